@@ -1,0 +1,113 @@
+//! EXIF through kamadak-exif: Artist, Copyright, ImageDescription, DateTimeOriginal,
+//! Orientation and pixel size. Broken IFDs give partial results plus warnings.
+
+use std::io::Cursor;
+
+use exif::{Field, In, Reader, Tag, Value};
+
+/// The EXIF values byline uses, as text already decoded.
+#[derive(Debug, Default)]
+pub struct ExifValues {
+    pub artist: Option<String>,
+    pub copyright: Option<String>,
+    pub description: Option<String>,
+    /// `YYYY-MM-DDTHH:MM:SS[.fff][±HH:MM]` from DateTimeOriginal (+ SubSec, OffsetTime).
+    pub date_taken: Option<String>,
+    pub orientation: Option<u16>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+}
+
+/// Read the EXIF block of any container kamadak-exif knows (JPEG, TIFF, PNG, WebP, HEIF).
+pub fn read(bytes: &[u8], warnings: &mut Vec<String>) -> ExifValues {
+    let mut reader = Reader::new();
+    reader.continue_on_error(true);
+    let exif = match reader.read_from_container(&mut Cursor::new(bytes)) {
+        Ok(exif) => exif,
+        Err(exif::Error::PartialResult(partial)) => {
+            let (exif, errors) = partial.into_inner();
+            for e in errors {
+                warnings.push(format!("exif: {e}"));
+            }
+            exif
+        }
+        Err(exif::Error::NotFound(_)) => return ExifValues::default(),
+        Err(e) => {
+            warnings.push(format!("exif: {e}"));
+            return ExifValues::default();
+        }
+    };
+    let get = |tag| exif.get_field(tag, In::PRIMARY);
+    let text = |tag| get(tag).and_then(ascii);
+    let date = text(Tag::DateTimeOriginal).and_then(|d| {
+        let sub = text(Tag::SubSecTimeOriginal);
+        let off = text(Tag::OffsetTimeOriginal);
+        exif_date(&d, sub.as_deref(), off.as_deref())
+    });
+    let uint = |tag| get(tag).and_then(|f| f.value.get_uint(0));
+    ExifValues {
+        artist: text(Tag::Artist),
+        copyright: text(Tag::Copyright).map(|c| first_copyright(&c)),
+        description: text(Tag::ImageDescription),
+        date_taken: date,
+        orientation: uint(Tag::Orientation).and_then(|o| u16::try_from(o).ok()),
+        width: uint(Tag::PixelXDimension).or_else(|| uint(Tag::ImageWidth)),
+        height: uint(Tag::PixelYDimension).or_else(|| uint(Tag::ImageLength)),
+    }
+}
+
+/// Decode an ASCII field: UTF-8 when valid (common in practice), else Latin-1.
+fn ascii(field: &Field) -> Option<String> {
+    let Value::Ascii(parts) = &field.value else {
+        return None;
+    };
+    let joined: Vec<u8> = parts.join(&b"\0"[..]);
+    let text = match std::str::from_utf8(&joined) {
+        Ok(s) => s.to_string(),
+        Err(_) => joined.iter().map(|&b| char::from(b)).collect(),
+    };
+    let text = text.trim_matches(|c: char| c == '\0' || c.is_whitespace());
+    (!text.is_empty()).then(|| text.to_string())
+}
+
+/// EXIF Copyright holds "photographer\0editor"; the photographer's part is the notice.
+fn first_copyright(c: &str) -> String {
+    c.split('\0').next().unwrap_or(c).trim().to_string()
+}
+
+/// `2013:10:22 14:05:00` (+ sub-seconds, offset) → ISO 8601; `None` for blank dates.
+fn exif_date(d: &str, sub: Option<&str>, off: Option<&str>) -> Option<String> {
+    let d = d.trim();
+    let b = d.as_bytes();
+    if b.len() < 10 || !b[..4].iter().all(u8::is_ascii_digit) || d.starts_with("0000") {
+        return None;
+    }
+    let mut out = format!("{}-{}-{}", &d[..4], d.get(5..7)?, d.get(8..10)?);
+    if let Some(time) = d.get(11..19) {
+        out.push('T');
+        out.push_str(time);
+        if let Some(s) = sub.filter(|s| s.bytes().all(|c| c.is_ascii_digit())) {
+            out.push('.');
+            out.push_str(s);
+        }
+        if let Some(o) = off.filter(|o| o.len() == 6) {
+            out.push_str(o);
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exif_dates_become_iso() {
+        assert_eq!(
+            exif_date("2013:10:22 14:05:00", Some("25"), Some("+02:00")).as_deref(),
+            Some("2013-10-22T14:05:00.25+02:00")
+        );
+        assert_eq!(exif_date("0000:00:00 00:00:00", None, None), None);
+        assert_eq!(exif_date("    :  :     :  :  ", None, None), None);
+    }
+}

@@ -1,0 +1,242 @@
+//! Plain records: the photo, its credits, rights and the journal's events.
+//!
+//! No storage or HTTP types live here; everything is serde data that the journal,
+//! the index, `--json` output and `schema/` share.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::id::BlobId;
+
+/// A stored photo: the original's facts, its credits and caption, its rights and status.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Photo {
+    /// blake3 of the original's bytes.
+    pub id: BlobId,
+    /// What the original file is.
+    pub original: Original,
+    /// Credits, caption and the other descriptive fields.
+    #[serde(flatten)]
+    pub fields: Fields,
+    /// What the photo may be used for, and when.
+    pub rights: Rights,
+    /// `complete` when every field a publishable photo needs is present.
+    pub status: Status,
+    /// The fields still needed before the photo can be published.
+    pub missing: Vec<String>,
+    /// When the photo was added (journal time of its first event).
+    pub added_at: Timestamp,
+    /// How many journal events have shaped this record (1 after `add`).
+    pub revision: u64,
+    /// Where each field's value came from: `exif`, `iptc`, `xmp`, `png`, `flag` or `edit`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sources: BTreeMap<String, String>,
+    /// What the metadata reader noticed: charset guesses, blocks that disagree, damage.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+/// Facts about the original file, fixed at ingest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Original {
+    /// Size in bytes.
+    pub bytes: u64,
+    /// Container format sniffed from magic bytes.
+    pub format: Format,
+    /// Stored pixel width (before orientation is applied).
+    pub width: Option<u32>,
+    /// Stored pixel height (before orientation is applied).
+    pub height: Option<u32>,
+    /// EXIF orientation, 1–8; `None` when the file has none.
+    pub orientation: Option<u16>,
+}
+
+/// An image container format, recognised by its magic bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// JPEG / JFIF / EXIF.
+    Jpeg,
+    /// PNG.
+    Png,
+    /// TIFF (and TIFF-based raw files such as DNG).
+    Tiff,
+    /// WebP (RIFF).
+    Webp,
+    /// HEIF / HEIC (ISO BMFF).
+    Heic,
+}
+
+impl Format {
+    /// The lower-case name used in JSON and tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Jpeg => "jpeg",
+            Format::Png => "png",
+            Format::Tiff => "tiff",
+            Format::Webp => "webp",
+            Format::Heic => "heic",
+        }
+    }
+
+    /// The MIME type served for this format.
+    pub fn mime(self) -> &'static str {
+        match self {
+            Format::Jpeg => "image/jpeg",
+            Format::Png => "image/png",
+            Format::Tiff => "image/tiff",
+            Format::Webp => "image/webp",
+            Format::Heic => "image/heic",
+        }
+    }
+}
+
+/// The descriptive fields an editor edits, each named as in JSON (`caption`, `creators`, …).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Fields {
+    /// Caption / description (IIM 2:120, `dc:description`, EXIF ImageDescription).
+    pub caption: Option<String>,
+    /// Headline (IIM 2:105, `photoshop:Headline`).
+    pub headline: Option<String>,
+    /// Photographers (IIM 2:80, `dc:creator`, EXIF Artist).
+    pub creators: Vec<String>,
+    /// Creator's job title (IIM 2:85, `photoshop:AuthorsPosition`).
+    pub creator_title: Option<String>,
+    /// The agency the credit names (AFP, Reuters, …).
+    pub agency: Option<String>,
+    /// The credit line as supplied (IIM 2:110, `photoshop:Credit`).
+    pub credit_line: Option<String>,
+    /// Copyright notice (IIM 2:116, `dc:rights`, EXIF Copyright).
+    pub copyright: Option<String>,
+    /// Source: owner or agency of origin (IIM 2:115, `photoshop:Source`).
+    pub source: Option<String>,
+    /// The year the photo was taken: the year every credit line prints.
+    pub year: Option<i32>,
+    /// Date (and time, with offset when known) the photo was taken, ISO 8601.
+    pub date_created: Option<String>,
+    /// City (IIM 2:90, `photoshop:City`).
+    pub city: Option<String>,
+    /// Province or state (IIM 2:95, `photoshop:State`).
+    pub state: Option<String>,
+    /// Country name (IIM 2:101, `photoshop:Country`).
+    pub country: Option<String>,
+    /// ISO country code (IIM 2:100, `Iptc4xmpCore:CountryCode`).
+    pub country_code: Option<String>,
+    /// Keywords (IIM 2:25, `dc:subject`).
+    pub keywords: Vec<String>,
+    /// Special instructions (IIM 2:40, `photoshop:Instructions`).
+    pub instructions: Option<String>,
+    /// Usage terms (`xmpRights:UsageTerms`).
+    pub usage_terms: Option<String>,
+    /// Rights statement URL (`xmpRights:WebStatement`).
+    pub web_statement: Option<String>,
+    /// Licensor name (`plus:Licensor`).
+    pub licensor: Option<String>,
+    /// Whether the licence requires a credit line (`plus:CreditLineRequired`).
+    pub credit_line_required: Option<bool>,
+    /// IPTC digital source type URI (`Iptc4xmpExt:DigitalSourceType`).
+    pub digital_source_type: Option<String>,
+}
+
+/// Usage rights and restrictions.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Rights {
+    /// Editorial use only: no advertising or other commercial use.
+    pub editorial_only: bool,
+    /// Not to be published before this moment (IIM 2:30/2:35 release date).
+    pub embargo_until: Option<Timestamp>,
+    /// The licence ends at this moment (IIM 2:37/2:38, `plus:LicenseEndDate`).
+    pub expires: Option<Timestamp>,
+    /// ISO country codes where the photo must not be published ("CHINA OUT" → `CN`).
+    pub restricted_territories: Vec<String>,
+}
+
+/// Whether a photo has what publishing needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Caption, a creator or agency, and a year are present.
+    Complete,
+    /// Something in `missing` is still needed.
+    Incomplete,
+}
+
+impl Photo {
+    /// Recompute `missing` and `status` from the fields: a publishable photo needs a caption,
+    /// a creator or an agency, and a year.
+    pub fn refresh_status(&mut self) {
+        let f = &self.fields;
+        let mut missing = Vec::new();
+        if f.caption.as_deref().is_none_or(|c| c.trim().is_empty()) {
+            missing.push("caption".to_string());
+        }
+        if f.creators.is_empty() && f.agency.is_none() {
+            missing.push("creator_or_agency".to_string());
+        }
+        if f.year.is_none() {
+            missing.push("year".to_string());
+        }
+        self.status = if missing.is_empty() {
+            Status::Complete
+        } else {
+            Status::Incomplete
+        };
+        self.missing = missing;
+    }
+}
+
+/// One journal record: who changed what, when. The journal of these is the store's truth.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Position in the journal, from 1, without gaps.
+    pub seq: u64,
+    /// When the change was made.
+    pub at: Timestamp,
+    /// Who made it (`--by`, `$USER`, or an API token's name).
+    pub by: String,
+    /// What changed.
+    pub change: Change,
+}
+
+/// The change an event records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Change {
+    /// A new photo, with its record as first stored.
+    PhotoAdded {
+        /// The record at revision 1.
+        photo: Box<Photo>,
+    },
+    /// Fields of a photo were edited.
+    FieldsEdited {
+        /// The photo.
+        id: BlobId,
+        /// One entry per field that changed.
+        changes: Vec<FieldChange>,
+    },
+}
+
+impl Change {
+    /// The photo this change concerns.
+    pub fn photo_id(&self) -> BlobId {
+        match self {
+            Change::PhotoAdded { photo } => photo.id,
+            Change::FieldsEdited { id, .. } => *id,
+        }
+    }
+}
+
+/// One field's change: JSON values so every field shares one shape.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldChange {
+    /// Field name as in the record's JSON, e.g. `caption` or `rights.expires`.
+    pub field: String,
+    /// The value before (`null` when unset).
+    pub old: serde_json::Value,
+    /// The value after (`null` to clear).
+    pub new: serde_json::Value,
+}
