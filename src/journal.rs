@@ -271,7 +271,10 @@ mod tests {
         j.read_from(0, 1)?;
         j.append(&[event(1), event(2)])?;
         let mut bytes = std::fs::read(&path).at(&path)?;
-        let i = bytes.windows(9).position(|w| w == b"caption 1").unwrap_or(0);
+        let i = bytes
+            .windows(9)
+            .position(|w| w == b"caption 1")
+            .unwrap_or(0);
         bytes[i] = b'C';
         std::fs::write(&path, &bytes).at(&path)?;
         let mut j = Journal::open(&path, false)?;

@@ -60,7 +60,11 @@ impl FsBackend {
     fn write_new(&self, id: &BlobId, bytes: &[u8], dest: &Path) -> Result<()> {
         let dir = dest.parent().unwrap_or(&self.root);
         fs::create_dir_all(dir).at(dir)?;
-        let tmp = dir.join(format!("{TMP_PREFIX}{}-{}", id.to_hex(), std::process::id()));
+        let tmp = dir.join(format!(
+            "{TMP_PREFIX}{}-{}",
+            id.to_hex(),
+            std::process::id()
+        ));
         let mut f = OpenOptions::new()
             .write(true)
             .create(true)

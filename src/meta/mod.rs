@@ -96,7 +96,8 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted> {
     }
     out.fields.year = out.fields.date_created.as_deref().and_then(year_of);
     if out.fields.year.is_some() {
-        out.sources.insert("year".into(), out.sources["date_created"].clone());
+        out.sources
+            .insert("year".into(), out.sources["date_created"].clone());
     }
     Ok(out)
 }

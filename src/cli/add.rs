@@ -1,0 +1,197 @@
+//! `byline add`: files and folders in, one report per file out, reported only once durable.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use jiff::Timestamp;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::output::{clean, json_line};
+use super::{ActorArg, FieldArgs};
+use crate::library::{Access, Added, Library};
+
+/// Files per journal commit: one fsync covers the batch, and reports are printed only after it.
+const COMMIT_EVERY: usize = 64;
+/// Larger files are refused before being read (no news photo original is this big).
+const MAX_FILE_BYTES: u64 = 1 << 30;
+
+/// Arguments of `byline add`.
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// Image files or folders (searched recursively; hidden files are skipped).
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    fields: FieldArgs,
+    #[command(flatten)]
+    actor: ActorArg,
+}
+
+/// One line of `add --json` (schema/add-line.schema.json).
+#[derive(Debug, Serialize)]
+struct Report {
+    path: String,
+    id: Option<String>,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+    missing: Vec<String>,
+}
+
+/// Expand folders into their files (sorted, hidden entries skipped); keep files as given.
+fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let walker = walkdir::WalkDir::new(p)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_entry(|e| {
+                    e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
+                });
+            for entry in walker {
+                match entry {
+                    Ok(e) if e.file_type().is_file() => out.push(e.into_path()),
+                    Ok(_) => {}
+                    // Unreadable folders are reported as failed paths below.
+                    Err(e) => {
+                        out.push(e.path().map(Path::to_path_buf).unwrap_or_else(|| p.clone()))
+                    }
+                }
+            }
+        } else {
+            out.push(p.clone());
+        }
+    }
+    out
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>, String> {
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if meta.is_dir() {
+        return Err("is a folder that could not be read".into());
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(format!(
+            "file is {} bytes, over the 1 GiB limit",
+            meta.len()
+        ));
+    }
+    std::fs::read(path).map_err(|e| e.to_string())
+}
+
+/// Run `byline add`.
+pub fn run(store: &Path, json: bool, args: &AddArgs, out: &mut impl Write) -> Result<ExitCode> {
+    let edits = args.fields.edits()?;
+    let by = args.actor.name();
+    let files = expand(&args.paths);
+    let mut lib = super::open(store, Access::Write, "add")?;
+    let bar = if std::io::stderr().is_terminal() && files.len() > 1 {
+        let bar = ProgressBar::new(files.len() as u64);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} {wide_msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let mut staged: Vec<Report> = Vec::new();
+    let (mut added, mut dupes, mut failed) = (0usize, 0usize, 0usize);
+    for (i, path) in files.iter().enumerate() {
+        bar.set_message(clean(&path.display().to_string()));
+        let report = add_one(&mut lib, path, &edits, &by);
+        match report.status {
+            "added" => added += 1,
+            "duplicate" => dupes += 1,
+            _ => failed += 1,
+        }
+        staged.push(report);
+        bar.inc(1);
+        if staged.len() >= COMMIT_EVERY || i + 1 == files.len() {
+            // Nothing is reported as stored before the journal holding it is fsynced.
+            lib.commit()?;
+            bar.suspend(|| print_reports(&staged, json, out))?;
+            staged.clear();
+        }
+    }
+    bar.finish_and_clear();
+    let summary = format!("{added} added, {dupes} already stored, {failed} failed");
+    if json {
+        eprintln!("{summary}");
+    } else {
+        writeln!(out, "{summary}")?;
+    }
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn add_one(lib: &mut Library, path: &Path, edits: &[(String, Value)], by: &str) -> Report {
+    let shown = path.display().to_string();
+    let bytes = match read_file(path) {
+        Ok(b) => b,
+        Err(e) => return failed(shown, e),
+    };
+    match lib.add(&bytes, edits, by, Timestamp::now()) {
+        Ok(Added::New(photo)) => Report {
+            path: shown,
+            id: Some(photo.id.to_hex()),
+            status: "added",
+            error: None,
+            missing: photo.missing.clone(),
+        },
+        Ok(Added::Duplicate(id)) => Report {
+            path: shown,
+            missing: lib.photo(&id).map(|p| p.missing).unwrap_or_default(),
+            id: Some(id.to_hex()),
+            status: "duplicate",
+            error: None,
+        },
+        Err(e) => failed(shown, e.to_string()),
+    }
+}
+
+fn failed(path: String, error: String) -> Report {
+    Report {
+        path,
+        id: None,
+        status: "failed",
+        error: Some(error),
+        missing: Vec::new(),
+    }
+}
+
+fn print_reports(reports: &[Report], json: bool, out: &mut impl Write) -> Result<()> {
+    for r in reports {
+        if json {
+            json_line(out, r)?;
+            continue;
+        }
+        let path = clean(&r.path);
+        let id = r.id.as_deref().unwrap_or("");
+        match r.status {
+            "added" if r.missing.is_empty() => writeln!(out, "added      {id}  {path}")?,
+            "added" => writeln!(
+                out,
+                "added      {id}  {path}  (incomplete: needs {})",
+                r.missing.join(", ")
+            )?,
+            "duplicate" => writeln!(out, "duplicate  {path}: already stored as {id}")?,
+            _ => writeln!(
+                out,
+                "failed     {path}: {}",
+                clean(r.error.as_deref().unwrap_or("unknown error"))
+            )?,
+        }
+    }
+    out.flush()?;
+    Ok(())
+}

@@ -1,0 +1,131 @@
+//! `export`, `import`, `verify` and `reindex`: whole-store operations.
+
+use std::io::{BufRead, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+
+use super::output::json_line;
+use super::output::json_pretty;
+use crate::library::{ExportLine, Library};
+
+/// `byline export [--out FILE]`: JSON Lines, written via a temp file and rename.
+pub fn export(lib: &Library, file: Option<&Path>, out: &mut impl Write) -> Result<ExitCode> {
+    let lines = lib.export()?;
+    match file {
+        None => {
+            for l in &lines {
+                json_line(out, l)?;
+            }
+        }
+        Some(path) => {
+            let tmp = path.with_extension("tmp-export");
+            let mut f = std::io::BufWriter::new(
+                std::fs::File::create(&tmp).with_context(|| tmp.display().to_string())?,
+            );
+            for l in &lines {
+                json_line(&mut f, l)?;
+            }
+            let f = f.into_inner().context("writing the export")?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, path).with_context(|| path.display().to_string())?;
+            eprintln!("exported {} photos to {}", lines.len(), path.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `byline import FILE`.
+pub fn import(
+    lib: &mut Library,
+    file: &Path,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
+    let f = std::fs::File::open(file).with_context(|| file.display().to_string())?;
+    let mut lines = Vec::new();
+    for (n, line) in std::io::BufReader::new(f).lines().enumerate() {
+        let line = line.with_context(|| file.display().to_string())?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let parsed: ExportLine = serde_json::from_str(&line)
+            .with_context(|| format!("{} line {}: not an export record", file.display(), n + 1))?;
+        lines.push(parsed);
+    }
+    let summary = lib.import(lines)?;
+    if json {
+        json_line(out, &summary)?;
+    } else {
+        writeln!(
+            out,
+            "{} imported, {} already present",
+            summary.imported, summary.already_present
+        )?;
+        if !summary.without_original.is_empty() {
+            writeln!(
+                out,
+                "{} imported records have no original in this store yet; `byline add` the \
+                 files to attach them",
+                summary.without_original.len()
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `byline verify`.
+pub fn verify(lib: &Library, json: bool, out: &mut impl Write) -> Result<ExitCode> {
+    let r = lib.verify()?;
+    if json {
+        json_pretty(out, &r)?;
+    } else {
+        writeln!(
+            out,
+            "checked {} blobs and {} records",
+            r.blobs_checked, r.records_checked
+        )?;
+        let groups: [(&str, Vec<String>); 5] = [
+            (
+                "corrupt blob",
+                r.corrupt_blobs.iter().map(|i| i.to_hex()).collect(),
+            ),
+            (
+                "missing original",
+                r.missing_originals.iter().map(|i| i.to_hex()).collect(),
+            ),
+            (
+                "orphan blob",
+                r.orphan_blobs.iter().map(|i| i.to_hex()).collect(),
+            ),
+            ("stray file", r.stray_files.clone()),
+            ("index mismatch", r.index_mismatches.clone()),
+        ];
+        for (what, items) in groups {
+            for i in items {
+                writeln!(out, "{what}: {i}")?;
+            }
+        }
+        if r.is_clean() {
+            writeln!(out, "ok: the store is sound")?;
+        }
+    }
+    Ok(if r.is_clean() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// `byline reindex`.
+pub fn reindex(lib: &mut Library, json: bool, out: &mut impl Write) -> Result<ExitCode> {
+    lib.rebuild_index()?;
+    let n = lib.len()?;
+    if json {
+        json_line(out, &serde_json::json!({ "photos": n }))?;
+    } else {
+        writeln!(out, "rebuilt the index from the journal: {n} photos")?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,333 @@
+//! The command line: clap definitions, flags → library calls, text and JSON output.
+//!
+//! The only place with clap, anyhow, stdout, the clock and environment variables. Each
+//! subcommand's work lives in its own file; this one holds the shared flags.
+
+mod add;
+mod admin;
+mod output;
+mod read;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use jiff::Timestamp;
+use serde_json::Value;
+
+use crate::library::{Access, Library};
+
+/// byline keeps every published photo correctly credited.
+#[derive(Debug, Parser)]
+#[command(name = "byline", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// The store directory.
+    ///
+    /// Created on first use. Defaults to $BYLINE_STORE, else ./byline-store.
+    #[arg(
+        long,
+        global = true,
+        env = "BYLINE_STORE",
+        default_value = "byline-store"
+    )]
+    pub store: PathBuf,
+
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Add photos (files or folders, recursively), reading credits from their metadata.
+    Add(add::AddArgs),
+    /// Show a photo's record.
+    Show {
+        /// The photo's id, or a unique prefix of at least 6 hex characters.
+        id: String,
+    },
+    /// Correct a photo's fields; each change is journalled.
+    Edit {
+        /// The photo's id, or a unique prefix of at least 6 hex characters.
+        id: String,
+        #[command(flatten)]
+        fields: FieldArgs,
+        #[command(flatten)]
+        actor: ActorArg,
+    },
+    /// Show every revision of a photo: when, who, field, old → new.
+    History {
+        /// The photo's id, or a unique prefix of at least 6 hex characters.
+        id: String,
+    },
+    /// List photos, filtered through the index.
+    List(read::ListArgs),
+    /// Print a photo's attribution line.
+    Credit {
+        /// The photo's id, or a unique prefix of at least 6 hex characters.
+        id: String,
+    },
+    /// Read a file's metadata without storing it.
+    Inspect {
+        /// Image files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Write every record with its history as JSON Lines.
+    Export {
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Add the records of an export file; records already present are left alone.
+    Import {
+        /// A file written by `byline export`.
+        file: PathBuf,
+    },
+    /// Re-hash every blob and check the index against the journal.
+    Verify,
+    /// Rebuild the index from the journal.
+    Reindex,
+}
+
+/// Who is making a change.
+#[derive(Debug, Args)]
+pub struct ActorArg {
+    /// Who is making the change (recorded in the journal).
+    ///
+    /// Defaults to $USER.
+    #[arg(long, value_name = "NAME")]
+    by: Option<String>,
+}
+
+impl ActorArg {
+    fn name(&self) -> String {
+        self.by
+            .clone()
+            .or_else(|| std::env::var("USER").ok())
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| "unknown".into())
+    }
+}
+
+/// The record fields an editor can set with flags, on `add` and `edit`.
+#[derive(Debug, Args, Default)]
+pub struct FieldArgs {
+    /// Caption (description).
+    #[arg(long)]
+    caption: Option<String>,
+    /// Headline.
+    #[arg(long)]
+    headline: Option<String>,
+    /// Photographer; repeat for several. Replaces the file's creators.
+    #[arg(long = "creator", value_name = "NAME")]
+    creators: Vec<String>,
+    /// Agency (AFP, Reuters, …).
+    #[arg(long)]
+    agency: Option<String>,
+    /// The year the photo was taken.
+    #[arg(long)]
+    year: Option<i32>,
+    /// The credit line as supplied.
+    #[arg(long)]
+    credit_line: Option<String>,
+    /// Source (owner or agency of origin).
+    #[arg(long)]
+    source: Option<String>,
+    /// Copyright notice.
+    #[arg(long)]
+    copyright: Option<String>,
+    /// Date the photo was taken (YYYY-MM-DD, optionally with a time).
+    #[arg(long, value_name = "DATE")]
+    date_created: Option<String>,
+    /// City.
+    #[arg(long)]
+    city: Option<String>,
+    /// Country.
+    #[arg(long)]
+    country: Option<String>,
+    /// Keyword; repeat for several. Replaces the file's keywords.
+    #[arg(long = "keyword", value_name = "WORD")]
+    keywords: Vec<String>,
+    /// Special instructions.
+    #[arg(long)]
+    instructions: Option<String>,
+    /// Usage terms.
+    #[arg(long)]
+    usage_terms: Option<String>,
+    /// Editorial use only (no commercial use).
+    #[arg(long, overrides_with = "not_editorial_only")]
+    editorial_only: bool,
+    /// Lift the editorial-only restriction.
+    #[arg(long)]
+    not_editorial_only: bool,
+    /// Not to be published before this date (YYYY-MM-DD or RFC 3339).
+    #[arg(long, value_name = "DATE")]
+    embargo_until: Option<String>,
+    /// The licence ends at this date (YYYY-MM-DD or RFC 3339).
+    #[arg(long, value_name = "DATE")]
+    expires: Option<String>,
+    /// ISO country code where the photo must not be published; repeat for several.
+    #[arg(long = "restricted-territory", value_name = "CC")]
+    restricted_territories: Vec<String>,
+}
+
+impl FieldArgs {
+    /// The flags given, as `(field, value)` edits.
+    fn edits(&self) -> Result<Vec<(String, Value)>> {
+        let mut out: Vec<(String, Value)> = Vec::new();
+        let mut text = |field: &str, v: &Option<String>| {
+            if let Some(v) = v {
+                out.push((field.into(), Value::String(v.clone())));
+            }
+        };
+        text("caption", &self.caption);
+        text("headline", &self.headline);
+        text("agency", &self.agency);
+        text("credit_line", &self.credit_line);
+        text("source", &self.source);
+        text("copyright", &self.copyright);
+        text("city", &self.city);
+        text("country", &self.country);
+        text("instructions", &self.instructions);
+        text("usage_terms", &self.usage_terms);
+        if let Some(d) = &self.date_created {
+            parse_date(d).with_context(|| format!("--date-created '{d}'"))?;
+            out.push(("date_created".into(), Value::String(d.clone())));
+        }
+        let list = |v: &[String]| Value::from(v.iter().map(|s| s.trim()).collect::<Vec<_>>());
+        if !self.creators.is_empty() {
+            out.push(("creators".into(), list(&self.creators)));
+        }
+        if !self.keywords.is_empty() {
+            out.push(("keywords".into(), list(&self.keywords)));
+        }
+        if !self.restricted_territories.is_empty() {
+            let codes: Vec<String> = self
+                .restricted_territories
+                .iter()
+                .map(|c| c.trim().to_ascii_uppercase())
+                .collect();
+            if let Some(bad) = codes
+                .iter()
+                .find(|c| c.len() != 2 || !c.bytes().all(|b| b.is_ascii_alphabetic()))
+            {
+                bail!("--restricted-territory '{bad}': give a two-letter ISO country code");
+            }
+            out.push(("rights.restricted_territories".into(), Value::from(codes)));
+        }
+        if let Some(y) = self.year {
+            if !(1826..=9999).contains(&y) {
+                bail!("--year {y}: give the four-digit year the photo was taken");
+            }
+            out.push(("year".into(), Value::from(y)));
+        }
+        if self.editorial_only {
+            out.push(("rights.editorial_only".into(), Value::Bool(true)));
+        }
+        if self.not_editorial_only {
+            out.push(("rights.editorial_only".into(), Value::Bool(false)));
+        }
+        for (flag, field, v) in [
+            (
+                "--embargo-until",
+                "rights.embargo_until",
+                &self.embargo_until,
+            ),
+            ("--expires", "rights.expires", &self.expires),
+        ] {
+            if let Some(v) = v {
+                let ts = if v.trim().is_empty() {
+                    Value::Null
+                } else {
+                    Value::String(
+                        parse_date(v)
+                            .with_context(|| format!("{flag} '{v}'"))?
+                            .to_string(),
+                    )
+                };
+                out.push((field.into(), ts));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// `YYYY-MM-DD` (midnight UTC) or an RFC 3339 timestamp.
+pub fn parse_date(s: &str) -> Result<Timestamp> {
+    let s = s.trim();
+    if let Ok(ts) = s.parse::<Timestamp>() {
+        return Ok(ts);
+    }
+    let date: jiff::civil::Date = s.parse().context(
+        "expected a date as YYYY-MM-DD or an RFC 3339 time such as 2024-05-01T12:00:00Z",
+    )?;
+    Ok(jiff::tz::Offset::UTC.to_timestamp(date.to_datetime(jiff::civil::Time::midnight()))?)
+}
+
+fn holder(cmd: &str) -> String {
+    format!("byline {cmd} (pid {})", std::process::id())
+}
+
+/// Open the store, printing any warnings from opening to stderr.
+fn open(cli_store: &std::path::Path, access: Access, cmd: &str) -> Result<Library> {
+    let mut lib = Library::open(cli_store, access, &holder(cmd))
+        .with_context(|| format!("cannot open the store at {}", cli_store.display()))?;
+    for w in lib.take_warnings() {
+        eprintln!("warning: {}", output::clean(&w));
+    }
+    Ok(lib)
+}
+
+/// Run a parsed command line and return the exit code.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let store = cli.store.as_path();
+    let json = cli.json;
+    let mut out = std::io::stdout().lock();
+    match cli.command {
+        Command::Add(args) => add::run(store, json, &args, &mut out),
+        Command::Show { id } => {
+            read::show(&open(store, Access::Read, "show")?, &id, json, &mut out)
+        }
+        Command::Edit { id, fields, actor } => {
+            let mut lib = open(store, Access::Write, "edit")?;
+            read::edit(
+                &mut lib,
+                &id,
+                &fields.edits()?,
+                &actor.name(),
+                json,
+                &mut out,
+            )
+        }
+        Command::History { id } => {
+            read::history(&open(store, Access::Read, "history")?, &id, json, &mut out)
+        }
+        Command::List(args) => {
+            read::list(&open(store, Access::Read, "list")?, &args, json, &mut out)
+        }
+        Command::Credit { id } => {
+            read::credit(&open(store, Access::Read, "credit")?, &id, json, &mut out)
+        }
+        Command::Inspect { files } => read::inspect(&files, json, &mut out),
+        Command::Export { out: file } => admin::export(
+            &open(store, Access::Read, "export")?,
+            file.as_deref(),
+            &mut out,
+        ),
+        Command::Import { file } => admin::import(
+            &mut open(store, Access::Write, "import")?,
+            &file,
+            json,
+            &mut out,
+        ),
+        Command::Verify => admin::verify(&open(store, Access::Read, "verify")?, json, &mut out),
+        Command::Reindex => {
+            admin::reindex(&mut open(store, Access::Write, "reindex")?, json, &mut out)
+        }
+    }
+}

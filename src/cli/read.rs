@@ -1,0 +1,350 @@
+//! `show`, `edit`, `history`, `list`, `credit` and `inspect`: one photo or many, as text or JSON.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use jiff::Timestamp;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::output::{clean, fit, json_line, json_pretty};
+use crate::db::Query;
+use crate::library::Library;
+use crate::model::{Change, Photo};
+
+/// Arguments of `byline list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only photos from this agency (case-insensitive).
+    #[arg(long)]
+    agency: Option<String>,
+    /// Only photos by this creator (full name, case-insensitive).
+    #[arg(long)]
+    creator: Option<String>,
+    /// Only photos taken in this year.
+    #[arg(long)]
+    year: Option<i32>,
+    /// Only photos whose caption, headline or keywords contain all these words (prefixes).
+    #[arg(long, value_name = "WORDS")]
+    text: Option<String>,
+    /// Only photos that still miss a caption, a creator or agency, or a year.
+    #[arg(long)]
+    incomplete: bool,
+}
+
+fn text_value(v: &Value) -> String {
+    match v {
+        Value::Null => "(none)".into(),
+        Value::String(s) => format!("\"{}\"", clean(s)),
+        Value::Array(items) if items.is_empty() => "(none)".into(),
+        Value::Array(items) => items.iter().map(text_value).collect::<Vec<_>>().join(", "),
+        other => clean(&other.to_string()),
+    }
+}
+
+/// `byline show ID`.
+pub fn show(lib: &Library, id: &str, json: bool, out: &mut impl Write) -> Result<ExitCode> {
+    let photo = lib.photo(&lib.resolve(id)?)?;
+    if json {
+        json_pretty(out, &photo)?;
+    } else {
+        print_record(&photo, out)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_record(p: &Photo, out: &mut impl Write) -> Result<()> {
+    let o = &p.original;
+    let dims = match (o.width, o.height) {
+        (Some(w), Some(h)) => format!(" {w}×{h}"),
+        _ => String::new(),
+    };
+    writeln!(out, "id            {}", p.id)?;
+    writeln!(
+        out,
+        "original      {}{dims}, {} bytes, orientation {}",
+        o.format.as_str(),
+        o.bytes,
+        o.orientation.map_or("none".into(), |v| v.to_string())
+    )?;
+    let json = serde_json::to_value(&p.fields)?;
+    if let Value::Object(map) = json {
+        for (field, value) in map {
+            if value.is_null() || value == Value::Array(Vec::new()) {
+                continue;
+            }
+            let from = p
+                .sources
+                .get(&field)
+                .map(|s| format!("  [{s}]"))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "{:<13} {}{from}",
+                field.replace('_', " "),
+                text_value(&value)
+            )?;
+        }
+    }
+    let r = &p.rights;
+    let mut rights = Vec::new();
+    if r.editorial_only {
+        rights.push("editorial use only".to_string());
+    }
+    if let Some(t) = r.embargo_until {
+        rights.push(format!("embargoed until {t}"));
+    }
+    if let Some(t) = r.expires {
+        rights.push(format!("licence expires {t}"));
+    }
+    if !r.restricted_territories.is_empty() {
+        rights.push(format!("not in {}", r.restricted_territories.join(", ")));
+    }
+    if !rights.is_empty() {
+        writeln!(out, "rights        {}", rights.join("; "))?;
+    }
+    match p.missing.as_slice() {
+        [] => writeln!(out, "status        complete")?,
+        m => writeln!(out, "status        incomplete (needs {})", m.join(", "))?,
+    }
+    writeln!(
+        out,
+        "added         {} (revision {})",
+        p.added_at, p.revision
+    )?;
+    for w in &p.warnings {
+        writeln!(out, "warning       {}", clean(w))?;
+    }
+    Ok(())
+}
+
+/// `byline edit ID --field …`.
+pub fn edit(
+    lib: &mut Library,
+    id: &str,
+    edits: &[(String, Value)],
+    by: &str,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
+    if edits.is_empty() {
+        anyhow::bail!("nothing to change: give at least one field flag, e.g. --caption TEXT");
+    }
+    let id = lib.resolve(id)?;
+    let before = lib.photo(&id)?;
+    let after = lib.edit(&id, edits, by, Timestamp::now())?;
+    let photo = after.clone().unwrap_or(before.clone());
+    if json {
+        json_line(out, &photo)?;
+    } else if after.is_none() {
+        writeln!(out, "no change: {} already has those values", id.short())?;
+    } else {
+        writeln!(out, "edited {} (revision {})", id.short(), photo.revision)?;
+        for (field, _) in edits {
+            let old = crate::edit::get(&before, field)?;
+            let new = crate::edit::get(&photo, field)?;
+            if old != new {
+                writeln!(
+                    out,
+                    "  {field}: {} → {}",
+                    text_value(&old),
+                    text_value(&new)
+                )?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `byline history ID`.
+pub fn history(lib: &Library, id: &str, json: bool, out: &mut impl Write) -> Result<ExitCode> {
+    let id = lib.resolve(id)?;
+    for (rev, event) in lib.history(&id)?.iter().enumerate() {
+        if json {
+            json_line(out, event)?;
+            continue;
+        }
+        writeln!(
+            out,
+            "revision {}  {}  by {}",
+            rev + 1,
+            event.at,
+            clean(&event.by)
+        )?;
+        match &event.change {
+            Change::PhotoAdded { photo } => {
+                writeln!(
+                    out,
+                    "  added from a {} file",
+                    photo.original.format.as_str()
+                )?;
+                if let Value::Object(map) = serde_json::to_value(&photo.fields)? {
+                    for (field, value) in map {
+                        if value.is_null() || value == Value::Array(Vec::new()) {
+                            continue;
+                        }
+                        writeln!(out, "  {field}: (none) → {}", text_value(&value))?;
+                    }
+                }
+            }
+            Change::FieldsEdited { changes, .. } => {
+                for c in changes {
+                    writeln!(
+                        out,
+                        "  {}: {} → {}",
+                        c.field,
+                        text_value(&c.old),
+                        text_value(&c.new)
+                    )?;
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `byline list`.
+pub fn list(lib: &Library, args: &ListArgs, json: bool, out: &mut impl Write) -> Result<ExitCode> {
+    let query = Query {
+        agency: args.agency.clone(),
+        creator: args.creator.clone(),
+        year: args.year,
+        text: args.text.clone(),
+        incomplete: args.incomplete,
+    };
+    let photos = lib.list(&query)?;
+    if !json {
+        writeln!(
+            out,
+            "{:<12}  {:<4}  {:<12}  {:<20}  {:<10}  CAPTION",
+            "ID", "YEAR", "AGENCY", "CREATORS", "STATUS"
+        )?;
+    }
+    for p in &photos {
+        if json {
+            json_line(out, p)?;
+            continue;
+        }
+        let f = &p.fields;
+        writeln!(
+            out,
+            "{:<12}  {:<4}  {:<12}  {:<20}  {:<10}  {}",
+            p.id.short(),
+            f.year.map_or(String::new(), |y| y.to_string()),
+            fit(&clean(f.agency.as_deref().unwrap_or("")), 12),
+            fit(&clean(&f.creators.join(", ")), 20),
+            if p.missing.is_empty() {
+                "complete"
+            } else {
+                "incomplete"
+            },
+            fit(&clean(f.caption.as_deref().unwrap_or("")), 60)
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The default attribution line: `© AGENCY YEAR / CREATOR`, parts left out when missing.
+pub fn default_credit(p: &Photo) -> Option<String> {
+    let f = &p.fields;
+    let head: Vec<String> = f
+        .agency
+        .iter()
+        .cloned()
+        .chain(f.year.map(|y| y.to_string()))
+        .collect();
+    let creators = f.creators.join(", ");
+    match (head.is_empty(), creators.is_empty()) {
+        (true, true) => None,
+        (true, false) => Some(format!("© {creators}")),
+        (false, true) => Some(format!("© {}", head.join(" "))),
+        (false, false) => Some(format!("© {} / {creators}", head.join(" "))),
+    }
+}
+
+#[derive(Serialize)]
+struct CreditOut<'a> {
+    id: String,
+    style: &'a str,
+    line: Option<String>,
+}
+
+/// `byline credit ID`.
+pub fn credit(lib: &Library, id: &str, json: bool, out: &mut impl Write) -> Result<ExitCode> {
+    let photo = lib.photo(&lib.resolve(id)?)?;
+    let line = default_credit(&photo);
+    if json {
+        json_line(
+            out,
+            &CreditOut {
+                id: photo.id.to_hex(),
+                style: "default",
+                line: line.clone(),
+            },
+        )?;
+    } else if let Some(l) = &line {
+        writeln!(out, "{}", clean(l))?;
+    }
+    if line.is_none() {
+        eprintln!(
+            "no credit: photo {} has neither a creator nor an agency; set one with \
+             `byline edit {} --creator NAME` or `--agency NAME`",
+            photo.id.short(),
+            photo.id.short()
+        );
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `byline inspect FILE...`.
+pub fn inspect(files: &[PathBuf], json: bool, out: &mut impl Write) -> Result<ExitCode> {
+    let mut failed = false;
+    for path in files {
+        let result = std::fs::read(path)
+            .with_context(|| format!("{}", path.display()))
+            .and_then(|b| crate::meta::extract(&b).map_err(anyhow::Error::from));
+        let shown = path.display().to_string();
+        match result {
+            Ok(ex) if json => {
+                let mut v = serde_json::to_value(&ex)?;
+                if let Value::Object(m) = &mut v {
+                    m.insert("path".into(), Value::String(shown));
+                }
+                json_line(out, &v)?;
+            }
+            Ok(ex) => {
+                writeln!(out, "{}", clean(&shown))?;
+                for (field, blocks) in &ex.blocks {
+                    let chosen = ex.sources.get(field).map(String::as_str).unwrap_or("");
+                    for (block, value) in blocks {
+                        let mark = if block == chosen { "*" } else { " " };
+                        writeln!(out, "  {mark}{field:<14} {block:<5} {}", text_value(value))?;
+                    }
+                }
+                for w in &ex.warnings {
+                    writeln!(out, "  warning: {}", clean(w))?;
+                }
+            }
+            Err(e) => {
+                failed = true;
+                if json {
+                    json_line(
+                        out,
+                        &serde_json::json!({"path": shown, "error": format!("{e:#}")}),
+                    )?;
+                } else {
+                    writeln!(out, "{}: {}", clean(&shown), clean(&format!("{e:#}")))?;
+                }
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,391 @@
+//! The index: sled trees derived from the journal. The only module that touches sled.
+//!
+//! Nothing here is the truth — every tree can be rebuilt by replaying the journal — so sled's
+//! lack of fsync (0.34 `flush` uses `sync_file_range`) loses nothing: `applied_seq` is written in
+//! the same transaction as the records it covers, and events past it are replayed on open.
+//!
+//! Trees and keys (ids are raw 32 bytes, integers big-endian so keys sort):
+//! - `meta`: `schema`, `applied_seq` (u64), `applied_offset` (journal byte offset, u64)
+//! - `photos`: id → Photo JSON
+//! - `history`: id ‖ seq → Event JSON
+//! - `idx_agency`, `idx_creator`: normalised name ‖ 0 ‖ id → ()
+//! - `idx_year`: year (i32, sign-flipped) ‖ id → ()
+//! - `idx_word`: word ‖ 0 ‖ id → () (caption, headline, keywords and the other text fields)
+//! - `idx_incomplete`: id → ()
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use sled::transaction::{ConflictableTransactionError, TransactionError};
+use sled::{Transactional, Tree};
+
+use crate::error::{Error, Result};
+use crate::id::BlobId;
+use crate::model::{Event, Photo, Status};
+
+const SCHEMA: u32 = 1;
+
+/// The sled index of a store.
+pub struct Db {
+    db: sled::Db,
+    meta: Tree,
+    photos: Tree,
+    history: Tree,
+    agency: Tree,
+    creator: Tree,
+    year: Tree,
+    word: Tree,
+    incomplete: Tree,
+}
+
+/// Filters for [`Db::list`]; every given filter must match.
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    /// Agency name, case-insensitive.
+    pub agency: Option<String>,
+    /// A creator's full name, case-insensitive.
+    pub creator: Option<String>,
+    /// The photo's year.
+    pub year: Option<i32>,
+    /// Words that must all appear (as word prefixes) in the photo's text fields.
+    pub text: Option<String>,
+    /// Only photos with missing fields.
+    pub incomplete: bool,
+}
+
+fn db_err(e: sled::Error) -> Error {
+    Error::Db(e.to_string())
+}
+
+fn tx_err(e: TransactionError<Error>) -> Error {
+    match e {
+        TransactionError::Abort(e) => e,
+        TransactionError::Storage(e) => db_err(e),
+    }
+}
+
+impl Db {
+    /// Open (or create) the index at `dir`. Fails with [`Error::Db`] if sled cannot read it;
+    /// the caller then rebuilds from the journal.
+    pub fn open(dir: &Path) -> Result<Db> {
+        let db = sled::Config::new().path(dir).open().map_err(|e| {
+            // sled holds its own exclusive file lock; another process has the index open.
+            if e.to_string().contains("could not acquire lock") {
+                Error::Locked {
+                    path: dir.to_path_buf(),
+                    holder: "another byline command".into(),
+                }
+            } else {
+                db_err(e)
+            }
+        })?;
+        Db::from_sled(db)
+    }
+
+    /// A throw-away index in memory, for tests.
+    pub fn temporary() -> Result<Db> {
+        let db = sled::Config::new().temporary(true).open().map_err(db_err)?;
+        Db::from_sled(db)
+    }
+
+    fn from_sled(db: sled::Db) -> Result<Db> {
+        let tree = |name: &str| db.open_tree(name).map_err(db_err);
+        let out = Db {
+            meta: tree("meta")?,
+            photos: tree("photos")?,
+            history: tree("history")?,
+            agency: tree("idx_agency")?,
+            creator: tree("idx_creator")?,
+            year: tree("idx_year")?,
+            word: tree("idx_word")?,
+            incomplete: tree("idx_incomplete")?,
+            db,
+        };
+        match out.meta_u64("schema")? {
+            None if out.photos.is_empty() => {
+                out.meta
+                    .insert("schema", &u64::from(SCHEMA).to_be_bytes())
+                    .map_err(db_err)?;
+            }
+            Some(v) if v == u64::from(SCHEMA) => {}
+            other => {
+                return Err(Error::Db(format!(
+                    "index schema {other:?} is not {SCHEMA}; it will be rebuilt"
+                )));
+            }
+        }
+        Ok(out)
+    }
+
+    fn meta_u64(&self, key: &str) -> Result<Option<u64>> {
+        let Some(v) = self.meta.get(key).map_err(db_err)? else {
+            return Ok(None);
+        };
+        let bytes: [u8; 8] = v
+            .as_ref()
+            .try_into()
+            .map_err(|_| Error::Db(format!("index meta '{key}' is damaged")))?;
+        Ok(Some(u64::from_be_bytes(bytes)))
+    }
+
+    /// `(last applied journal seq, journal byte offset just past it)`.
+    pub fn applied(&self) -> Result<(u64, u64)> {
+        Ok((
+            self.meta_u64("applied_seq")?.unwrap_or(0),
+            self.meta_u64("applied_offset")?.unwrap_or(0),
+        ))
+    }
+
+    /// Number of photos.
+    pub fn len(&self) -> usize {
+        self.photos.len()
+    }
+
+    /// Whether the index holds no photos.
+    pub fn is_empty(&self) -> bool {
+        self.photos.is_empty()
+    }
+
+    /// A photo's current record.
+    pub fn photo(&self, id: &BlobId) -> Result<Option<Photo>> {
+        match self.photos.get(id.as_bytes()).map_err(db_err)? {
+            Some(v) => decode(&v).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Every photo whose hex id starts with `prefix` (lower-case hex, any length).
+    pub fn ids_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<BlobId>> {
+        let whole: Vec<u8> = prefix
+            .as_bytes()
+            .chunks_exact(2)
+            .filter_map(|p| Some(crate::id::hex_value(p[0])? << 4 | crate::id::hex_value(p[1])?))
+            .collect();
+        let mut out = Vec::new();
+        for kv in self.photos.scan_prefix(&whole) {
+            let (k, _) = kv.map_err(db_err)?;
+            let id = id_from(&k)?;
+            if id.to_hex().starts_with(prefix) {
+                out.push(id);
+                if out.len() >= limit {
+                    break;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// A photo's events, oldest first.
+    pub fn history(&self, id: &BlobId) -> Result<Vec<Event>> {
+        self.history
+            .scan_prefix(id.as_bytes())
+            .map(|kv| decode(&kv.map_err(db_err)?.1))
+            .collect()
+    }
+
+    /// Every photo, in id order.
+    pub fn all(&self) -> impl Iterator<Item = Result<Photo>> + '_ {
+        self.photos
+            .iter()
+            .map(|kv| kv.map_err(db_err).and_then(|(_, v)| decode(&v)))
+    }
+
+    /// Photos matching `q`, answered from the index trees (no scan of every record unless
+    /// no filter is given).
+    pub fn list(&self, q: &Query) -> Result<Vec<Photo>> {
+        let mut sets: Vec<BTreeSet<BlobId>> = Vec::new();
+        if let Some(a) = &q.agency {
+            sets.push(self.ids_under(&self.agency, &name_key(a), true)?);
+        }
+        if let Some(c) = &q.creator {
+            sets.push(self.ids_under(&self.creator, &name_key(c), true)?);
+        }
+        if let Some(y) = q.year {
+            sets.push(self.ids_under(&self.year, &year_key(y), false)?);
+        }
+        if let Some(text) = &q.text {
+            for w in words(text) {
+                sets.push(self.ids_under(&self.word, w.as_bytes(), false)?);
+            }
+        }
+        if q.incomplete {
+            sets.push(self.ids_under(&self.incomplete, b"", false)?);
+        }
+        let Some(first) = sets.pop() else {
+            return self.all().collect();
+        };
+        let ids = sets
+            .iter()
+            .fold(first, |acc, s| acc.intersection(s).copied().collect());
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(p) = self.photo(&id)? {
+                out.push(p);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Ids of keys under `prefix` (the id is the key's last 32 bytes). With `exact`, the
+    /// prefix must be followed by the 0 separator.
+    fn ids_under(&self, tree: &Tree, prefix: &[u8], exact: bool) -> Result<BTreeSet<BlobId>> {
+        let mut p = prefix.to_vec();
+        if exact {
+            p.push(0);
+        }
+        let mut out = BTreeSet::new();
+        for kv in tree.scan_prefix(&p) {
+            let (k, _) = kv.map_err(db_err)?;
+            out.insert(id_from(k.get(k.len().saturating_sub(32)..).unwrap_or(&[]))?);
+        }
+        Ok(out)
+    }
+
+    /// Apply one journal event whose resulting record is `after` (the caller computed it from
+    /// the record before), updating records, history, indexes and `applied_*` atomically.
+    pub fn apply(&self, event: &Event, offset: u64, after: Option<&Photo>) -> Result<()> {
+        let id = event.change.photo_id();
+        let before = self.photo(&id)?;
+        let event_json = encode(event)?;
+        let after_json = after.map(encode).transpose()?;
+        let old_keys = before.as_ref().map(index_keys).unwrap_or_default();
+        let new_keys = after.map(index_keys).unwrap_or_default();
+        let mut hist_key = id.as_bytes().to_vec();
+        hist_key.extend_from_slice(&event.seq.to_be_bytes());
+        (
+            &self.meta,
+            &self.photos,
+            &self.history,
+            &self.agency,
+            &self.creator,
+            &self.year,
+            &self.word,
+            &self.incomplete,
+        )
+            .transaction(
+                |(meta, photos, history, agency, creator, year, word, incomplete)| {
+                    let trees = [agency, creator, year, word, incomplete];
+                    for (t, key) in &old_keys {
+                        trees[*t].remove(key.as_slice())?;
+                    }
+                    for (t, key) in &new_keys {
+                        trees[*t].insert(key.as_slice(), &[])?;
+                    }
+                    match &after_json {
+                        Some(json) => photos.insert(id.as_bytes(), json.as_slice())?,
+                        None => photos.remove(id.as_bytes())?,
+                    };
+                    history.insert(hist_key.as_slice(), event_json.as_slice())?;
+                    meta.insert("applied_seq", &event.seq.to_be_bytes())?;
+                    meta.insert("applied_offset", &offset.to_be_bytes())?;
+                    Ok::<_, ConflictableTransactionError<Error>>(())
+                },
+            )
+            .map_err(tx_err)
+    }
+
+    /// Ask sled to write its caches out. Not a durability point (the journal is).
+    pub fn flush(&self) -> Result<()> {
+        self.db.flush().map(|_| ()).map_err(db_err)
+    }
+}
+
+/// Index entries of a record: (tree number in `apply`'s order, key).
+fn index_keys(p: &Photo) -> Vec<(usize, Vec<u8>)> {
+    let with_id = |mut k: Vec<u8>| {
+        k.extend_from_slice(p.id.as_bytes());
+        k
+    };
+    let named = |name: &str| {
+        let mut k = name_key(name);
+        k.push(0);
+        with_id(k)
+    };
+    let f = &p.fields;
+    let mut keys = Vec::new();
+    if let Some(a) = &f.agency {
+        keys.push((0, named(a)));
+    }
+    for c in &f.creators {
+        keys.push((1, named(c)));
+    }
+    if let Some(y) = f.year {
+        keys.push((2, with_id(year_key(y))));
+    }
+    let mut seen = BTreeSet::new();
+    let texts = [&f.caption, &f.headline, &f.city, &f.country, &f.credit_line]
+        .into_iter()
+        .flatten()
+        .chain(f.keywords.iter());
+    for text in texts {
+        for w in words(text) {
+            if seen.insert(w.clone()) {
+                let mut k = w.into_bytes();
+                k.push(0);
+                keys.push((3, with_id(k)));
+            }
+        }
+    }
+    if p.status == Status::Incomplete {
+        keys.push((4, p.id.as_bytes().to_vec()));
+    }
+    keys
+}
+
+/// Lower-cased, whitespace-collapsed name.
+fn name_key(name: &str) -> Vec<u8> {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+        .into_bytes()
+}
+
+fn year_key(year: i32) -> Vec<u8> {
+    // Flip the sign bit so negative years sort before positive ones.
+    ((year as u32) ^ 0x8000_0000).to_be_bytes().to_vec()
+}
+
+/// Lower-case alphanumeric words of `text`, as indexed and searched.
+pub fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+fn id_from(k: &[u8]) -> Result<BlobId> {
+    let bytes: [u8; 32] = k
+        .try_into()
+        .map_err(|_| Error::Db("index key is damaged".into()))?;
+    Ok(BlobId::from_bytes(bytes))
+}
+
+fn encode<T: serde::Serialize>(v: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec(v).map_err(|e| Error::Db(format!("cannot encode: {e}")))
+}
+
+fn decode<T: serde::de::DeserializeOwned>(v: &[u8]) -> Result<T> {
+    serde_json::from_slice(v).map_err(|e| Error::Db(format!("damaged index record: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn year_keys_sort_like_years(a in -3000i32..3000, b in -3000i32..3000) {
+            prop_assert_eq!(a.cmp(&b), year_key(a).cmp(&year_key(b)));
+        }
+    }
+
+    #[test]
+    fn words_split_on_punctuation_and_fold_case() {
+        assert_eq!(
+            words("NATO's emblem, Brussels"),
+            ["nato", "s", "emblem", "brussels"]
+        );
+    }
+}

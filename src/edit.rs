@@ -1,0 +1,132 @@
+//! Record fields by name, and folding journal events into records.
+//!
+//! Pure: no storage, no clock. Fields are addressed by their JSON names (`caption`,
+//! `creators`, `rights.expires`) so one code path serves the CLI flags, the journal's
+//! `FieldChange`s, `history` and the HTTP API alike.
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::model::{Change, Event, Photo};
+
+/// Every field an editor may set, as named in the record's JSON.
+pub const EDITABLE: &[&str] = &[
+    "caption",
+    "headline",
+    "creators",
+    "creator_title",
+    "agency",
+    "credit_line",
+    "copyright",
+    "source",
+    "year",
+    "date_created",
+    "city",
+    "state",
+    "country",
+    "country_code",
+    "keywords",
+    "instructions",
+    "usage_terms",
+    "web_statement",
+    "licensor",
+    "credit_line_required",
+    "digital_source_type",
+    "rights.editorial_only",
+    "rights.embargo_until",
+    "rights.expires",
+    "rights.restricted_territories",
+];
+
+fn pointer(field: &str) -> Result<String> {
+    if !EDITABLE.contains(&field) {
+        return Err(Error::InvalidInput(format!(
+            "'{field}' is not an editable field (editable: {})",
+            EDITABLE.join(", ")
+        )));
+    }
+    Ok(format!("/{}", field.replace('.', "/")))
+}
+
+fn to_json(photo: &Photo) -> Result<Value> {
+    serde_json::to_value(photo).map_err(|e| Error::Corrupt(format!("record {}: {e}", photo.id)))
+}
+
+/// A field's current value (`null` when unset).
+pub fn get(photo: &Photo, field: &str) -> Result<Value> {
+    let ptr = pointer(field)?;
+    Ok(to_json(photo)?
+        .pointer(&ptr)
+        .cloned()
+        .unwrap_or(Value::Null))
+}
+
+/// Set fields, returning each field whose value really changed with its old value.
+/// Blank strings clear a field. The record's status is refreshed; revision is not touched.
+pub fn set(photo: &mut Photo, edits: &[(String, Value)]) -> Result<Vec<(String, Value, Value)>> {
+    let mut json = to_json(photo)?;
+    let mut changed = Vec::new();
+    for (field, new) in edits {
+        let ptr = pointer(field)?;
+        let new = match new {
+            Value::String(s) if s.trim().is_empty() => Value::Null,
+            Value::String(s) => Value::String(s.trim().to_string()),
+            v => v.clone(),
+        };
+        let slot = json
+            .pointer_mut(&ptr)
+            .ok_or_else(|| Error::Corrupt(format!("record {} lacks '{field}'", photo.id)))?;
+        // A cleared list is an empty list, not null.
+        let new = match (&*slot, new) {
+            (Value::Array(_), Value::Null) => Value::Array(Vec::new()),
+            (Value::Bool(_), Value::Null) => Value::Bool(false),
+            (_, n) => n,
+        };
+        if *slot != new {
+            let old = std::mem::replace(slot, new.clone());
+            changed.push((field.clone(), old, new));
+        }
+    }
+    let mut updated: Photo = serde_json::from_value(json).map_err(|e| {
+        Error::InvalidInput(format!("invalid value for {}: {e}", field_names(edits)))
+    })?;
+    for (field, _, _) in &changed {
+        updated.sources.insert(field.clone(), "edit".into());
+    }
+    updated.refresh_status();
+    *photo = updated;
+    Ok(changed)
+}
+
+fn field_names(edits: &[(String, Value)]) -> String {
+    edits
+        .iter()
+        .map(|(f, _)| f.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The record after `event`, given the record before it.
+pub fn apply(before: Option<Photo>, event: &Event) -> Result<Option<Photo>> {
+    match (&event.change, before) {
+        (Change::PhotoAdded { photo }, None) => Ok(Some((**photo).clone())),
+        (Change::PhotoAdded { photo }, Some(_)) => Err(Error::Corrupt(format!(
+            "journal event {} adds photo {} a second time",
+            event.seq, photo.id
+        ))),
+        (Change::FieldsEdited { id, changes }, Some(mut photo)) => {
+            let edits: Vec<(String, Value)> = changes
+                .iter()
+                .map(|c| (c.field.clone(), c.new.clone()))
+                .collect();
+            set(&mut photo, &edits)?;
+            photo.revision += 1;
+            debug_assert_eq!(photo.id, *id);
+            Ok(Some(photo))
+        }
+        (Change::FieldsEdited { id, .. }, None) => Err(Error::Corrupt(format!(
+            "journal event {} edits photo {id}, which was never added",
+            event.seq
+        ))),
+    }
+}

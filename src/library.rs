@@ -1,0 +1,602 @@
+//! The `Library` facade: the one place that coordinates blobs, the journal and the index.
+//!
+//! Every change is an event: blobs are made durable first, then the event is appended to the
+//! journal and fsynced, and only then applied to the index. So the journal never names a blob
+//! that is not on disk, and the index can always be rebuilt from the journal. The library
+//! never reads the clock or the environment: `now` and the actor are passed in.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::blob::{BlobBackend, FsBackend, Put};
+use crate::db::{Db, Query};
+use crate::edit;
+use crate::error::{Error, IoContext, Result};
+use crate::id::BlobId;
+use crate::journal::Journal;
+use crate::lock::StoreLock;
+use crate::meta;
+use crate::model::{Change, Event, FieldChange, Original, Photo, Status};
+
+/// Whether a store is opened to change it or only to read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Shared with other readers; fails while a writer holds the store.
+    Read,
+    /// Exclusive; fails while anyone else holds the store.
+    Write,
+}
+
+/// The outcome of adding one file.
+#[derive(Debug, Clone)]
+pub enum Added {
+    /// A new photo; its record as it will be stored once the batch commits.
+    New(Box<Photo>),
+    /// These bytes are already stored under this id.
+    Duplicate(BlobId),
+}
+
+/// One line of `byline export`: a record with its whole history.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ExportLine {
+    /// The current record.
+    pub photo: Photo,
+    /// Every event that shaped it, oldest first.
+    pub history: Vec<Event>,
+}
+
+/// What `import` did.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct ImportSummary {
+    /// Photos added from the file.
+    pub imported: usize,
+    /// Photos already in the store, left as they are.
+    pub already_present: usize,
+    /// Imported records whose original is not in this store's blobs.
+    pub without_original: Vec<BlobId>,
+}
+
+/// What `verify` found; everything empty means the store is sound.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct VerifyReport {
+    /// Blobs checked by re-hashing.
+    pub blobs_checked: usize,
+    /// Records checked against the journal.
+    pub records_checked: usize,
+    /// Blobs whose bytes do not hash to their name.
+    pub corrupt_blobs: Vec<BlobId>,
+    /// Records whose original blob is missing.
+    pub missing_originals: Vec<BlobId>,
+    /// Blobs no record refers to.
+    pub orphan_blobs: Vec<BlobId>,
+    /// Files in the blob folder that are not blobs (leftover temp files, strays).
+    pub stray_files: Vec<String>,
+    /// Records where the index differs from a replay of the journal.
+    pub index_mismatches: Vec<String>,
+}
+
+impl VerifyReport {
+    /// Whether nothing is wrong.
+    pub fn is_clean(&self) -> bool {
+        self.corrupt_blobs.is_empty()
+            && self.missing_originals.is_empty()
+            && self.orphan_blobs.is_empty()
+            && self.stray_files.is_empty()
+            && self.index_mismatches.is_empty()
+    }
+}
+
+/// An open store.
+pub struct Library {
+    root: PathBuf,
+    blobs: Box<dyn BlobBackend>,
+    db: Option<Db>,
+    journal: Journal,
+    pending: Vec<Event>,
+    pending_ids: HashSet<BlobId>,
+    warnings: Vec<String>,
+    lock: StoreLock,
+}
+
+impl Library {
+    /// Open the store at `root` with blobs on disk under `root/blobs`. A writer creates the
+    /// store on first use; `holder` names the process for "store in use" messages.
+    pub fn open(root: &Path, access: Access, holder: &str) -> Result<Library> {
+        let blobs = FsBackend::open(root.join("blobs"));
+        Library::open_inner(root, access, holder, move || {
+            blobs.map(|b| Box::new(b) as Box<dyn BlobBackend>)
+        })
+    }
+
+    /// Open the store at `root` with another blob backend (e.g. `MemBackend` in tests).
+    pub fn open_with_blobs(
+        root: &Path,
+        access: Access,
+        holder: &str,
+        blobs: Box<dyn BlobBackend>,
+    ) -> Result<Library> {
+        Library::open_inner(root, access, holder, move || Ok(blobs))
+    }
+
+    fn open_inner(
+        root: &Path,
+        access: Access,
+        holder: &str,
+        blobs: impl FnOnce() -> Result<Box<dyn BlobBackend>>,
+    ) -> Result<Library> {
+        let writable = access == Access::Write;
+        if writable {
+            fs::create_dir_all(root).at(root)?;
+        } else if !root.join("journal.jsonl").is_file() {
+            return Err(Error::NotFound(format!(
+                "no store at {}: add photos first (byline add PATH)",
+                root.display()
+            )));
+        }
+        let lock = StoreLock::acquire(root, writable, holder)?;
+        let blobs = blobs()?;
+        let journal = Journal::open(root.join("journal.jsonl"), writable)?;
+        let mut lib = Library {
+            root: root.to_path_buf(),
+            blobs,
+            db: None,
+            journal,
+            pending: Vec::new(),
+            pending_ids: HashSet::new(),
+            warnings: Vec::new(),
+            lock,
+        };
+        lib.open_index()?;
+        Ok(lib)
+    }
+
+    fn index_dir(&self) -> PathBuf {
+        self.root.join("index")
+    }
+
+    /// Open sled and catch it up with the journal, rebuilding it if it is unreadable or does
+    /// not fit the journal.
+    fn open_index(&mut self) -> Result<()> {
+        let db = match open_db_waiting(&self.index_dir()) {
+            Ok(db) => db,
+            Err(e @ Error::Locked { .. }) => return Err(e),
+            Err(e) => {
+                self.warnings.push(format!(
+                    "index unreadable ({e}); rebuilding it from the journal"
+                ));
+                return self.rebuild_index();
+            }
+        };
+        let (seq, offset) = db.applied()?;
+        self.db = Some(db);
+        match self.journal.read_from(offset, seq + 1) {
+            Ok(tail) => {
+                self.warnings.extend(tail.warnings);
+                for (end, event) in tail.events {
+                    self.apply_to_index(&event, end)?;
+                }
+                Ok(())
+            }
+            Err(Error::Corrupt(why)) if seq > 0 => {
+                self.warnings.push(format!(
+                    "index does not fit the journal ({why}); rebuilding it from the journal"
+                ));
+                self.rebuild_index()
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Throw the index away and replay the whole journal (`byline reindex`).
+    pub fn rebuild_index(&mut self) -> Result<()> {
+        self.db = None;
+        let dir = self.index_dir();
+        if dir.exists() {
+            fs::remove_dir_all(&dir).at(&dir)?;
+        }
+        self.db = Some(open_db_waiting(&dir)?);
+        let tail = self.journal.read_from(0, 1)?;
+        self.warnings.extend(tail.warnings);
+        for (end, event) in tail.events {
+            self.apply_to_index(&event, end)?;
+        }
+        self.db()?.flush()
+    }
+
+    fn db(&self) -> Result<&Db> {
+        self.db
+            .as_ref()
+            .ok_or_else(|| Error::Db("the index is not open".into()))
+    }
+
+    fn apply_to_index(&mut self, event: &Event, end: u64) -> Result<()> {
+        let db = self.db()?;
+        let before = db.photo(&event.change.photo_id())?;
+        let after = edit::apply(before, event)?;
+        db.apply(event, end, after.as_ref())
+    }
+
+    /// Warnings gathered while opening (a torn journal record dropped, an index rebuilt).
+    pub fn take_warnings(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.warnings)
+    }
+
+    /// The store's directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn require_writer(&self) -> Result<()> {
+        if self.lock.is_exclusive() {
+            Ok(())
+        } else {
+            Err(Error::InvalidInput("the store was opened read-only".into()))
+        }
+    }
+
+    fn next_seq(&self) -> u64 {
+        self.journal.last_seq() + self.pending.len() as u64 + 1
+    }
+
+    /// Stage a new photo: its blob is written (and fsynced) now; its event is journalled by
+    /// the next [`Library::commit`]. `edits` override what the file says, as `(field, value)`.
+    ///
+    /// # Errors
+    /// The bytes are not an image ([`Error::UnsupportedFormat`]) or are damaged
+    /// ([`Error::InvalidInput`]); nothing is stored then.
+    pub fn add(
+        &mut self,
+        bytes: &[u8],
+        edits: &[(String, Value)],
+        by: &str,
+        now: Timestamp,
+    ) -> Result<Added> {
+        self.require_writer()?;
+        let extracted = meta::extract(bytes)?;
+        if extracted.truncated {
+            return Err(Error::InvalidInput(
+                "the image data is truncated (the file ends before the image does); \
+                 fetch the file again"
+                    .into(),
+            ));
+        }
+        let id = BlobId::of(bytes);
+        if self.pending_ids.contains(&id) || self.db()?.photo(&id)?.is_some() {
+            // Bytes already known: make sure the blob itself is sound (repairs a torn one).
+            self.blobs.put(bytes)?;
+            return Ok(Added::Duplicate(id));
+        }
+        let mut photo = Photo {
+            id,
+            original: Original {
+                bytes: bytes.len() as u64,
+                format: extracted
+                    .format
+                    .ok_or_else(|| Error::UnsupportedFormat("unrecognised image format".into()))?,
+                width: extracted.width,
+                height: extracted.height,
+                orientation: extracted.orientation,
+            },
+            fields: extracted.fields,
+            rights: extracted.rights,
+            status: Status::Incomplete,
+            missing: Vec::new(),
+            added_at: now,
+            revision: 1,
+            sources: extracted.sources,
+            warnings: extracted.warnings,
+        };
+        for (field, _, _) in edit::set(&mut photo, edits)? {
+            photo.sources.insert(field, "flag".into());
+        }
+        derive_fields(&mut photo);
+        let (_, put) = self.blobs.put(bytes)?;
+        if put == Put::Repaired {
+            self.warnings.push(format!(
+                "blob {id} was damaged on disk and has been repaired"
+            ));
+        }
+        let event = Event {
+            seq: self.next_seq(),
+            at: now,
+            by: by.to_string(),
+            change: Change::PhotoAdded {
+                photo: Box::new(photo.clone()),
+            },
+        };
+        self.pending.push(event);
+        self.pending_ids.insert(id);
+        Ok(Added::New(Box::new(photo)))
+    }
+
+    /// Make every staged change durable: sync blob directories, append the events to the
+    /// journal with one fsync, then update the index. Only after this returns may a change be
+    /// reported as saved.
+    pub fn commit(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        self.blobs.sync()?;
+        let events = std::mem::take(&mut self.pending);
+        self.pending_ids.clear();
+        let ends = self.journal.append(&events)?;
+        for (event, end) in events.iter().zip(ends) {
+            self.apply_to_index(event, end)?;
+        }
+        Ok(())
+    }
+
+    /// Edit fields of a photo, journalled as one event. Returns the new record, or `None` when
+    /// nothing changed.
+    pub fn edit(
+        &mut self,
+        id: &BlobId,
+        edits: &[(String, Value)],
+        by: &str,
+        now: Timestamp,
+    ) -> Result<Option<Photo>> {
+        self.require_writer()?;
+        let mut photo = self.photo(id)?;
+        let changed = edit::set(&mut photo, edits)?;
+        if changed.is_empty() {
+            return Ok(None);
+        }
+        let event = Event {
+            seq: self.next_seq(),
+            at: now,
+            by: by.to_string(),
+            change: Change::FieldsEdited {
+                id: *id,
+                changes: changed
+                    .into_iter()
+                    .map(|(field, old, new)| FieldChange { field, old, new })
+                    .collect(),
+            },
+        };
+        self.pending.push(event);
+        self.commit()?;
+        self.photo(id).map(Some)
+    }
+
+    /// The full id of the one photo whose id starts with `prefix` (≥ 6 hex characters).
+    pub fn resolve(&self, prefix: &str) -> Result<BlobId> {
+        let p = prefix.trim().to_ascii_lowercase();
+        if p.len() < 6 || p.len() > 64 || !p.bytes().all(|c| c.is_ascii_hexdigit()) {
+            return Err(Error::InvalidInput(format!(
+                "'{prefix}' is not a photo id: give the full id or at least its first 6 hex \
+                 characters"
+            )));
+        }
+        let found = self.db()?.ids_with_prefix(&p, 10)?;
+        match found.as_slice() {
+            [] => Err(Error::NotFound(format!("no photo with id {p}"))),
+            [one] => Ok(*one),
+            many => Err(Error::Ambiguous {
+                prefix: p,
+                candidates: many.iter().map(BlobId::to_hex).collect(),
+            }),
+        }
+    }
+
+    /// A photo's current record.
+    pub fn photo(&self, id: &BlobId) -> Result<Photo> {
+        self.db()?
+            .photo(id)?
+            .ok_or_else(|| Error::NotFound(format!("no photo with id {id}")))
+    }
+
+    /// A photo's events, oldest first.
+    pub fn history(&self, id: &BlobId) -> Result<Vec<Event>> {
+        self.db()?.history(id)
+    }
+
+    /// Photos matching a query, oldest first.
+    pub fn list(&self, query: &Query) -> Result<Vec<Photo>> {
+        let mut photos = self.db()?.list(query)?;
+        photos.sort_by_key(|p| (p.added_at, p.id));
+        Ok(photos)
+    }
+
+    /// Number of photos in the store.
+    pub fn len(&self) -> Result<usize> {
+        Ok(self.db()?.len())
+    }
+
+    /// Whether the store holds no photos.
+    pub fn is_empty(&self) -> Result<bool> {
+        Ok(self.db()?.is_empty())
+    }
+
+    /// The original bytes of a photo.
+    pub fn original(&self, id: &BlobId) -> Result<Vec<u8>> {
+        self.blobs.get(id)
+    }
+
+    /// Every record with its history, for `byline export`.
+    pub fn export(&self) -> Result<Vec<ExportLine>> {
+        let mut out = Vec::new();
+        for photo in self.list(&Query::default())? {
+            let history = self.history(&photo.id)?;
+            out.push(ExportLine { photo, history });
+        }
+        Ok(out)
+    }
+
+    /// Add records from an export. Photos already present are left alone, so importing the
+    /// same file twice changes nothing. Events keep their original time and actor.
+    pub fn import(&mut self, lines: Vec<ExportLine>) -> Result<ImportSummary> {
+        self.require_writer()?;
+        let mut summary = ImportSummary::default();
+        for line in lines {
+            let id = line.photo.id;
+            if self.pending_ids.contains(&id) || self.db()?.photo(&id)?.is_some() {
+                summary.already_present += 1;
+                continue;
+            }
+            // Replay the exported history to prove it yields the exported record.
+            let mut state = None;
+            for e in &line.history {
+                if e.change.photo_id() != id {
+                    return Err(Error::InvalidInput(format!(
+                        "export line for {id} has an event for {}",
+                        e.change.photo_id()
+                    )));
+                }
+                state = edit::apply(state, e)?;
+            }
+            if state.as_ref() != Some(&line.photo) {
+                return Err(Error::InvalidInput(format!(
+                    "export line for {id}: its history does not lead to its record"
+                )));
+            }
+            for e in line.history {
+                let seq = self.next_seq();
+                self.pending.push(Event { seq, ..e });
+            }
+            self.pending_ids.insert(id);
+            if !self.blobs.contains(&id) {
+                summary.without_original.push(id);
+            }
+            summary.imported += 1;
+        }
+        self.commit()?;
+        Ok(summary)
+    }
+
+    /// Check everything: re-hash every blob, check every record has its original, and replay
+    /// the journal to compare with the index.
+    pub fn verify(&self) -> Result<VerifyReport> {
+        let mut report = VerifyReport::default();
+        let listing = self.blobs.ids()?;
+        report.stray_files = listing.strays;
+        let mut referenced = BTreeSet::new();
+        for photo in self.db()?.all() {
+            referenced.insert(photo?.id);
+        }
+        for id in &listing.ids {
+            report.blobs_checked += 1;
+            match self.blobs.get(id) {
+                Ok(bytes) if BlobId::of(&bytes) == *id => {}
+                _ => report.corrupt_blobs.push(*id),
+            }
+            if !referenced.contains(id) {
+                report.orphan_blobs.push(*id);
+            }
+        }
+        let stored: BTreeSet<BlobId> = listing.ids.iter().copied().collect();
+        report.missing_originals = referenced.difference(&stored).copied().collect();
+
+        // Replay the journal in memory and compare with the index.
+        let mut journal = Journal::open(self.journal.path(), false)?;
+        let tail = journal.read_from(0, 1)?;
+        let mut replayed: BTreeMap<BlobId, Photo> = BTreeMap::new();
+        for (_, event) in &tail.events {
+            let id = event.change.photo_id();
+            if let Some(p) = edit::apply(replayed.remove(&id), event)? {
+                replayed.insert(id, p);
+            }
+        }
+        let (applied, _) = self.db()?.applied()?;
+        if applied != journal.last_seq() {
+            report.index_mismatches.push(format!(
+                "index has applied event {applied}, the journal ends at {}",
+                journal.last_seq()
+            ));
+        }
+        for photo in self.db()?.all() {
+            let photo = photo?;
+            report.records_checked += 1;
+            match replayed.remove(&photo.id) {
+                Some(p) if p == photo => {}
+                Some(_) => report.index_mismatches.push(format!(
+                    "{}: index record differs from the journal",
+                    photo.id
+                )),
+                None => report
+                    .index_mismatches
+                    .push(format!("{}: in the index but not in the journal", photo.id)),
+            }
+        }
+        for id in replayed.keys() {
+            report
+                .index_mismatches
+                .push(format!("{id}: in the journal but not in the index"));
+        }
+        Ok(report)
+    }
+
+    /// Delete temp files a crashed writer left in the blob folder. Writers only.
+    pub fn sweep_temp_files(&self) -> Result<usize> {
+        self.require_writer()?;
+        FsBackend::open(self.root.join("blobs"))?.sweep_temp_files()
+    }
+}
+
+impl Drop for Library {
+    fn drop(&mut self) {
+        // Best effort: staged but uncommitted events are simply not saved (never reported).
+        if let Some(db) = &self.db {
+            let _ = db.flush();
+        }
+    }
+}
+
+/// Open sled, waiting briefly while another reader has it open (sled allows one process).
+fn open_db_waiting(dir: &Path) -> Result<Db> {
+    let mut tries = 0;
+    loop {
+        match Db::open(dir) {
+            Err(Error::Locked { .. }) if tries < 250 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Fill fields implied by others: the year from the date taken, the agency from the credit.
+fn derive_fields(photo: &mut Photo) {
+    let f = &mut photo.fields;
+    if f.year.is_none()
+        && let Some(y) = f.date_created.as_deref().and_then(meta::year_of)
+    {
+        f.year = Some(y);
+        photo.sources.insert("year".into(), "date_created".into());
+    }
+    if f.agency.is_none() {
+        let named = [&f.credit_line, &f.source, &f.copyright]
+            .into_iter()
+            .flatten()
+            .find_map(|text| known_agency(text));
+        if let Some(a) = named {
+            f.agency = Some(a.to_string());
+            photo.sources.insert("agency".into(), "derived".into());
+        }
+    }
+    photo.refresh_status();
+}
+
+/// The wire agency a credit text names, if any.
+fn known_agency(text: &str) -> Option<&'static str> {
+    const AGENCIES: &[(&str, &str)] = &[
+        ("afp", "AFP"),
+        ("ap", "AP"),
+        ("reuters", "Reuters"),
+        ("getty", "Getty Images"),
+        ("epa", "EPA"),
+        ("pa", "PA"),
+        ("sputnik", "Sputnik"),
+        ("dpa", "dpa"),
+    ];
+    let words = crate::db::words(text);
+    AGENCIES
+        .iter()
+        .find(|(key, _)| words.iter().any(|w| w == key))
+        .map(|(_, name)| *name)
+}
