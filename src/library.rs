@@ -107,10 +107,20 @@ impl Library {
     /// Open the store at `root` with blobs on disk under `root/blobs`. A writer creates the
     /// store on first use; `holder` names the process for "store in use" messages.
     pub fn open(root: &Path, access: Access, holder: &str) -> Result<Library> {
-        let blobs = FsBackend::open(root.join("blobs"));
-        Library::open_inner(root, access, holder, move || {
-            blobs.map(|b| Box::new(b) as Box<dyn BlobBackend>)
-        })
+        let fs = || {
+            FsBackend::open(root.join("blobs"), root.join("incoming"))
+                .map(|b| Box::new(b) as Box<dyn BlobBackend>)
+        };
+        if access == Access::Read && FsBackend::has_staged(&root.join("incoming")) {
+            // A writer crashed mid-batch. Settle its staged blobs now if nobody else holds the
+            // store (opening as a writer recovers); otherwise read as things are.
+            match Library::open_inner(root, Access::Write, holder, fs) {
+                Ok(lib) => drop(lib),
+                Err(Error::Locked { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Library::open_inner(root, access, holder, fs)
     }
 
     /// Open the store at `root` with another blob backend (e.g. `MemBackend` in tests).
@@ -152,7 +162,26 @@ impl Library {
             lock,
         };
         lib.open_index()?;
+        if writable {
+            lib.recover_blobs()?;
+        }
         Ok(lib)
+    }
+
+    /// Publish blobs a crashed writer staged and journalled; delete the ones it never
+    /// journalled (they were never reported as stored).
+    fn recover_blobs(&mut self) -> Result<()> {
+        let db = self.db()?;
+        let (published, discarded) = self
+            .blobs
+            .recover(&|id| db.photo(id).ok().flatten().is_some())?;
+        if published + discarded > 0 {
+            self.warnings.push(format!(
+                "an interrupted write was settled: {published} journalled blobs put in place, \
+                 {discarded} unjournalled staged files removed"
+            ));
+        }
+        Ok(())
     }
 
     fn index_dir(&self) -> PathBuf {
@@ -268,7 +297,7 @@ impl Library {
         let id = BlobId::of(bytes);
         if self.pending_ids.contains(&id) || self.db()?.photo(&id)?.is_some() {
             // Bytes already known: make sure the blob itself is sound (repairs a torn one).
-            self.blobs.put(bytes)?;
+            self.blobs.stage(bytes)?;
             return Ok(Added::Duplicate(id));
         }
         let mut photo = Photo {
@@ -295,7 +324,7 @@ impl Library {
             photo.sources.insert(field, "flag".into());
         }
         derive_fields(&mut photo);
-        let (_, put) = self.blobs.put(bytes)?;
+        let (_, put) = self.blobs.stage(bytes)?;
         if put == Put::Repaired {
             self.warnings.push(format!(
                 "blob {id} was damaged on disk and has been repaired"
@@ -314,21 +343,20 @@ impl Library {
         Ok(Added::New(Box::new(photo)))
     }
 
-    /// Make every staged change durable: sync blob directories, append the events to the
-    /// journal with one fsync, then update the index. Only after this returns may a change be
-    /// reported as saved.
+    /// Make every staged change durable: make staged blobs durable, append the events to the
+    /// journal with one fsync (the commit point), update the index, then move the blobs into
+    /// place. Only after this returns may a change be reported as saved.
     pub fn commit(&mut self) -> Result<()> {
-        if self.pending.is_empty() {
-            return Ok(());
-        }
-        self.blobs.sync()?;
+        self.blobs.prepare()?;
         let events = std::mem::take(&mut self.pending);
         self.pending_ids.clear();
-        let ends = self.journal.append(&events)?;
-        for (event, end) in events.iter().zip(ends) {
-            self.apply_to_index(event, end)?;
+        if !events.is_empty() {
+            let ends = self.journal.append(&events)?;
+            for (event, end) in events.iter().zip(ends) {
+                self.apply_to_index(event, end)?;
+            }
         }
-        Ok(())
+        self.blobs.publish()
     }
 
     /// Edit fields of a photo, journalled as one event. Returns the new record, or `None` when
@@ -474,6 +502,12 @@ impl Library {
         let mut report = VerifyReport::default();
         let listing = self.blobs.ids()?;
         report.stray_files = listing.strays;
+        report.stray_files.extend(
+            listing
+                .staged
+                .iter()
+                .map(|n| format!("incoming/{n} (staged by an interrupted writer)")),
+        );
         let mut referenced = BTreeSet::new();
         for photo in self.db()?.all() {
             referenced.insert(photo?.id);
@@ -528,12 +562,6 @@ impl Library {
                 .push(format!("{id}: in the journal but not in the index"));
         }
         Ok(report)
-    }
-
-    /// Delete temp files a crashed writer left in the blob folder. Writers only.
-    pub fn sweep_temp_files(&self) -> Result<usize> {
-        self.require_writer()?;
-        FsBackend::open(self.root.join("blobs"))?.sweep_temp_files()
     }
 }
 

@@ -1,7 +1,7 @@
 //! Blobs in memory, for tests of the library API.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 use super::{BlobBackend, Listing, Put};
 use crate::error::{Error, Result};
@@ -11,6 +11,7 @@ use crate::id::BlobId;
 #[derive(Debug, Default)]
 pub struct MemBackend {
     blobs: Mutex<BTreeMap<BlobId, Vec<u8>>>,
+    staged: Mutex<BTreeMap<BlobId, Vec<u8>>>,
 }
 
 impl MemBackend {
@@ -19,28 +20,45 @@ impl MemBackend {
         MemBackend::default()
     }
 
-    fn map(&self) -> Result<std::sync::MutexGuard<'_, BTreeMap<BlobId, Vec<u8>>>> {
-        self.blobs
-            .lock()
-            .map_err(|_| Error::Corrupt("memory blob store lock poisoned".into()))
+    fn map(&self) -> Result<MutexGuard<'_, BTreeMap<BlobId, Vec<u8>>>> {
+        lock(&self.blobs)
     }
 }
 
+fn lock(m: &Mutex<BTreeMap<BlobId, Vec<u8>>>) -> Result<MutexGuard<'_, BTreeMap<BlobId, Vec<u8>>>> {
+    m.lock()
+        .map_err(|_| Error::Corrupt("memory blob store lock poisoned".into()))
+}
+
 impl BlobBackend for MemBackend {
-    fn put(&self, bytes: &[u8]) -> Result<(BlobId, Put)> {
+    fn stage(&self, bytes: &[u8]) -> Result<(BlobId, Put)> {
         let id = BlobId::of(bytes);
-        let mut map = self.map()?;
-        let put = match map.get(&id) {
+        let put = match self.map()?.get(&id) {
             Some(b) if BlobId::of(b) == id => return Ok((id, Put::AlreadyPresent)),
             Some(_) => Put::Repaired,
             None => Put::Stored,
         };
-        map.insert(id, bytes.to_vec());
+        lock(&self.staged)?.insert(id, bytes.to_vec());
         Ok((id, put))
     }
 
-    fn sync(&self) -> Result<()> {
+    fn prepare(&self) -> Result<()> {
         Ok(())
+    }
+
+    fn publish(&self) -> Result<()> {
+        let staged = std::mem::take(&mut *lock(&self.staged)?);
+        self.map()?.extend(staged);
+        Ok(())
+    }
+
+    fn recover(&self, keep: &dyn Fn(&BlobId) -> bool) -> Result<(usize, usize)> {
+        let staged = std::mem::take(&mut *lock(&self.staged)?);
+        let total = staged.len();
+        let kept: BTreeMap<_, _> = staged.into_iter().filter(|(id, _)| keep(id)).collect();
+        let n = kept.len();
+        self.map()?.extend(kept);
+        Ok((n, total - n))
     }
 
     fn get(&self, id: &BlobId) -> Result<Vec<u8>> {
@@ -63,6 +81,7 @@ impl BlobBackend for MemBackend {
         Ok(Listing {
             ids: self.map()?.keys().copied().collect(),
             strays: Vec::new(),
+            staged: lock(&self.staged)?.keys().map(BlobId::to_hex).collect(),
         })
     }
 }

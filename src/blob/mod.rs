@@ -1,7 +1,11 @@
 //! Content-addressed blobs: originals and renditions, named by the blake3 hash of their bytes.
 //!
-//! Knows nothing of photos or the index. `FsBackend` is the store on disk; `MemBackend`
-//! serves tests. A blob's name is only ever trusted after its bytes re-hash to it.
+//! Knows nothing of photos or the index. Writing is two-phase so that the journal decides
+//! what exists: `stage` writes (temp file, fsync) into a staging area, `prepare` makes the
+//! staged files durable, the caller fsyncs its journal, then `publish` renames them to their
+//! names and fsyncs the directories. After a crash, `recover` publishes the staged blobs the
+//! journal knows and deletes the rest — so no blob is ever orphaned and none is ever missing.
+//! A blob's name is only ever trusted after its bytes re-hash to it.
 
 mod fs;
 mod mem;
@@ -12,31 +16,36 @@ pub use mem::MemBackend;
 use crate::error::Result;
 use crate::id::BlobId;
 
-/// What `put` found and did.
+/// What `stage` found and did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Put {
-    /// The blob was new and is now stored.
+    /// The blob was new; it is staged and appears at `publish`.
     Stored,
-    /// A blob with these bytes was already stored and re-hashes correctly.
+    /// A blob with these bytes is already stored and re-hashes correctly; nothing staged.
     AlreadyPresent,
-    /// A file sat at the name but its bytes were wrong (e.g. zero-length after a crash); it
-    /// was replaced with the right bytes.
+    /// A file sat at the name with the wrong bytes (e.g. zero-length after a crash); the right
+    /// bytes are staged and replace it at `publish`.
     Repaired,
 }
 
 /// A blob store. Small and synchronous, after rustic's backends.
 pub trait BlobBackend: Send + Sync {
-    /// Store `bytes` under their hash. The blob is durable once [`BlobBackend::sync`] returns.
-    fn put(&self, bytes: &[u8]) -> Result<(BlobId, Put)>;
-    /// Make every blob put so far durable (directory entries included).
-    fn sync(&self) -> Result<()>;
+    /// Stage `bytes` under their hash (written and fsynced, not yet visible).
+    fn stage(&self, bytes: &[u8]) -> Result<(BlobId, Put)>;
+    /// Make every staged blob durable in the staging area (call before the journal fsync).
+    fn prepare(&self) -> Result<()>;
+    /// Move every staged blob to its name, durably (call after the journal fsync).
+    fn publish(&self) -> Result<()>;
+    /// After a crash: publish staged blobs for which `keep` is true, delete the others.
+    /// Returns `(published, discarded)`.
+    fn recover(&self, keep: &dyn Fn(&BlobId) -> bool) -> Result<(usize, usize)>;
     /// The bytes of a blob.
     fn get(&self, id: &BlobId) -> Result<Vec<u8>>;
     /// Whether a blob is stored (its bytes are not checked).
     fn contains(&self, id: &BlobId) -> bool;
     /// Delete a blob; deleting a missing one is not an error.
     fn remove(&self, id: &BlobId) -> Result<()>;
-    /// Every stored blob's id, plus names that are not valid ids (strays), for `verify`.
+    /// Every stored blob's id, plus files that are not blobs, for `verify`.
     fn ids(&self) -> Result<Listing>;
 }
 
@@ -45,6 +54,8 @@ pub trait BlobBackend: Send + Sync {
 pub struct Listing {
     /// Blobs with valid names.
     pub ids: Vec<BlobId>,
-    /// Files that are not blobs: leftover temp files and anything else.
+    /// Files that are not blobs.
     pub strays: Vec<String>,
+    /// Blobs staged but not yet published (left by a crash; `recover` settles them).
+    pub staged: Vec<String>,
 }
