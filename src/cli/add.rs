@@ -15,8 +15,11 @@ use super::output::{clean, json_line};
 use super::{ActorArg, FieldArgs};
 use crate::library::{Access, Added, Library};
 
-/// Files per journal commit: one fsync covers the batch, and reports are printed only after it.
+/// Files per journal commit at most: one fsync covers the batch, and reports are printed only
+/// after it.
 const COMMIT_EVERY: usize = 64;
+/// A batch is also committed once it is this old, so slow files still report steadily.
+const COMMIT_AFTER: std::time::Duration = std::time::Duration::from_millis(100);
 /// Larger files are refused before being read (no news photo original is this big).
 const MAX_FILE_BYTES: u64 = 1 << 30;
 
@@ -102,6 +105,7 @@ pub fn run(store: &Path, json: bool, args: &AddArgs, out: &mut impl Write) -> Re
         ProgressBar::hidden()
     };
     let mut staged: Vec<Report> = Vec::new();
+    let mut batch_start = std::time::Instant::now();
     let (mut added, mut dupes, mut failed) = (0usize, 0usize, 0usize);
     for (i, path) in files.iter().enumerate() {
         bar.set_message(clean(&path.display().to_string()));
@@ -113,11 +117,15 @@ pub fn run(store: &Path, json: bool, args: &AddArgs, out: &mut impl Write) -> Re
         }
         staged.push(report);
         bar.inc(1);
-        if staged.len() >= COMMIT_EVERY || i + 1 == files.len() {
+        if staged.len() >= COMMIT_EVERY
+            || batch_start.elapsed() >= COMMIT_AFTER
+            || i + 1 == files.len()
+        {
             // Nothing is reported as stored before the journal holding it is fsynced.
             lib.commit()?;
             bar.suspend(|| print_reports(&staged, json, out))?;
             staged.clear();
+            batch_start = std::time::Instant::now();
         }
     }
     bar.finish_and_clear();
