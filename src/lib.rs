@@ -1,5 +1,45 @@
 //! byline: a content-addressed store of news photos that keeps every published photo
 //! correctly credited.
+//!
+//! # Bird's-eye view
+//!
+//! An editor adds photo files. Each original is kept byte for byte as a blob named by the
+//! blake3 hash of its bytes; its credits and caption are read from the file's own metadata
+//! (EXIF, IPTC-IIM, XMP) into a [`model::Photo`] record. Every change — a photo added, a field
+//! corrected — is an [`model::Event`] appended to an fsynced journal, which is the truth. A sled
+//! database is the index: current records and lookup trees derived from the journal, rebuilt
+//! from it whenever it is missing, damaged or behind.
+//!
+//! # Code map
+//!
+//! Dependencies point one way: `main → cli → library → {blob, db, journal, lock, meta, edit}
+//! → {model, id, error}`.
+//!
+//! - [`cli`]: clap, anyhow, stdout, the clock and the environment live here and nowhere else.
+//! - [`library`]: the [`Library`] facade; the only module that coordinates blobs, journal and
+//!   index.
+//! - [`blob`]: content-addressed blobs with two-phase writes (`BlobBackend`: `FsBackend`,
+//!   `MemBackend`).
+//! - [`journal`]: the append-only, checksummed event log.
+//! - [`db`]: the sled index; the only module that touches sled.
+//! - [`lock`]: one writer or many readers per store.
+//! - [`meta`]: bytes → credits, caption and pixel facts; pure.
+//! - [`edit`]: record fields by name and folding events into records; pure.
+//! - [`model`], [`id`], [`error`]: plain data, the blob id and the one error enum.
+//!
+//! # Invariants
+//!
+//! - **The journal is the truth.** The index holds nothing that cannot be rebuilt by replaying
+//!   the journal; `applied_seq` is written in the same sled transaction as what it covers.
+//! - **Nothing is reported as saved before the journal fsync that holds it.**
+//! - **A blob is published only after the event naming it is journalled**, and a crashed batch
+//!   is settled on the next open: journalled staged blobs are put in place, the rest deleted.
+//!   So the journal never names a missing blob and no blob is orphaned.
+//! - **Originals are immutable**; a name is trusted only after its bytes re-hash to it.
+//! - `meta`, `edit` and `model` never touch storage; only `library` writes the stores.
+//! - The library never reads environment variables or the clock: `now` and the actor are
+//!   passed in.
+//! - Bad input never panics the library: it becomes an [`Error`] or a warning.
 
 pub mod blob;
 pub mod cli;
