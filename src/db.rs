@@ -38,6 +38,9 @@ pub struct Db {
     incomplete: Tree,
 }
 
+/// Gives the record after an event from the record before it (`edit::apply`).
+pub type Reducer = dyn Fn(Option<Photo>, &Event) -> Result<Option<Photo>>;
+
 /// Filters for [`Db::list`]; every given filter must match.
 #[derive(Debug, Clone, Default)]
 pub struct Query {
@@ -55,6 +58,10 @@ pub struct Query {
 
 fn db_err(e: sled::Error) -> Error {
     Error::Db(e.to_string())
+}
+
+fn abort(e: Error) -> ConflictableTransactionError<Error> {
+    ConflictableTransactionError::Abort(e)
 }
 
 fn tx_err(e: TransactionError<Error>) -> Error {
@@ -241,17 +248,13 @@ impl Db {
         Ok(out)
     }
 
-    /// Apply one journal event whose resulting record is `after` (the caller computed it from
-    /// the record before), updating records, history, indexes and `applied_*` atomically.
-    pub fn apply(&self, event: &Event, offset: u64, after: Option<&Photo>) -> Result<()> {
-        let id = event.change.photo_id();
-        let before = self.photo(&id)?;
-        let event_json = encode(event)?;
-        let after_json = after.map(encode).transpose()?;
-        let old_keys = before.as_ref().map(index_keys).unwrap_or_default();
-        let new_keys = after.map(index_keys).unwrap_or_default();
-        let mut hist_key = id.as_bytes().to_vec();
-        hist_key.extend_from_slice(&event.seq.to_be_bytes());
+    /// Apply journal events in one transaction: records, history, indexes and `applied_*`
+    /// change together or not at all. `reduce` gives the record after an event from the record
+    /// before it; `events` pairs each event with the journal offset just past it.
+    pub fn apply(&self, events: &[(u64, Event)], reduce: &Reducer) -> Result<()> {
+        let Some((last_offset, last)) = events.last() else {
+            return Ok(());
+        };
         (
             &self.meta,
             &self.photos,
@@ -265,20 +268,36 @@ impl Db {
             .transaction(
                 |(meta, photos, history, agency, creator, year, word, incomplete)| {
                     let trees = [agency, creator, year, word, incomplete];
-                    for (t, key) in &old_keys {
-                        trees[*t].remove(key.as_slice())?;
+                    for (_, event) in events {
+                        let id = event.change.photo_id();
+                        // Reads inside the transaction see its own earlier writes.
+                        let before: Option<Photo> = match photos.get(id.as_bytes())? {
+                            Some(v) => Some(decode(&v).map_err(abort)?),
+                            None => None,
+                        };
+                        let old_keys = before.as_ref().map(index_keys).unwrap_or_default();
+                        let after = reduce(before, event).map_err(abort)?;
+                        for (t, key) in &old_keys {
+                            trees[*t].remove(key.as_slice())?;
+                        }
+                        match &after {
+                            Some(p) => {
+                                for (t, key) in index_keys(p) {
+                                    trees[t].insert(key, &[])?;
+                                }
+                                photos.insert(id.as_bytes(), encode(p).map_err(abort)?)?;
+                            }
+                            None => {
+                                photos.remove(id.as_bytes())?;
+                            }
+                        }
+                        let mut hist_key = id.as_bytes().to_vec();
+                        hist_key.extend_from_slice(&event.seq.to_be_bytes());
+                        history.insert(hist_key, encode(event).map_err(abort)?)?;
                     }
-                    for (t, key) in &new_keys {
-                        trees[*t].insert(key.as_slice(), &[])?;
-                    }
-                    match &after_json {
-                        Some(json) => photos.insert(id.as_bytes(), json.as_slice())?,
-                        None => photos.remove(id.as_bytes())?,
-                    };
-                    history.insert(hist_key.as_slice(), event_json.as_slice())?;
-                    meta.insert("applied_seq", &event.seq.to_be_bytes())?;
-                    meta.insert("applied_offset", &offset.to_be_bytes())?;
-                    Ok::<_, ConflictableTransactionError<Error>>(())
+                    meta.insert("applied_seq", &last.seq.to_be_bytes())?;
+                    meta.insert("applied_offset", &last_offset.to_be_bytes())?;
+                    Ok(())
                 },
             )
             .map_err(tx_err)

@@ -206,10 +206,7 @@ impl Library {
         match self.journal.read_from(offset, seq + 1) {
             Ok(tail) => {
                 self.warnings.extend(tail.warnings);
-                for (end, event) in tail.events {
-                    self.apply_to_index(&event, end)?;
-                }
-                Ok(())
+                self.apply_to_index(&tail.events)
             }
             Err(Error::Corrupt(why)) if seq > 0 => {
                 self.warnings.push(format!(
@@ -231,9 +228,7 @@ impl Library {
         self.db = Some(open_db_waiting(&dir)?);
         let tail = self.journal.read_from(0, 1)?;
         self.warnings.extend(tail.warnings);
-        for (end, event) in tail.events {
-            self.apply_to_index(&event, end)?;
-        }
+        self.apply_to_index(&tail.events)?;
         self.db()?.flush()
     }
 
@@ -243,11 +238,13 @@ impl Library {
             .ok_or_else(|| Error::Db("the index is not open".into()))
     }
 
-    fn apply_to_index(&mut self, event: &Event, end: u64) -> Result<()> {
+    /// Apply journalled events to the index, a few thousand per sled transaction.
+    fn apply_to_index(&self, events: &[(u64, Event)]) -> Result<()> {
         let db = self.db()?;
-        let before = db.photo(&event.change.photo_id())?;
-        let after = edit::apply(before, event)?;
-        db.apply(event, end, after.as_ref())
+        for chunk in events.chunks(4096) {
+            db.apply(chunk, &edit::apply)?;
+        }
+        Ok(())
     }
 
     /// Warnings gathered while opening (a torn journal record dropped, an index rebuilt).
@@ -352,9 +349,8 @@ impl Library {
         self.pending_ids.clear();
         if !events.is_empty() {
             let ends = self.journal.append(&events)?;
-            for (event, end) in events.iter().zip(ends) {
-                self.apply_to_index(event, end)?;
-            }
+            let applied: Vec<(u64, Event)> = ends.into_iter().zip(events).collect();
+            self.apply_to_index(&applied)?;
         }
         self.blobs.publish()
     }

@@ -13,7 +13,7 @@ use std::time::Duration;
 use common::{Store, corpus, json_lines, sample};
 
 const ROUNDS: u64 = 24;
-const FILES_PER_ROUND: usize = 30;
+const FILES_PER_ROUND: usize = 80;
 
 /// Small real photos to copy; each copy gets unique bytes after its end-of-image marker.
 fn sources() -> Vec<Vec<u8>> {
@@ -53,6 +53,12 @@ fn killing_add_at_random_moments_loses_nothing_reported() {
     };
     let mut reported: BTreeSet<String> = BTreeSet::new();
     let mut killed_mid_batch = 0;
+    // How long a whole round takes here, so kills land inside rounds on fast and slow machines.
+    let warmup = s.dir.path().join("warmup");
+    write_round(&warmup, u64::MAX, &sources);
+    let started = std::time::Instant::now();
+    s.cmd(&["add"]).arg(&warmup).assert().success();
+    let whole_round = started.elapsed().as_micros().max(20_000) as u64;
     for round in 0..ROUNDS {
         let dir = s.dir.path().join(format!("round-{round}"));
         write_round(&dir, round, &sources);
@@ -69,7 +75,7 @@ fn killing_add_at_random_moments_loses_nothing_reported() {
             .stderr(Stdio::null())
             .spawn()
             .expect("spawn byline add");
-        std::thread::sleep(Duration::from_micros(1_000 + next() % 400_000));
+        std::thread::sleep(Duration::from_micros(1_000 + next() % whole_round));
         let finished = child.try_wait().expect("poll").is_some();
         child.kill().ok(); // SIGKILL
         child.wait().expect("reap");
@@ -102,10 +108,17 @@ fn killing_add_at_random_moments_loses_nothing_reported() {
             .map(|r| r["id"].as_str().expect("id").to_string())
             .collect();
         let lost: Vec<_> = reported.difference(&stored).collect();
-        assert!(lost.is_empty(), "round {round}: reported but lost: {lost:?}");
+        assert!(
+            lost.is_empty(),
+            "round {round}: reported but lost: {lost:?}"
+        );
     }
+    eprintln!(
+        "{killed_mid_batch} of {ROUNDS} rounds killed mid-batch; {} photos reported",
+        reported.len()
+    );
     assert!(
-        killed_mid_batch >= 12,
+        killed_mid_batch >= 8,
         "only {killed_mid_batch} of {ROUNDS} rounds were killed mid-batch; the test lost its teeth"
     );
     assert!(!reported.is_empty());

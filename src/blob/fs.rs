@@ -1,7 +1,7 @@
 //! Blobs on disk: `BLOBS/ab/<64 hex>`, staged first in `STAGING/<64 hex>`. Every write is
 //! temp file, fsync, rename; directories are fsynced once per batch, not once per blob.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -16,8 +16,10 @@ use crate::id::BlobId;
 pub struct FsBackend {
     root: PathBuf,
     staging: PathBuf,
-    /// Blobs staged since the last publish.
-    staged: Mutex<BTreeSet<BlobId>>,
+    /// Blobs staged since the last publish, with the open file of those not yet fsynced.
+    staged: Mutex<BTreeMap<BlobId, Option<File>>>,
+    /// Shard directories renamed into but not yet fsynced (see `publish`).
+    unsynced_dirs: Mutex<BTreeSet<PathBuf>>,
 }
 
 impl FsBackend {
@@ -30,7 +32,8 @@ impl FsBackend {
         Ok(FsBackend {
             root,
             staging,
-            staged: Mutex::new(BTreeSet::new()),
+            staged: Mutex::new(BTreeMap::new()),
+            unsynced_dirs: Mutex::new(BTreeSet::new()),
         })
     }
 
@@ -45,17 +48,25 @@ impl FsBackend {
         self.root.join(&hex[..2]).join(hex)
     }
 
-    fn staged_set(&self) -> Result<MutexGuard<'_, BTreeSet<BlobId>>> {
+    fn staged_map(&self) -> Result<MutexGuard<'_, BTreeMap<BlobId, Option<File>>>> {
         self.staged
             .lock()
             .map_err(|_| Error::Corrupt("blob store lock poisoned".into()))
     }
 
-    /// Move staged blobs into place and fsync every directory touched.
-    fn publish_ids(&self, ids: &BTreeSet<BlobId>) -> Result<()> {
-        let mut dirs = BTreeSet::new();
+    fn dirs(&self) -> Result<MutexGuard<'_, BTreeSet<PathBuf>>> {
+        self.unsynced_dirs
+            .lock()
+            .map_err(|_| Error::Corrupt("blob store lock poisoned".into()))
+    }
+
+    /// Move staged blobs into place. The shard directories are fsynced by `sync_published`
+    /// (once per command, not once per batch): until then a power cut can only undo a rename,
+    /// which leaves the blob in the fsynced staging folder, where `recover` finds it.
+    fn publish_ids(&self, ids: impl IntoIterator<Item = BlobId>) -> Result<()> {
+        let mut dirs = self.dirs()?;
         for id in ids {
-            let dest = self.path_of(id);
+            let dest = self.path_of(&id);
             let dir = dest.parent().unwrap_or(&self.root).to_path_buf();
             if !dir.is_dir() {
                 fs::create_dir_all(&dir).at(&dir)?;
@@ -64,15 +75,58 @@ impl FsBackend {
             let from = self.staging.join(id.to_hex());
             fs::rename(&from, &dest).at(&dest)?;
             dirs.insert(dir);
-        }
-        if !ids.is_empty() {
             dirs.insert(self.staging.clone());
-        }
-        for dir in &dirs {
-            sync_dir(dir)?;
         }
         Ok(())
     }
+
+    /// Fsync every directory that blobs were published into.
+    fn sync_published(&self) -> Result<()> {
+        let dirs = std::mem::take(&mut *self.dirs()?);
+        fsync_all(dirs.into_iter().map(|d| (File::open(&d), d)).collect())
+    }
+}
+
+impl Drop for FsBackend {
+    fn drop(&mut self) {
+        // Best effort; recovery covers a failure here.
+        let _ = self.sync_published();
+    }
+}
+
+/// Fsync files concurrently: the file system folds concurrent syncs into shared journal
+/// commits, which makes a batch of 64 small files several times faster than one by one.
+fn fsync_all(files: Vec<(std::io::Result<File>, PathBuf)>) -> Result<()> {
+    const THREADS: usize = 16;
+    if files.is_empty() {
+        return Ok(());
+    }
+    let chunk = files.len().div_ceil(THREADS);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || -> Result<()> {
+                    for (file, path) in part {
+                        match file {
+                            Ok(f) => f.sync_all().at(path)?,
+                            Err(e) => {
+                                return Err(Error::io(
+                                    path,
+                                    std::io::Error::new(e.kind(), e.to_string()),
+                                ));
+                            }
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        workers.into_iter().try_for_each(|w| {
+            w.join()
+                .unwrap_or_else(|_| Err(Error::Corrupt("fsync thread panicked".into())))
+        })
+    })
 }
 
 fn read_dir_names(dir: &Path) -> Result<Vec<String>> {
@@ -89,7 +143,7 @@ fn sync_dir(dir: &Path) -> Result<()> {
     File::open(dir).and_then(|d| d.sync_all()).at(dir)
 }
 
-fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
+fn write_new(path: &Path, bytes: &[u8]) -> Result<File> {
     let mut f = OpenOptions::new()
         .write(true)
         .create(true)
@@ -97,7 +151,7 @@ fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
         .open(path)
         .at(path)?;
     f.write_all(bytes).at(path)?;
-    f.sync_all().at(path)
+    Ok(f)
 }
 
 impl BlobBackend for FsBackend {
@@ -111,24 +165,29 @@ impl BlobBackend for FsBackend {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Put::Stored,
             Err(e) => return Err(Error::io(dest, e)),
         };
-        let mut staged = self.staged_set()?;
-        if !staged.contains(&id) {
-            write_synced(&self.staging.join(id.to_hex()), bytes)?;
-            staged.insert(id);
+        let mut staged = self.staged_map()?;
+        if let std::collections::btree_map::Entry::Vacant(slot) = staged.entry(id) {
+            slot.insert(Some(write_new(&self.staging.join(id.to_hex()), bytes)?));
         }
         Ok((id, outcome))
     }
 
     fn prepare(&self) -> Result<()> {
-        if self.staged_set()?.is_empty() {
+        let mut staged = self.staged_map()?;
+        let files: Vec<_> = staged
+            .iter_mut()
+            .filter_map(|(id, f)| Some((Ok(f.take()?), self.staging.join(id.to_hex()))))
+            .collect();
+        if files.is_empty() {
             return Ok(());
         }
+        fsync_all(files)?;
         sync_dir(&self.staging)
     }
 
     fn publish(&self) -> Result<()> {
-        let ids = std::mem::take(&mut *self.staged_set()?);
-        self.publish_ids(&ids)
+        let ids = std::mem::take(&mut *self.staged_map()?);
+        self.publish_ids(ids.into_keys())
     }
 
     fn recover(&self, keep: &dyn Fn(&BlobId) -> bool) -> Result<(usize, usize)> {
@@ -150,11 +209,13 @@ impl BlobBackend for FsBackend {
                 }
             }
         }
-        self.publish_ids(&publish)?;
+        let published = publish.len();
+        self.publish_ids(publish)?;
+        self.sync_published()?;
         if discarded > 0 {
             sync_dir(&self.staging)?;
         }
-        Ok((publish.len(), discarded))
+        Ok((published, discarded))
     }
 
     fn get(&self, id: &BlobId) -> Result<Vec<u8>> {
