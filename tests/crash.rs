@@ -13,7 +13,7 @@ use std::time::Duration;
 use common::{Store, corpus, json_lines, sample};
 
 const ROUNDS: u64 = 24;
-const FILES_PER_ROUND: usize = 80;
+const FILES_PER_ROUND: usize = 200;
 
 /// Small real photos to copy; each copy gets unique bytes after its end-of-image marker.
 fn sources() -> Vec<Vec<u8>> {
@@ -75,7 +75,7 @@ fn killing_add_at_random_moments_loses_nothing_reported() {
             .stderr(Stdio::null())
             .spawn()
             .expect("spawn byline add");
-        std::thread::sleep(Duration::from_micros(1_000 + next() % whole_round));
+        std::thread::sleep(Duration::from_micros(1_000 + next() % (whole_round * 3 / 2)));
         let finished = child.try_wait().expect("poll").is_some();
         child.kill().ok(); // SIGKILL
         child.wait().expect("reap");
