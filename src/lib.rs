@@ -3,6 +3,7 @@
 #![doc = "(architecture map: see below)"]
 
 pub mod blob;
+pub mod credit;
 pub mod error;
 pub mod id;
 pub mod journal;
