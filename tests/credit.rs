@@ -294,6 +294,107 @@ fn parses_the_forms_credits_md_describes() {
             Stock,
         ),
         ("", None, &[], &[], Unknown),
+        // Generalisation checks: wire forms not in the TSV, read by its rules.
+        (
+            "(Kay Nietfeld/dpa via AP)",
+            Some("AP"),
+            &["Kay Nietfeld"],
+            &["dpa"],
+            Staff,
+        ),
+        (
+            "(KCNA via KNS/AP)",
+            Some("AP"),
+            &[],
+            &["KCNA", "KNS"],
+            Handout,
+        ),
+        (
+            "Social Media/via REUTERS",
+            Some("Reuters"),
+            &[],
+            &["Social Media"],
+            Unknown,
+        ),
+        (
+            "Video obtained by Reuters/via REUTERS",
+            Some("Reuters"),
+            &[],
+            &[],
+            ScreenGrab,
+        ),
+        (
+            "Satellite image ©2022 Maxar Technologies/Handout via REUTERS",
+            Some("Reuters"),
+            &[],
+            &["Maxar Technologies"],
+            Handout,
+        ),
+        (
+            "HANDOUT / UKRAINIAN PRESIDENTIAL PRESS SERVICE / AFP",
+            Some("AFP"),
+            &[],
+            &["Ukrainian Presidential Press Service"],
+            Handout,
+        ),
+        (
+            "EPA-EFE/MAXIM SHIPENKOV / POOL",
+            Some("EPA"),
+            &["Maxim Shipenkov"],
+            &[],
+            Pool,
+        ),
+        (
+            "Toby Melville - WPA Pool/Getty Images",
+            Some("Getty Images"),
+            &["Toby Melville"],
+            &["WPA Pool"],
+            Pool,
+        ),
+        (
+            "Jonathan Brady/PA Archive/PA Images",
+            Some("PA"),
+            &["Jonathan Brady"],
+            &["PA Archive"],
+            Archive,
+        ),
+        (
+            "Sean Gallup/Getty Images for ABC",
+            Some("Getty Images"),
+            &["Sean Gallup"],
+            &[],
+            Handout,
+        ),
+        ("Photo courtesy of NASA", Some("NASA"), &[], &[], Handout),
+        (
+            "Reutres/Jane Doe",
+            Some("Reuters"),
+            &["Jane Doe"],
+            &[],
+            Staff,
+        ),
+        (
+            "РИА Новости / Алексей Дружинин",
+            Some("RIA Novosti"),
+            &["Алексей Дружинин"],
+            &[],
+            Staff,
+        ),
+        (
+            "Photo : Ludovic MARIN / AFP",
+            Some("AFP"),
+            &["Ludovic Marin"],
+            &[],
+            Staff,
+        ),
+        ("Screenshot: YouTube", Some("YouTube"), &[], &[], ScreenGrab),
+        (
+            "Jane Doe via Wikimedia Commons (CC BY-SA 4.0)",
+            Some("Wikimedia Commons"),
+            &["Jane Doe"],
+            &[],
+            Unknown,
+        ),
     ];
     for (line, agency, creators, via, kind) in rows {
         check_parse(line, *agency, creators, via, *kind);
@@ -321,6 +422,13 @@ fn parse_keeps_the_trailer_the_misspelling_and_the_cut() {
         Some("Creative Commons 10th Birthday Celebration San Francisco")
     );
     assert_eq!(cc.licence.as_deref(), Some("CC BY 2.0"));
+    let plain = credit::parse("Photo by Jane Doe, licensed under CC BY-SA 4.0");
+    assert_eq!(
+        (plain.title, plain.licence.as_deref()),
+        (None, Some("CC BY-SA 4.0"))
+    );
+    let aside = credit::parse("Jane Doe via Wikimedia Commons (CC BY-SA 4.0)");
+    assert_eq!(aside.licence.as_deref(), Some("CC BY-SA 4.0"));
 }
 
 #[test]
@@ -1079,4 +1187,71 @@ fn schema_org_image_object_carries_the_credit() {
     assert_eq!(v["acquireLicensePage"], "https://www.afpforum.com/");
     let bare = credit::schema_org(&Fields::default(), "");
     assert!(bare.get("creditText").is_none() && bare.get("creator").is_none());
+}
+
+/// A record's fields as ExifTool read them from a corpus file: XMP first, then IIM (MWG
+/// order for credit, source, instructions, caption, date created).
+fn corpus_fields(name: &str) -> Fields {
+    let path = format!(
+        "{}/../shared/corpus/exiftool/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("corpus JSON readable"))
+            .expect("corpus JSON parses");
+    let tags = &json[0];
+    let pick = |keys: &[&str]| -> Option<String> {
+        keys.iter()
+            .find_map(|k| tags[*k].as_str())
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    let date = pick(&["XMP-photoshop:DateCreated", "IPTC:DateCreated"]);
+    Fields {
+        caption: pick(&["XMP-dc:Description", "IPTC:Caption-Abstract"]),
+        creators: pick(&["XMP-dc:Creator", "IPTC:By-line"])
+            .into_iter()
+            .collect(),
+        credit_line: pick(&["XMP-photoshop:Credit", "IPTC:Credit"]),
+        source: pick(&["XMP-photoshop:Source", "IPTC:Source"]),
+        instructions: pick(&["XMP-photoshop:Instructions", "IPTC:SpecialInstructions"]),
+        year: date.as_deref().and_then(|d| d.get(..4)?.parse().ok()),
+        date_created: date,
+        ..Fields::default()
+    }
+}
+
+#[test]
+fn corpus_records_give_their_parts_and_pass_their_own_checks() {
+    // afp-getty-xmp.jpg: IIM Credit "AFP/Getty Images", By-line "CHRISTOF STACHE"; its
+    // caption ends with the credit Getty printed: "…CHRISTOF STACHE/AFP/Getty Images".
+    let afp = corpus_fields("afp-getty-xmp.jpg");
+    assert_eq!(afp.credit_line.as_deref(), Some("AFP/Getty Images"));
+    let p = credit::parts_of(&afp);
+    assert_eq!(p.agency.as_deref(), Some("Getty Images"));
+    assert_eq!(p.via, ["AFP"]);
+    assert_eq!(p.creators, ["Christof Stache"]);
+    assert_eq!(p.kind, Kind::Staff);
+    let line = credit::required_line(&afp, &Style::Getty);
+    assert_eq!(line, "Christof Stache/AFP/Getty Images");
+    let printed = "CHRISTOF STACHE/AFP/Getty Images";
+    assert!(afp.caption.as_deref().is_some_and(|c| c.ends_with(printed)));
+    assert_eq!(credit::compare(&line, printed, &Style::Getty), []);
+    // "on January 22, 2015" agrees with DateCreated 2015-01-22.
+    assert_eq!(credit::check_photo(&afp), []);
+
+    // navy-reagan.jpg: IIM Credit "U.S Navy" (sic), Source "Navy Visual News Service".
+    let navy = corpus_fields("navy-reagan.jpg");
+    let p = credit::parts_of(&navy);
+    assert_eq!(p.agency.as_deref(), Some("U.S. Navy"));
+    assert_eq!(p.kind, Kind::Handout);
+    assert!(p.via.contains(&"Navy Visual News Service".to_string()));
+    // "June 21, 2004" in the caption agrees with DateCreated 2004-06-21.
+    assert_eq!(credit::check_photo(&navy), []);
+    let t = terms::read(navy.instructions.as_deref().unwrap_or(""), "");
+    assert_eq!(
+        t,
+        Terms::default(),
+        "'Credit as U.S. Navy photo by …' restricts nothing"
+    );
 }

@@ -104,6 +104,29 @@ const ALIASES: &[Alias] = &[
     sub("Bettmann", "Getty Images", Some(Kind::Archive)),
     sub("Popperfoto", "Getty Images", Some(Kind::Archive)),
     sub("Archive Photos", "Getty Images", Some(Kind::Archive)),
+    sub("Heritage Images", "Getty Images", Some(Kind::Archive)),
+    sub("Print Collector", "Getty Images", Some(Kind::Archive)),
+    sub(
+        "Universal Images Group",
+        "Getty Images",
+        Some(Kind::Archive),
+    ),
+    sub("ullstein bild", "Getty Images", Some(Kind::Archive)),
+    sub("Corbis", "Getty Images", Some(Kind::Archive)),
+    sub("Imagno", "Getty Images", Some(Kind::Archive)),
+    // Getty's creative (stock) collections.
+    sub("Westend61", "Getty Images", Some(Kind::Stock)),
+    sub("DigitalVision", "Getty Images", Some(Kind::Stock)),
+    sub("E+", "Getty Images", Some(Kind::Stock)),
+    sub("Stone", "Getty Images", Some(Kind::Stock)),
+    sub("The Image Bank", "Getty Images", Some(Kind::Stock)),
+    sub("Photodisc", "Getty Images", Some(Kind::Stock)),
+    sub("Redferns", "Getty Images", None),
+    sub("FilmMagic", "Getty Images", None),
+    agency("Getty Images North America", "Getty Images"),
+    agency("Getty Images Europe", "Getty Images"),
+    agency("Getty Images AsiaPac", "Getty Images"),
+    agency("Getty Images South America", "Getty Images"),
     agency("EPA", "EPA"),
     agency("EPA-EFE", "EPA"),
     agency("EPA/EFE", "EPA"),
@@ -159,6 +182,9 @@ const ALIASES: &[Alias] = &[
     agency("ZUMA Wire", "ZUMA"),
     agency("ZUMA Press Wire", "ZUMA"),
     brand("Adobe Stock", "Adobe Stock", Kind::Stock),
+    brand("Dreamstime", "Dreamstime", Kind::Stock),
+    brand("123RF", "123RF", Kind::Stock),
+    brand("Depositphotos", "Depositphotos", Kind::Stock),
     agency("SOPA Images", "SOPA Images"),
     agency("LightRocket", "LightRocket"),
     agency("UPI", "UPI"),
@@ -186,6 +212,15 @@ const ALIASES: &[Alias] = &[
     agency("The Guardian", "The Guardian"),
     agency("Guardian", "The Guardian"),
     agency("Los Angeles Times", "Los Angeles Times"),
+    agency("The Observer", "The Observer"),
+    agency("Observer", "The Observer"),
+    agency("The Times", "The Times"),
+    agency("The Sunday Times", "The Sunday Times"),
+    agency("The Independent", "The Independent"),
+    agency("The Telegraph", "The Telegraph"),
+    agency("Financial Times", "Financial Times"),
+    agency("The Wall Street Journal", "The Wall Street Journal"),
+    agency("Wall Street Journal", "The Wall Street Journal"),
     agency("BBC", "BBC"),
     agency("U.S. Navy", "U.S. Navy"),
     agency("U.S Navy", "U.S. Navy"),
@@ -226,17 +261,18 @@ pub(crate) fn lookup(s: &str) -> Option<&'static Alias> {
     ALIASES.iter().find(|a| key(a.name) == k)
 }
 
-/// The alias `s` misspells: one letter dropped or two neighbours swapped (`RETUERS`,
-/// `REUETRS`, `REUTRS`, all seen in IIM 2:110 by the Guardian's grid). Only one-word
-/// names of six letters or more are tried, so short names and surnames are left alone.
+/// The alias `s` misspells: one letter dropped, added, changed, or two neighbours swapped
+/// (`RETUERS`, `REUETRS`, `REUTRS`, all seen in IIM 2:110 by the Guardian's grid). Only
+/// names of six letters or more are tried, so short names are left alone.
 pub(crate) fn lookup_fuzzy(s: &str) -> Option<&'static Alias> {
     let k = key(s);
-    if k.chars().count() < 5 || !k.chars().all(char::is_alphabetic) {
+    let letters = |k: &str| k.chars().all(|c| c.is_alphabetic() || c == ' ');
+    if k.chars().count() < 5 || !letters(&k) {
         return None;
     }
     ALIASES
         .iter()
-        .filter(|a| !a.name.contains(' ') && a.name.chars().count() >= 6)
+        .filter(|a| a.name.chars().count() >= 6 && letters(&key(a.name)))
         .find(|a| osa_distance(&key(a.name), &k) == 1)
 }
 
@@ -359,6 +395,22 @@ const ORG_WORDS: &[&str] = &[
     "disney",
     "paramount",
     "lionsgate",
+    "technologies",
+    "technology",
+    "company",
+    "corp",
+    "systems",
+    "satellite",
+    "association",
+    "society",
+    "center",
+    "centre",
+    "club",
+    "league",
+    "federation",
+    "union",
+    "parliament",
+    "team",
 ];
 
 /// Words and phrases of bodies that issue their own pictures: press services, ministries,
@@ -455,7 +507,7 @@ pub(crate) fn domain(s: &str) -> Option<String> {
         2
     };
     let start = labels.len().saturating_sub(keep);
-    Some(labels.get(start..)?.join(".").to_lowercase())
+    Some(labels.get(start..)?.join("."))
 }
 
 #[cfg(test)]

@@ -27,6 +27,7 @@ pub fn parse(line: &str) -> CreditParts {
     // A line of 28–32 bytes may have been cut at the IIM 2:110 limit: let its last element
     // complete to a known name (`Press Association Ima`).
     let may_be_cut = (IIM_CREDIT_MAX - 4..=IIM_CREDIT_MAX).contains(&line.trim().len());
+    parts.licence = licence_in(line);
     let (before, after) = split_via(&core);
     let mut elems = Vec::new();
     let at = Segment {
@@ -185,6 +186,10 @@ fn unwrap(body: &str, seen: &mut Seen) -> String {
         "photo illustration by",
         "illustration by",
         "photographed by",
+        "satellite image",
+        "satellite imagery",
+        "satellite photo",
+        "credit as",
         "photography by",
         "foto di",
         "photo de",
@@ -218,6 +223,7 @@ fn unwrap(body: &str, seen: &mut Seen) -> String {
         }
         s = strip_label(&s, seen);
         s = strip_full_stop(&s);
+        s = drop_inner_brackets(&s);
         if s == before {
             return s;
         }
@@ -233,11 +239,31 @@ fn unwrap_tail_bracket(s: &str) -> String {
     };
     let head = s.get(..open).unwrap_or("").trim_end();
     let inner = s.get(open + 1..s.len() - 1).unwrap_or("").trim();
-    if inner.chars().any(|c| c.is_ascii_digit()) || inner.is_empty() {
-        head.to_string()
-    } else {
+    if org_alias(inner).is_some() {
         format!("{head}/{inner}")
+    } else {
+        // A reference, licence, place or affiliation, not part of the chain.
+        head.to_string()
     }
+}
+
+/// Drop bracketed asides inside the line (`Michael Wong (Space Telescope Science
+/// Institute, Baltimore, MD), …`): affiliations and places, not chain elements.
+fn drop_inner_brackets(s: &str) -> String {
+    let mut out = s.to_string();
+    while let Some(open) = out.find('(').filter(|&i| i > 0) {
+        let Some(close) = out.get(open..).and_then(|r| r.find(')')).map(|c| open + c) else {
+            break;
+        };
+        if close + 1 >= out.len() {
+            break;
+        }
+        out.replace_range(open..=close, "");
+    }
+    out.split(' ')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A leading `Label:` of up to three words. A label naming an agency or platform
@@ -305,10 +331,12 @@ fn tasl(s: &str) -> Option<(Option<String>, Option<String>, String)> {
             None => (None, head),
         },
         None => match head.to_ascii_lowercase().rfind(" by ") {
-            Some(i) => (
-                Some(head.get(..i)?.trim().to_string()),
-                head.get(i..)?.trim(),
-            ),
+            // `Photo by Jane Doe, licensed under …` names no title.
+            Some(i) => {
+                let t = head.get(..i)?.trim();
+                let generic = t.is_empty() || marker(t).is_some();
+                ((!generic).then(|| t.to_string()), head.get(i..)?.trim())
+            }
             None => (None, head),
         },
     };
@@ -317,11 +345,31 @@ fn tasl(s: &str) -> Option<(Option<String>, Option<String>, String)> {
     Some((title, author, licence.to_string()))
 }
 
+/// A Creative Commons licence named anywhere in the line (`(CC BY-SA 4.0)`, `CC0`).
+fn licence_in(line: &str) -> Option<String> {
+    let at = line.find("CC BY").or_else(|| line.find("CC0"))?;
+    let rest = line.get(at..)?;
+    let end = rest.find([')', ',', ';', ']']).unwrap_or(rest.len());
+    let l = rest.get(..end)?.trim().trim_end_matches('.');
+    Some(l.to_string())
+}
+
 /// Split at the first ` via `: what comes after names the distributor.
 fn split_via(s: &str) -> (&str, Option<&str>) {
     let lower = s.to_ascii_lowercase();
-    match lower.find(" via ") {
-        Some(i) => (s.get(..i).unwrap_or(s), s.get(i + 5..)),
+    // `via` as a word, after a space or a slash (`Social Media/via REUTERS`).
+    let at = lower.match_indices("via ").map(|(i, _)| i).find(|&i| {
+        i > 0
+            && lower
+                .get(..i)
+                .and_then(|h| h.chars().next_back())
+                .is_some_and(|c| c == ' ' || c == '/')
+    });
+    match at {
+        Some(i) => (
+            s.get(..i).unwrap_or(s).trim_end_matches([' ', '/']),
+            s.get(i + 4..),
+        ),
         None => (s, None),
     }
 }
@@ -400,7 +448,7 @@ fn marker(s: &str) -> Option<Option<Kind>> {
         }
         "stock photo" => Some(Kind::Stock),
         "photo" | "photos" | "foto" | "photograph" | "picture" | "stringer" | "str" | "staff"
-        | "illustration" | "photo illustration" => None,
+        | "illustration" | "photo illustration" | "image" | "images" | "pic" | "pictures" => None,
         _ => return None,
     };
     Some(kind)
@@ -418,9 +466,11 @@ fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut Seen) -> Ve
         .trim_matches(|c: char| c.is_whitespace() || ".:;\"'“”".contains(c))
         .to_string();
     t = undouble(&t);
-    // A copyright year is the photo's, not part of a name (`© AFP 2013 / JOHN THYS`).
-    if t.split_whitespace().any(is_year) {
+    // A copyright sign or year is the photo's, not part of a name
+    // (`© AFP 2013 / JOHN THYS`, `Satellite image ©2022 Maxar Technologies`).
+    if t.contains('©') || t.split_whitespace().any(is_year) {
         t = t
+            .replace('©', " ")
             .split_whitespace()
             .filter(|w| !is_year(w))
             .collect::<Vec<_>>()
@@ -438,11 +488,28 @@ fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut Seen) -> Ve
         seen.kinds.extend(kind);
         return vec![elem(&t, Class::Marker)];
     }
-    for lead in ["courtesy of ", "courtesy "] {
+    for lead in [
+        "courtesy of ",
+        "courtesy ",
+        "photo courtesy of ",
+        "photo courtesy ",
+        "image courtesy of ",
+        "picture courtesy of ",
+        "handout from ",
+        "handout photo from ",
+        "provided by ",
+        "supplied by ",
+        "released by ",
+        "issued by ",
+    ] {
         if let Some(rest) = strip_prefix_ci(&t, lead) {
             seen.kinds.push(Kind::Handout);
             return classify(rest, after_via, may_be_cut, seen);
         }
+    }
+    // `Video obtained by Reuters`: who obtained it is not who made it.
+    if let Some(rest) = strip_prefix_ci(&t, "obtained by ") {
+        return classify(rest, after_via, may_be_cut, seen);
     }
     if let Some(rest) = screen_grab(&t) {
         seen.kinds.push(Kind::ScreenGrab);
@@ -597,8 +664,10 @@ fn org_alias(t: &str) -> Option<(&'static Alias, bool)> {
             return Some((a, false));
         }
     }
-    // Misspellings are looked for only in one-word capitals, as agencies print their name.
-    if !t.contains(' ') && t.chars().all(|c| !c.is_lowercase()) {
+    // Misspellings are looked for in capitals, as agencies print their name, or in
+    // names long enough (7 letters) that a surname one letter off is unlikely.
+    let caps = t.chars().all(|c| !c.is_lowercase());
+    if caps || t.chars().count() >= 7 {
         return agency::lookup_fuzzy(t).map(|a| (a, true));
     }
     None
@@ -682,11 +751,19 @@ fn is_org(t: &str) -> bool {
                     .is_some_and(|w| w.len() > 1 || w == "U")
             })
     });
-    // A lone acronym (`NYT`, `KCNA`, `ISS`).
+    // A lone acronym (`NYT`, `KCNA`, `ISS`), or one word with one inside (`JPL-Caltech`).
+    let caps_run = t
+        .chars()
+        .collect::<Vec<_>>()
+        .windows(2)
+        .any(|w| w.iter().all(|c| c.is_uppercase()));
     let acronym = !t.contains(' ')
-        && (2..=5).contains(&t.chars().count())
-        && t.chars().all(|c| c.is_uppercase() || c.is_ascii_digit());
-    inner_dot || acronym
+        && ((2..=5).contains(&t.chars().count())
+            && t.chars().all(|c| c.is_uppercase() || c.is_ascii_digit())
+            || caps_run && t.chars().any(char::is_lowercase));
+    // `the artist`, `the family`: a description, not a name.
+    let described = t.starts_with("the ");
+    inner_dot || acronym || described
 }
 
 /// `Lynsey Addario NYT`: a name with an agency glued on after a space.
@@ -712,7 +789,8 @@ fn assemble(elems: &[Elem], seen: &Seen, mut parts: CreditParts) -> CreditParts 
         .enumerate()
         .filter(|(_, e)| matches!(e.class, Class::Org { .. }))
         .collect();
-    // The distributor: the first organisation after ` via `, else the last one printed.
+    // The distributor: the last organisation after ` via ` (`KCNA via KNS/AP`), else the
+    // last one printed.
     // An issuer printed after a known agency is the origin, not the distributor
     // (`EPA-EFE/RUSSIAN DEFENCE MINISTRY PRESS SERVICE/HANDOUT`).
     let known = |e: &Elem| matches!(e.class, Class::Org { alias: Some(a), .. } if !a.platform);
@@ -720,7 +798,7 @@ fn assemble(elems: &[Elem], seen: &Seen, mut parts: CreditParts) -> CreditParts 
     let any_known = orgs.iter().any(|(_, e)| known(e));
     let chosen = orgs
         .iter()
-        .find(|(_, e)| e.after_via)
+        .rfind(|(_, e)| e.after_via)
         .or_else(|| {
             orgs.iter()
                 .rev()
@@ -875,7 +953,7 @@ pub fn parts_of(fields: &Fields) -> CreditParts {
         .iter()
         .map(|c| c.trim())
         .filter(|c| !c.is_empty() && marker(c).is_none())
-        .map(String::from)
+        .map(name_case)
         .collect();
     if !own.is_empty() {
         parts.creators = own;
