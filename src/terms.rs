@@ -4,7 +4,10 @@
 //! Pure: it reads phrases, not dates; turning `max_days` into an expiry needs the
 //! transmission time, which the caller has.
 
+use jiff::{Span, Timestamp};
 use serde::{Deserialize, Serialize};
+
+use crate::model::Rights;
 
 /// What the instructions allow.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,6 +23,27 @@ pub struct Terms {
     pub mandatory_credit: bool,
     /// The photo must not be kept in an archive ("NO ARCHIVES", "no archiving").
     pub no_archiving: bool,
+}
+
+impl Terms {
+    /// When a licence of `max_days` ends, counted from `sent`, the transmission time
+    /// (the caller's; this module never reads the clock).
+    pub fn expires(&self, sent: Timestamp) -> Option<Timestamp> {
+        let hours = i64::from(self.max_days?) * 24;
+        sent.checked_add(Span::new().try_hours(hours).ok()?).ok()
+    }
+
+    /// Fold these terms into a record's rights: editorial-only and territories add to what
+    /// is there; the expiry becomes the earlier of the stored one and `max_days` from `sent`.
+    pub fn merge_into(&self, rights: &mut Rights, sent: Option<Timestamp>) {
+        rights.editorial_only |= self.editorial_only;
+        for code in &self.restricted_territories {
+            push(&mut rights.restricted_territories, code);
+        }
+        if let Some(end) = sent.and_then(|s| self.expires(s)) {
+            rights.expires = Some(rights.expires.map_or(end, |e| e.min(end)));
+        }
+    }
 }
 
 /// Read the terms from the special instructions and the usage terms together.
@@ -248,6 +272,29 @@ mod tests {
                 .restricted_territories
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn max_days_become_an_expiry_and_merge_into_rights() {
+        let sent: Timestamp = "2024-03-01T12:00:00Z".parse().expect("valid timestamp");
+        let t = read(
+            "may only be used for 14 days from the time of transmission. CHINA OUT",
+            "",
+        );
+        let end: Timestamp = "2024-03-15T12:00:00Z".parse().expect("valid timestamp");
+        assert_eq!(t.expires(sent), Some(end));
+        let mut rights = Rights {
+            restricted_territories: vec!["CN".into()],
+            ..Rights::default()
+        };
+        t.merge_into(&mut rights, Some(sent));
+        assert_eq!(rights.expires, Some(end));
+        assert_eq!(rights.restricted_territories, ["CN"]);
+        let huge = Terms {
+            max_days: Some(u32::MAX),
+            ..Terms::default()
+        };
+        assert_eq!(huge.expires(sent), None);
     }
 
     #[test]

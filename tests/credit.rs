@@ -1255,3 +1255,24 @@ fn corpus_records_give_their_parts_and_pass_their_own_checks() {
         "'Credit as U.S. Navy photo by …' restricts nothing"
     );
 }
+
+proptest::proptest! {
+    /// Parsing, rendering, shortening, comparing and reading terms never panic, whatever
+    /// the bytes a file carried; the short form always fits IIM 2:110.
+    #[test]
+    fn credit_functions_are_total(line in "\\PC{0,80}", other in "[ -~©—/()]{0,40}") {
+        let p = credit::parse(&line);
+        for name in ["default", "ap", "reuters", "afp", "getty", "epa", "sputnik", "cc"] {
+            let style = credit::builtin(name).expect("built-in");
+            let _ = credit::render(&p, Some(2013), &style);
+            let _ = credit::compare(&line, &other, &style);
+        }
+        let short = credit::short_form(&line);
+        proptest::prop_assert!(short.len() <= credit::IIM_CREDIT_MAX);
+        let _ = terms::read(&line, &other);
+        let _ = credit::check_caption_date(&line, &other);
+        if !line.trim().is_empty() {
+            proptest::prop_assert!(credit::compare(&line, &line, &Style::Default).is_empty());
+        }
+    }
+}

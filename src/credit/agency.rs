@@ -252,13 +252,19 @@ pub(crate) fn key(s: &str) -> String {
         .to_lowercase()
 }
 
+/// Whether `name` (single-spaced, as the table writes it) lower-cased is `k`, without
+/// allocating: lookups run for every element of every credit an audit reads.
+fn same_lower(name: &str, k: &str) -> bool {
+    name.chars().flat_map(char::to_lowercase).eq(k.chars())
+}
+
 /// The alias printed exactly as `s` (case and spacing aside).
 pub(crate) fn lookup(s: &str) -> Option<&'static Alias> {
     let k = key(s);
     if k.is_empty() {
         return None;
     }
-    ALIASES.iter().find(|a| key(a.name) == k)
+    ALIASES.iter().find(|a| same_lower(a.name, &k))
 }
 
 /// The alias `s` misspells: one letter dropped, added, changed, or two neighbours swapped
@@ -270,9 +276,14 @@ pub(crate) fn lookup_fuzzy(s: &str) -> Option<&'static Alias> {
     if k.chars().count() < 5 || !letters(&k) {
         return None;
     }
+    let n = k.chars().count();
     ALIASES
         .iter()
-        .filter(|a| a.name.chars().count() >= 6 && letters(&key(a.name)))
+        .filter(|a| {
+            let m = a.name.chars().count();
+            // One edit changes the length by at most one.
+            m >= 6 && m.abs_diff(n) <= 1 && letters(a.name)
+        })
         .find(|a| osa_distance(&key(a.name), &k) == 1)
 }
 
