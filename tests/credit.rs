@@ -422,6 +422,10 @@ fn parse_keeps_the_trailer_the_misspelling_and_the_cut() {
         Some("Creative Commons 10th Birthday Celebration San Francisco")
     );
     assert_eq!(cc.licence.as_deref(), Some("CC BY 2.0"));
+    let linked = credit::parse(
+        "\"Sunset\" by Jane Doe is licensed under CC BY-NC 2.0. To view a copy of this license, visit https://creativecommons.org/licenses/by-nc/2.0/",
+    );
+    assert_eq!(linked.licence.as_deref(), Some("CC BY-NC 2.0"));
     let plain = credit::parse("Photo by Jane Doe, licensed under CC BY-SA 4.0");
     assert_eq!(
         (plain.title, plain.licence.as_deref()),
@@ -1185,6 +1189,11 @@ fn schema_org_image_object_carries_the_credit() {
     assert_eq!(v["copyrightNotice"], "© AFP 2013");
     assert_eq!(v["license"], "https://www.afp.com/en/terms");
     assert_eq!(v["acquireLicensePage"], "https://www.afpforum.com/");
+    let report = credit::report(&fields, &Style::Sputnik);
+    assert_eq!(report.line, line);
+    assert_eq!(report.short, "© AFP 2013 / JOHN THYS");
+    assert_eq!(report.parts.agency.as_deref(), Some("AFP"));
+    assert_eq!(report.image_object, v);
     let bare = credit::schema_org(&Fields::default(), "");
     assert!(bare.get("creditText").is_none() && bare.get("creator").is_none());
 }

@@ -16,7 +16,8 @@ pub use check::{Finding, check_caption_date, check_cut, check_photo, check_sourc
 pub use compare::{Mismatch, Part, compare};
 pub use parse::{agency_of, parse, parts_of};
 pub use style::{
-    OutletStyle, Style, builtin, render, required_line, schema_org, short_form, style, styles,
+    CreditReport, OutletStyle, Style, builtin, render, report, required_line, schema_org,
+    short_form, style, styles,
 };
 
 /// The IIM 2:110 Credit dataset holds at most this many bytes.

@@ -313,10 +313,15 @@ fn strip_full_stop(s: &str) -> String {
 fn tasl(s: &str) -> Option<(Option<String>, Option<String>, String)> {
     let lower = s.to_ascii_lowercase();
     let at = lower.find(" licensed under ")?;
-    let licence = s
-        .get(at + " licensed under ".len()..)?
-        .trim()
-        .trim_end_matches('.');
+    // The licence ends the sentence; a link or note may follow (`… CC BY-NC 2.0. To view
+    // a copy of this license, visit …`).
+    let tail = s.get(at + " licensed under ".len()..)?.trim();
+    let end = [". ", ", ", " (", "; "]
+        .iter()
+        .filter_map(|sep| tail.find(sep))
+        .min()
+        .unwrap_or(tail.len());
+    let licence = tail.get(..end)?.trim().trim_end_matches('.');
     let mut head = s.get(..at)?.trim();
     head = head
         .strip_suffix(" is")

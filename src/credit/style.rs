@@ -228,15 +228,10 @@ pub fn render(parts: &CreditParts, year: Option<i32>, style: &Style) -> String {
         Style::Outlet { outlet, .. } => fill(outlet.template_for(agency_name), parts, &year),
         // Agency styles print other agencies' photos as the plain chain, origin first.
         Style::Ap | Style::Reuters | Style::Getty | Style::Epa => {
-            chain(parts, &creators, agency_name.map(display))
+            chain(parts, &creators, agency_name.map(String::from))
         }
     };
     line.trim().to_string()
-}
-
-/// The printed name of a canonical agency.
-fn display(agency_name: &str) -> String {
-    agency_name.to_string()
 }
 
 /// `Creator/Via/Agency` with empty parts left out.
@@ -531,6 +526,34 @@ fn fill(template: &str, parts: &CreditParts, year: &str) -> String {
 /// The credit a stored record requires in `style`, in the photo's own year.
 pub fn required_line(fields: &Fields, style: &Style) -> String {
     render(&parts_of(fields), fields.year, style)
+}
+
+/// Everything `byline credit ID --json` prints for a record in one style.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CreditReport {
+    /// The style's name.
+    pub style: String,
+    /// The line the style requires.
+    pub line: String,
+    /// The parts it was rendered from.
+    pub parts: CreditParts,
+    /// The line shortened to fit IIM 2:110 (32 bytes).
+    pub short: String,
+    /// The schema.org `ImageObject` for web pages.
+    pub image_object: serde_json::Value,
+}
+
+/// The required line of a record in `style`, with its parts, short form and `ImageObject`.
+pub fn report(fields: &Fields, style: &Style) -> CreditReport {
+    let parts = parts_of(fields);
+    let line = render(&parts, fields.year, style);
+    CreditReport {
+        style: style.name().to_string(),
+        short: short_form(&line),
+        image_object: schema_org(fields, &line),
+        line,
+        parts,
+    }
 }
 
 /// A form of `line` that fits IIM 2:110 (32 bytes). Tries, in turn: the line; without its
