@@ -644,8 +644,21 @@ fn every_builtin_style_prints_the_agency_form() {
             Style::Default,
             "© 2020 / Richard Watt",
         ),
-        // An agency style prints another agency's photo as the plain chain.
+        // An agency style prints another agency's photo as the plain chain, kind included.
         ("John Thys/AFP", None, Style::Reuters, "John Thys/AFP"),
+        ("Handout via REUTERS", None, Style::Ap, "Handout/Reuters"),
+        (
+            "(RIA Novosti, Alexei Druzhinin/Pool via AP, file)",
+            None,
+            Style::Getty,
+            "Alexei Druzhinin/Pool/RIA Novosti/AP",
+        ),
+        (
+            "Andriy Andriyenko/Press Service of the 65th Separate Mechanized Brigade of the Ukrainian Armed Forces/Handout via REUTERS ATTENTION EDITORS - THIS IMAGE HAS BEEN SUPPLIED BY A THIRD PARTY",
+            None,
+            Style::Reuters,
+            "Andriy Andriyenko/Press Service of the 65th Separate Mechanized Brigade of the Ukrainian Armed Forces/Handout via REUTERS",
+        ),
     ];
     for (line, year, style, expect) in rows {
         check_render(line, *year, style, expect);
@@ -733,9 +746,22 @@ fn outlet_styles_follow_their_templates() {
             "sputnik-de"
         ]
     );
-    for (name, _, example) in credit::styles(&outlets) {
-        assert!(!example.is_empty(), "style {name} has an example");
-    }
+    let examples: BTreeMap<String, String> = credit::styles(&outlets)
+        .into_iter()
+        .map(|(name, _, example)| (name, example))
+        .collect();
+    // Each built-in shows its agency's own form of a CREDITS.md credit.
+    assert_eq!(examples["ap"], "Brian Gottesman/The New York Times via AP");
+    assert_eq!(
+        examples["reuters"],
+        "Sputnik/Alexei Druzhinin/Kremlin via REUTERS"
+    );
+    assert_eq!(examples["afp"], "Mikhail KLIMENTYEV / SPUTNIK / AFP");
+    assert_eq!(examples["getty"], "Brendan Smialowski/AFP/Getty Images");
+    assert_eq!(examples["epa"], "EPA/STEPHANIE LECOCQ");
+    assert_eq!(examples["sputnik"], "© AFP 2013 / JOHN THYS");
+    assert_eq!(examples["sputnik-de"], "© AFP 2013 / JOHN THYS");
+    assert!(examples.values().all(|e| !e.is_empty()));
 }
 
 #[test]

@@ -66,26 +66,56 @@ pub struct OutletStyle {
 
 const DEFAULT_TEMPLATE: &str = "© {agency} {year} / {creator}";
 
-const BUILTINS: &[(&str, &str)] = &[
+/// Built-in styles: name, description, and a credit from CREDITS.md (with its year) that
+/// `byline styles` renders as the example.
+const BUILTINS: &[(&str, &str, &str, i32)] = &[
     (
         "default",
         "© AGENCY YEAR / Creator, parts left out when missing",
+        "John Thys/AFP",
+        2013,
     ),
-    ("ap", "AP: AP Photo/Name; third parties Name/Outlet via AP"),
+    (
+        "ap",
+        "AP: AP Photo/Name; third parties Name/Outlet via AP",
+        "Brian Gottesman/The New York Times via AP",
+        2023,
+    ),
     (
         "reuters",
         "Reuters: REUTERS/Name; chains Origin/Name/Body via REUTERS",
+        "Sputnik/Alexei Druzhinin/Kremlin via REUTERS",
+        2014,
     ),
-    ("afp", "AFP: Name SURNAME / PARTNER / AFP"),
-    ("getty", "Getty Images: Name/Partner/Getty Images"),
-    ("epa", "EPA: EPA/NAME IN CAPITALS"),
+    (
+        "afp",
+        "AFP: Name SURNAME / PARTNER / AFP",
+        "Mikhail Klimentyev/Sputnik/AFP",
+        2022,
+    ),
+    (
+        "getty",
+        "Getty Images: Name/Partner/Getty Images",
+        "Brendan Smialowski/AFP/Getty Images",
+        2020,
+    ),
+    (
+        "epa",
+        "EPA: EPA/NAME IN CAPITALS",
+        "EPA/Stephanie Lecocq",
+        2019,
+    ),
     (
         "sputnik",
         "Sputnik: © AGENCY YEAR / NAME IN CAPITALS; own photos © Sputnik / Name",
+        "John Thys/AFP",
+        2013,
     ),
     (
         "cc",
         "Creative Commons TASL: \"Title\" by Author is licensed under LICENCE",
+        "\"Creative Commons 10th Birthday Celebration San Francisco\" by tvol is licensed under CC BY 2.0",
+        2012,
     ),
 ];
 
@@ -179,24 +209,16 @@ impl OutletStyle {
     }
 }
 
-/// Every style `byline styles` lists: (name, description, example line). Examples are
-/// rendered from CREDITS.md's AFP photo by John Thys of 2013.
+/// Every style `byline styles` lists: (name, description, example line). Built-in
+/// examples render a real credit of that agency (CREDITS.md); outlet examples render
+/// CREDITS.md's AFP photo by John Thys of 2013.
 pub fn styles(outlets: &BTreeMap<String, OutletStyle>) -> Vec<(String, String, String)> {
-    let sample = parse("JOHN THYS/AFP");
+    let sample = parse("John Thys/AFP");
     let mut out: Vec<(String, String, String)> = BUILTINS
         .iter()
-        .filter_map(|(name, desc)| {
-            let s = builtin(name)?;
-            let mut parts = sample.clone();
-            if s == Style::Cc {
-                parts.title = Some("EU summit".into());
-                parts.licence = Some("CC BY 4.0".into());
-            }
-            Some((
-                name.to_string(),
-                desc.to_string(),
-                render(&parts, Some(2013), &s),
-            ))
+        .filter_map(|(name, desc, line, year)| {
+            let example = render(&parse(line), Some(*year), &builtin(name)?);
+            Some((name.to_string(), desc.to_string(), example))
         })
         .collect();
     for (name, outlet) in outlets {
@@ -228,18 +250,34 @@ pub fn render(parts: &CreditParts, year: Option<i32>, style: &Style) -> String {
         Style::Outlet { outlet, .. } => fill(outlet.template_for(agency_name), parts, &year),
         // Agency styles print other agencies' photos as the plain chain, origin first.
         Style::Ap | Style::Reuters | Style::Getty | Style::Epa => {
-            chain(parts, &creators, agency_name.map(String::from))
+            chain(parts, &creators, agency_name.map(String::from), true)
         }
     };
     line.trim().to_string()
 }
 
 /// `Creator/Via/Agency` with empty parts left out.
-fn chain(parts: &CreditParts, creators: &str, agency_name: Option<String>) -> String {
+/// `Creator/Via/Agency` with empty parts left out; with `markers`, the kind is said too
+/// (`Name/Pool/AFP`, `Press Service/Handout/AP`, `Name/AFP/File`).
+fn chain(
+    parts: &CreditParts,
+    creators: &str,
+    agency_name: Option<String>,
+    markers: bool,
+) -> String {
     let mut items: Vec<String> = Vec::new();
     items.extend((!creators.is_empty()).then(|| creators.to_string()));
+    if markers && parts.kind == Kind::Pool {
+        items.push("Pool".into());
+    }
     items.extend(parts.via.iter().cloned());
+    if markers && parts.kind == Kind::Handout {
+        items.push("Handout".into());
+    }
     items.extend(agency_name);
+    if markers && parts.kind == Kind::Archive {
+        items.push("File".into());
+    }
     items.join("/")
 }
 
@@ -579,7 +617,7 @@ pub fn short_form(line: &str) -> String {
     let agency_name = p.agency.clone();
     let mut candidates = vec![
         super::parse::core(line),
-        chain(&p, &creators, agency_name.clone()),
+        chain(&p, &creators, agency_name.clone(), false),
         join_nonempty(
             &[first.clone(), agency_name.clone().unwrap_or_default()],
             "/",
