@@ -83,6 +83,8 @@ pub fn read(instructions: &str, usage_terms: &str) -> Terms {
         restricted_territories: restricted,
         editorial_only: has(&[
             "EDITORIAL USE ONLY",
+            "RESTRICTED TO EDITORIAL",
+            "EDITORIAL PURPOSES ONLY",
             "FOR EDITORIAL USE",
             "EDITORIAL ONLY",
             "NO COMMERCIAL",

@@ -294,6 +294,72 @@ fn parses_the_forms_credits_md_describes() {
             Stock,
         ),
         ("", None, &[], &[], Unknown),
+        // Forms from the Guardian grid's supplier tests (Apache-2.0), not in the TSV.
+        (
+            "Mandatory Credit: Photo by Yuri Gripas - Pool via CNP/Shutterstock (16452941i)",
+            Some("Shutterstock"),
+            &["Yuri Gripas"],
+            &["CNP"],
+            Pool,
+        ),
+        (
+            "Mandatory Credit: Photo by Kobe Li/Nexpher via ZUMA Press Wire/Shutterstock (16520092w)",
+            Some("Shutterstock"),
+            &["Kobe Li"],
+            &["Nexpher", "ZUMA"],
+            Staff,
+        ),
+        (
+            "Mandatory Credit: Photo by Sachelle Babbar/ZUMA Wire/REX/Shutterstock (9011672i)",
+            Some("Shutterstock"),
+            &["Sachelle Babbar"],
+            &["ZUMA"],
+            Staff,
+        ),
+        (
+            "Ben Blackall/Netflix/PA wIRE/PA Photos",
+            Some("PA"),
+            &["Ben Blackall"],
+            &["Netflix", "PA Wire"],
+            Handout,
+        ),
+        ("Invision for Quaker", Some("AP"), &[], &[], Handout),
+        (
+            "(Photo by Chris Pizzello/Invision/AP, File)",
+            Some("AP"),
+            &["Chris Pizzello"],
+            &["Invision"],
+            Archive,
+        ),
+        (
+            "(Mick Tsikas/AAP Image via AP)",
+            Some("AP"),
+            &["Mick Tsikas"],
+            &["AAP"],
+            Staff,
+        ),
+        (
+            "Sportsphoto Ltd./Allstar",
+            Some("Allstar"),
+            &[],
+            &["Sportsphoto Ltd"],
+            Unknown,
+        ),
+        // Reuters' sports forms: a person after the distributor, a name glued by a hyphen.
+        (
+            "Action Images via Reuters/John Sibley",
+            Some("Reuters"),
+            &["John Sibley"],
+            &["Action Images"],
+            Staff,
+        ),
+        (
+            "Mandatory Credit: Kirby Lee-USA TODAY Sports",
+            Some("USA TODAY Sports"),
+            &["Kirby Lee"],
+            &[],
+            Staff,
+        ),
         // Generalisation checks: wire forms not in the TSV, read by its rules.
         (
             "(Kay Nietfeld/dpa via AP)",
@@ -1040,6 +1106,12 @@ fn terms_are_read_from_agency_phrases() {
             t(None, &["FR", "DE"], true, false, false),
         ),
         ("SOUTH KOREA OUT", "", t(None, &["KR"], false, false, false)),
+        // Shutterstock's instruction (grid's supplier tests).
+        (
+            "RESTRICTED TO EDITORIAL USE",
+            "",
+            t(None, &[], true, false, false),
+        ),
         (
             "Use within 30 days of transmission",
             "",

@@ -44,7 +44,22 @@ pub fn parse(line: &str) -> CreditParts {
         };
         push_segment(after, at, &mut elems, &mut seen);
     }
+    promote_lone_words(&mut elems);
     assemble(&elems, &seen, parts)
+}
+
+/// A single word after a person's name is an organisation, not a second photographer
+/// (`Kobe Li/Nexpher via ZUMA Press Wire`): agencies print the name first.
+fn promote_lone_words(elems: &mut [Elem]) {
+    let mut person_seen = false;
+    for e in elems.iter_mut() {
+        if matches!(e.class, Class::Person) {
+            if person_seen && !e.text.contains(' ') {
+                e.class = org(org_case(&e.text));
+            }
+            person_seen = true;
+        }
+    }
 }
 
 /// The credit alone: the line without its wrapper, labels and trailer.
@@ -773,6 +788,17 @@ fn is_org(t: &str) -> bool {
 
 /// `Lynsey Addario NYT`: a name with an agency glued on after a space.
 fn split_suffix_alias(t: &str) -> Option<(&str, &'static Alias)> {
+    // `Kirby Lee-USA TODAY Sports`: glued with a hyphen.
+    for (i, _) in t.match_indices('-') {
+        let (Some(name), Some(tail)) = (t.get(..i), t.get(i + 1..)) else {
+            continue;
+        };
+        if let Some(alias) = agency::lookup(tail).filter(|a| !a.platform && tail.len() > 2)
+            && name.contains(' ')
+        {
+            return Some((name.trim(), alias));
+        }
+    }
     let words: Vec<&str> = t.split_whitespace().collect();
     for take in (1..=3).rev() {
         if words.len() < take + 2 {
@@ -828,11 +854,11 @@ fn assemble(elems: &[Elem], seen: &Seen, mut parts: CreditParts) -> CreditParts 
             parts.misspelling = Some(text.clone());
         }
     }
-    let line_caps = elems
-        .iter()
-        .all(|e| e.text.chars().all(|c| !c.is_lowercase()));
     for (i, e) in elems.iter().enumerate() {
-        if Some(i) == chosen || (e.after_via && Some(i) > chosen) {
+        // After the distributor only people count (`Action Images via Reuters/John
+        // Sibley`); organisations there are desks or places.
+        let after_chosen = e.after_via && Some(i) > chosen;
+        if Some(i) == chosen || after_chosen && !matches!(e.class, Class::Person) {
             continue;
         }
         match &e.class {
@@ -848,15 +874,9 @@ fn assemble(elems: &[Elem], seen: &Seen, mut parts: CreditParts) -> CreditParts 
                 let same_agency = parts.agency.as_deref() == Some(canonical.as_str());
                 let shown = match alias {
                     // A sub-brand of the distributor is listed under its own name.
-                    Some(a) if same_agency && a.sub_brand => {
-                        if line_caps {
-                            org_case(a.name)
-                        } else {
-                            e.text.clone()
-                        }
-                    }
+                    // A sub-brand is listed under its own name (`PA Wire`, `Hulton Archive`).
+                    Some(a) if a.sub_brand => a.name.to_string(),
                     Some(_) if same_agency => continue,
-                    Some(a) if a.sub_brand => e.text.clone(),
                     _ => canonical.clone(),
                 };
                 push_unique(&mut parts.via, shown);
