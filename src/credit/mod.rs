@@ -86,3 +86,24 @@ impl Kind {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_names_match_json_and_the_tsv() {
+        for kind in [
+            Kind::Staff,
+            Kind::Pool,
+            Kind::Handout,
+            Kind::ScreenGrab,
+            Kind::Archive,
+            Kind::Stock,
+            Kind::Unknown,
+        ] {
+            let json = serde_json::to_value(kind).expect("a unit variant serialises");
+            assert_eq!(json, kind.as_str());
+        }
+    }
+}
