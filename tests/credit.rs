@@ -360,6 +360,30 @@ fn parses_the_forms_credits_md_describes() {
             &[],
             Staff,
         ),
+        // The agency's own photo label names the distributor; archive markers by language.
+        (
+            "AFP PHOTO / HO / SANA",
+            Some("AFP"),
+            &[],
+            &["SANA"],
+            Handout,
+        ),
+        ("© AFP/Archives", Some("AFP"), &[], &[], Archive),
+        ("Foto: dpa/Archiv", Some("dpa"), &[], &[], Archive),
+        (
+            "Foto ANSA/Mario Rossi",
+            Some("ANSA"),
+            &["Mario Rossi"],
+            &[],
+            Staff,
+        ),
+        (
+            "Fot. Jan Kowalski/Agencja Gazeta",
+            Some("Agencja Gazeta"),
+            &["Jan Kowalski"],
+            &[],
+            Staff,
+        ),
         // Generalisation checks: wire forms not in the TSV, read by its rules.
         (
             "(Kay Nietfeld/dpa via AP)",

@@ -209,6 +209,10 @@ fn unwrap(body: &str, seen: &mut Seen) -> String {
         "foto di",
         "photo de",
         "photo:",
+        // A label without a colon: Italian `Foto ANSA/…`, French `Photo AFP`, Polish `Fot.`.
+        "foto ",
+        "photo ",
+        "fot. ",
     ];
     let mut s = body.trim().to_string();
     loop {
@@ -461,7 +465,10 @@ fn marker(s: &str) -> Option<Option<Kind>> {
     let kind = match k.as_str() {
         "pool" | "pool photo" | "pool photos" => Some(Kind::Pool),
         "handout" | "handout photo" | "ho" | "courtesy" | "handout picture" => Some(Kind::Handout),
-        "file" | "file photo" | "file picture" | "archive" | "archive photo" => Some(Kind::Archive),
+        // Agencies' archive markers in several languages (AFP's `AFP/Archives`, dpa's
+        // `dpa/Archiv`, EFE's `EFE/Archivo`).
+        "file" | "file photo" | "file picture" | "file pic" | "archive" | "archive photo"
+        | "archives" | "archiv" | "archivo" | "archivio" | "arquivo" => Some(Kind::Archive),
         "video grab" | "screen grab" | "screengrab" | "video still" | "tv grab" | "videograb"
         | "screenshot" | "screen shot" | "screencap" | "video screenshot" | "tv still" | "grab" => {
             Some(Kind::ScreenGrab)
@@ -693,6 +700,13 @@ fn org_alias(t: &str) -> Option<(&'static Alias, bool)> {
     None
 }
 
+/// `AFP PHOTO`, `AP Photo`, `AA Photo`: an agency name with `Photo` added, the agencies'
+/// own label for their pictures (not a brand such as `Alamy Stock Photo`).
+fn is_photo_label(t: &str) -> bool {
+    let lower = t.to_ascii_lowercase();
+    (lower.ends_with("photo") || lower.ends_with("photos")) && agency::lookup(t).is_none()
+}
+
 /// A glued repeat (`CHRISTOF STACHECHRISTOF STACHE`, two credit forms joined) halved,
 /// and a repeated word (`HANDOUT HANDOUT HANDOUT`) said once.
 fn undouble(t: &str) -> String {
@@ -827,9 +841,16 @@ fn assemble(elems: &[Elem], seen: &Seen, mut parts: CreditParts) -> CreditParts 
     let known = |e: &Elem| matches!(e.class, Class::Org { alias: Some(a), .. } if !a.platform);
     let issuer = |e: &Elem| agency::is_issuer(&e.text);
     let any_known = orgs.iter().any(|(_, e)| known(e));
+    // An agency's own photo label (`AFP PHOTO / HO / SANA`) names the distributor unless
+    // a known agency follows it (`AFP PHOTO / NAME/AFP/Getty Images`).
+    let labelled = orgs
+        .iter()
+        .find(|(_, e)| known(e) && is_photo_label(&e.text))
+        .filter(|(li, _)| !orgs.iter().any(|(i, e)| i > li && known(e)));
     let chosen = orgs
         .iter()
         .rfind(|(_, e)| e.after_via)
+        .or(labelled)
         .or_else(|| {
             orgs.iter()
                 .rev()
