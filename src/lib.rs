@@ -12,7 +12,7 @@
 //!
 //! # Code map
 //!
-//! Dependencies point one way: `main → cli → library → {blob, db, journal, lock, meta, edit}
+//! Dependencies point one way: `main → cli → library → {blob, db, journal, lock, meta, edit, credit, terms}
 //! → {model, id, error}`.
 //!
 //! - [`cli`]: clap, anyhow, stdout, the clock and the environment live here and nowhere else.
@@ -25,6 +25,8 @@
 //! - [`lock`]: one writer or many readers per store.
 //! - [`meta`]: bytes → credits, caption and pixel facts; pure.
 //! - [`edit`]: record fields by name and folding events into records; pure.
+//! - [`credit`]: credit lines as parts (parse), house styles (render), and comparing a printed
+//!   line with the required one; [`terms`]: licence terms read from instructions; both pure.
 //! - [`model`], [`id`], [`error`]: plain data, the blob id and the one error enum.
 //!
 //! # Invariants
@@ -36,13 +38,14 @@
 //!   is settled on the next open: journalled staged blobs are put in place, the rest deleted.
 //!   So the journal never names a missing blob and no blob is orphaned.
 //! - **Originals are immutable**; a name is trusted only after its bytes re-hash to it.
-//! - `meta`, `edit` and `model` never touch storage; only `library` writes the stores.
+//! - `meta`, `edit`, `credit`, `terms` and `model` never touch storage; only `library` writes the stores.
 //! - The library never reads environment variables or the clock: `now` and the actor are
 //!   passed in.
 //! - Bad input never panics the library: it becomes an [`Error`] or a warning.
 
 pub mod blob;
 pub mod cli;
+pub mod credit;
 pub mod db;
 pub mod edit;
 pub mod error;
@@ -52,6 +55,7 @@ pub mod library;
 pub mod lock;
 pub mod meta;
 pub mod model;
+pub mod terms;
 
 pub use error::{Error, Result};
 pub use id::BlobId;

@@ -1,0 +1,738 @@
+//! Styles: [`CreditParts`] and the photo's year → the printed credit line. Built-in agency
+//! and house styles, plus outlet styles whose per-agency templates come from the store's
+//! config (`[outlets.NAME]`, schema in `schema/outlets.schema.json`).
+//!
+//! Pure: the caller reads the config file and passes the tables in; the year is always the
+//! photo's (IIM 2:55 / EXIF DateTimeOriginal), never the clock's.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::{CreditParts, IIM_CREDIT_MAX, Kind, agency, parse, parts_of};
+use crate::error::{Error, Result};
+use crate::model::Fields;
+
+/// How a credit is printed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Style {
+    /// `© AGENCY YEAR / Creator`, parts left out when missing.
+    Default,
+    /// AP: `AP Photo/Evan Vucci`, `AP Photo/Alain Jocard, Pool`, `Name/Outlet via AP`.
+    Ap,
+    /// Reuters: `REUTERS/David Ryder`, `Sputnik/Alexei Druzhinin/Kremlin via REUTERS`.
+    Reuters,
+    /// AFP: `John WESSELS / AFP`, `Mikhail KLIMENTYEV / SPUTNIK / AFP`.
+    Afp,
+    /// Getty Images: `Ezra Shaw/Getty Images`, `Brendan Smialowski/AFP/Getty Images`.
+    Getty,
+    /// EPA: `EPA/STEPHANIE LECOCQ`.
+    Epa,
+    /// Sputnik house style: `© AFP 2013 / JOHN THYS`, own photos `© Sputnik / Name`.
+    Sputnik,
+    /// Creative Commons TASL: `"Title" by Author is licensed under CC BY 4.0`.
+    Cc,
+    /// An outlet's own style from the store's config.
+    Outlet {
+        /// The `[outlets.NAME]` key.
+        name: String,
+        /// Its templates.
+        outlet: OutletStyle,
+    },
+}
+
+/// One `[outlets.NAME]` table of the store's config: a template per agency.
+///
+/// Templates use `{agency}`, `{AGENCY}`, `{creator}` (as written), `{CREATOR}`
+/// (upper-cased), `{via}`, `{VIA}` and `{year}`; a placeholder with nothing to fill is
+/// left out together with the separator before it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutletStyle {
+    /// One line for `byline styles`.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The template for agencies without their own; `© {agency} {year} / {creator}` if unset.
+    #[serde(default)]
+    pub template: Option<String>,
+    /// Agency name (canonical or any printed form, e.g. `AFP`, `Getty`) → template.
+    #[serde(default)]
+    pub agencies: BTreeMap<String, String>,
+    /// Whether a printed line must match the case of the required one.
+    #[serde(default)]
+    pub case_sensitive: bool,
+}
+
+const DEFAULT_TEMPLATE: &str = "© {agency} {year} / {creator}";
+
+/// Built-in styles: name, description, and a credit from CREDITS.md (with its year) that
+/// `byline styles` renders as the example.
+const BUILTINS: &[(&str, &str, &str, i32)] = &[
+    (
+        "default",
+        "© AGENCY YEAR / Creator, parts left out when missing",
+        "John Thys/AFP",
+        2013,
+    ),
+    (
+        "ap",
+        "AP: AP Photo/Name; third parties Name/Outlet via AP",
+        "Brian Gottesman/The New York Times via AP",
+        2023,
+    ),
+    (
+        "reuters",
+        "Reuters: REUTERS/Name; chains Origin/Name/Body via REUTERS",
+        "Sputnik/Alexei Druzhinin/Kremlin via REUTERS",
+        2014,
+    ),
+    (
+        "afp",
+        "AFP: Name SURNAME / PARTNER / AFP",
+        "Mikhail Klimentyev/Sputnik/AFP",
+        2022,
+    ),
+    (
+        "getty",
+        "Getty Images: Name/Partner/Getty Images",
+        "Brendan Smialowski/AFP/Getty Images",
+        2020,
+    ),
+    (
+        "epa",
+        "EPA: EPA/NAME IN CAPITALS",
+        "EPA/Stephanie Lecocq",
+        2019,
+    ),
+    (
+        "sputnik",
+        "Sputnik: © AGENCY YEAR / NAME IN CAPITALS; own photos © Sputnik / Name",
+        "John Thys/AFP",
+        2013,
+    ),
+    (
+        "cc",
+        "Creative Commons TASL: \"Title\" by Author is licensed under LICENCE",
+        "\"Creative Commons 10th Birthday Celebration San Francisco\" by tvol is licensed under CC BY 2.0",
+        2012,
+    ),
+];
+
+/// The built-in style called `name`.
+pub fn builtin(name: &str) -> Option<Style> {
+    Some(match name.to_ascii_lowercase().as_str() {
+        "default" => Style::Default,
+        "ap" => Style::Ap,
+        "reuters" => Style::Reuters,
+        "afp" => Style::Afp,
+        "getty" => Style::Getty,
+        "epa" => Style::Epa,
+        "sputnik" => Style::Sputnik,
+        "cc" => Style::Cc,
+        _ => return None,
+    })
+}
+
+/// The style called `name`: an outlet from `outlets` first (an outlet may redefine a
+/// built-in's name), then a built-in.
+///
+/// # Errors
+/// [`Error::Config`] when the outlet's templates use an unknown placeholder;
+/// [`Error::NotFound`] when no style has that name.
+pub fn style(name: &str, outlets: &BTreeMap<String, OutletStyle>) -> Result<Style> {
+    if let Some(outlet) = outlets.get(name) {
+        outlet.validate(name)?;
+        return Ok(Style::Outlet {
+            name: name.to_string(),
+            outlet: outlet.clone(),
+        });
+    }
+    builtin(name).ok_or_else(|| {
+        Error::NotFound(format!(
+            "no credit style '{name}'; `byline styles` lists them"
+        ))
+    })
+}
+
+impl Style {
+    /// The name `--style` takes.
+    pub fn name(&self) -> &str {
+        match self {
+            Style::Default => "default",
+            Style::Ap => "ap",
+            Style::Reuters => "reuters",
+            Style::Afp => "afp",
+            Style::Getty => "getty",
+            Style::Epa => "epa",
+            Style::Sputnik => "sputnik",
+            Style::Cc => "cc",
+            Style::Outlet { name, .. } => name,
+        }
+    }
+
+    /// Whether case matters when comparing a printed line with this style's line. Agency
+    /// styles print capitals by convention, but a page in another case still credits right.
+    pub fn case_sensitive(&self) -> bool {
+        match self {
+            Style::Outlet { outlet, .. } => outlet.case_sensitive,
+            _ => false,
+        }
+    }
+}
+
+impl OutletStyle {
+    /// Check every template's placeholders.
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the outlet, the template and the bad placeholder.
+    pub fn validate(&self, name: &str) -> Result<()> {
+        let templates = self.template.iter().chain(self.agencies.values());
+        for t in templates {
+            tokens(t).map_err(|e| Error::Config(format!("outlets.{name}: template '{t}': {e}")))?;
+        }
+        Ok(())
+    }
+
+    /// The template for `agency` (canonical name), matching the table's keys by any
+    /// printed form (`Getty` → `Getty Images`).
+    fn template_for(&self, agency_name: Option<&str>) -> &str {
+        let found = agency_name.and_then(|a| {
+            self.agencies.iter().find_map(|(k, t)| {
+                let canon = agency::lookup(k).map_or(k.as_str(), |al| al.canonical);
+                canon.eq_ignore_ascii_case(a).then_some(t.as_str())
+            })
+        });
+        found
+            .or(self.template.as_deref())
+            .unwrap_or(DEFAULT_TEMPLATE)
+    }
+}
+
+/// Every style `byline styles` lists: (name, description, example line). Built-in
+/// examples render a real credit of that agency (CREDITS.md); outlet examples render
+/// CREDITS.md's AFP photo by John Thys of 2013.
+pub fn styles(outlets: &BTreeMap<String, OutletStyle>) -> Vec<(String, String, String)> {
+    let sample = parse("John Thys/AFP");
+    let mut out: Vec<(String, String, String)> = BUILTINS
+        .iter()
+        .filter_map(|(name, desc, line, year)| {
+            let example = render(&parse(line), Some(*year), &builtin(name)?);
+            Some((name.to_string(), desc.to_string(), example))
+        })
+        .collect();
+    for (name, outlet) in outlets {
+        let s = Style::Outlet {
+            name: name.clone(),
+            outlet: outlet.clone(),
+        };
+        let desc = outlet.description.clone().unwrap_or_default();
+        out.push((name.clone(), desc, render(&sample, Some(2013), &s)));
+    }
+    out
+}
+
+/// The credit line `style` requires for `parts`; `year` is the photo's year.
+pub fn render(parts: &CreditParts, year: Option<i32>, style: &Style) -> String {
+    let agency_name = parts.agency.as_deref();
+    let is = |name: &str| agency_name == Some(name);
+    let creators = parts.creators.join(", ");
+    let year = year.map(|y| y.to_string()).unwrap_or_default();
+    let line = match style {
+        Style::Default => fill(DEFAULT_TEMPLATE, parts, &year),
+        Style::Ap if is("AP") => ap(parts, &creators),
+        Style::Reuters if is("Reuters") => reuters(parts, &creators),
+        Style::Afp => afp(parts),
+        Style::Getty if is("Getty Images") => getty(parts, &creators),
+        Style::Epa if is("EPA") => epa(parts),
+        Style::Sputnik => sputnik(parts, &year),
+        Style::Cc => cc(parts, &creators, &year),
+        Style::Outlet { outlet, .. } => fill(outlet.template_for(agency_name), parts, &year),
+        // Agency styles print other agencies' photos as the plain chain, origin first.
+        Style::Ap | Style::Reuters | Style::Getty | Style::Epa => {
+            chain(parts, &creators, agency_name.map(String::from), true)
+        }
+    };
+    line.trim().to_string()
+}
+
+/// `Creator/Via/Agency` with empty parts left out.
+/// `Creator/Via/Agency` with empty parts left out; with `markers`, the kind is said too
+/// (`Name/Pool/AFP`, `Press Service/Handout/AP`, `Name/AFP/File`).
+fn chain(
+    parts: &CreditParts,
+    creators: &str,
+    agency_name: Option<String>,
+    markers: bool,
+) -> String {
+    let mut items: Vec<String> = Vec::new();
+    items.extend((!creators.is_empty()).then(|| creators.to_string()));
+    if markers && parts.kind == Kind::Pool {
+        items.push("Pool".into());
+    }
+    items.extend(parts.via.iter().cloned());
+    if markers && parts.kind == Kind::Handout {
+        items.push("Handout".into());
+    }
+    items.extend(agency_name);
+    if markers && parts.kind == Kind::Archive {
+        items.push("File".into());
+    }
+    items.join("/")
+}
+
+fn ap(parts: &CreditParts, creators: &str) -> String {
+    let third_party = !parts.via.is_empty() || matches!(parts.kind, Kind::Handout);
+    if !third_party {
+        let mut s = if creators.is_empty() {
+            "AP Photo".to_string()
+        } else {
+            format!("AP Photo/{creators}")
+        };
+        match parts.kind {
+            Kind::Pool => s.push_str(", Pool"),
+            Kind::Archive => s.push_str(", File"),
+            _ => {}
+        }
+        return s;
+    }
+    // `Brian Gottesman/The New York Times via AP`: the photographer, then the chain.
+    let mut items: Vec<String> = Vec::new();
+    items.extend((!creators.is_empty()).then(|| creators.to_string()));
+    items.extend(parts.via.iter().cloned());
+    if parts.kind == Kind::Pool {
+        items.push("Pool".into());
+    }
+    if items.is_empty() {
+        items.push("Handout".into());
+    }
+    format!("{} via AP", items.join("/"))
+}
+
+fn reuters(parts: &CreditParts, creators: &str) -> String {
+    let plain = parts.via.is_empty() && !matches!(parts.kind, Kind::Handout | Kind::Pool);
+    if plain {
+        let mut s = format!("REUTERS/{creators}");
+        if parts.kind == Kind::Archive {
+            s.push_str("/File Photo");
+        }
+        return s;
+    }
+    // Origin agency first, then the photographer, then the bodies in between:
+    // `Sputnik/Alexei Druzhinin/Kremlin via REUTERS`.
+    let mut items: Vec<String> = Vec::new();
+    let mut via = parts.via.iter().peekable();
+    if let Some(first) = via.next_if(|v| agency::lookup(v).is_some()) {
+        items.push(first.clone());
+    }
+    items.extend((!creators.is_empty()).then(|| creators.to_string()));
+    items.extend(via.cloned());
+    match parts.kind {
+        Kind::Handout => items.push("Handout".into()),
+        Kind::Pool if !items.iter().any(|i| i.contains("Kremlin")) => items.push("Pool".into()),
+        _ => {}
+    }
+    format!("{} via REUTERS", items.join("/"))
+}
+
+/// AFP prints the surname in capitals (`John WESSELS`), partners in capitals, spaced slashes.
+fn afp(parts: &CreditParts) -> String {
+    let mut items: Vec<String> = parts.creators.iter().map(|c| surname_caps(c)).collect();
+    if items.is_empty() && parts.kind == Kind::Handout {
+        items.push("HANDOUT".into());
+    }
+    items.extend(parts.via.iter().map(|v| v.to_uppercase()));
+    if parts.kind == Kind::Pool {
+        items.push("POOL".into());
+    }
+    items.extend(parts.agency.as_deref().map(str::to_uppercase));
+    items.join(" / ")
+}
+
+fn surname_caps(name: &str) -> String {
+    match name.rsplit_once(' ') {
+        Some((given, surname)) => format!("{given} {}", surname.to_uppercase()),
+        None => name.to_uppercase(),
+    }
+}
+
+fn getty(parts: &CreditParts, creators: &str) -> String {
+    let mut lead = creators.to_string();
+    match parts.kind {
+        // Getty's pool form is `Name - Pool/Getty Images`.
+        Kind::Pool if lead.is_empty() => lead = "Pool".into(),
+        Kind::Pool => lead.push_str(" - Pool"),
+        Kind::Handout if lead.is_empty() && parts.via.is_empty() => lead = "Handout".into(),
+        _ => {}
+    }
+    let mut items: Vec<String> = Vec::new();
+    items.extend((!lead.is_empty()).then_some(lead));
+    items.extend(parts.via.iter().cloned());
+    items.push("Getty Images".into());
+    items.join("/")
+}
+
+/// EPA prints the whole name in capitals after the agency: `EPA/STEPHANIE LECOCQ`.
+fn epa(parts: &CreditParts) -> String {
+    let mut items: Vec<String> = vec!["EPA".into()];
+    items.extend(parts.via.iter().map(|v| v.to_uppercase()));
+    items.extend(parts.creators.iter().map(|c| c.to_uppercase()));
+    if parts.kind == Kind::Handout {
+        items.push("HANDOUT".into());
+    }
+    let mut s = items.join("/");
+    if parts.kind == Kind::Pool {
+        s.push_str(" / POOL");
+    }
+    s
+}
+
+/// Sputnik: `© AFP 2013 / JOHN THYS`. Its own and RIA Novosti's photos print
+/// `© Sputnik / Name` without a year; a wire photo without a name prints `© AP Photo`
+/// (CREDITS.md, Sputnik house style).
+fn sputnik(parts: &CreditParts, year: &str) -> String {
+    let agency_name = parts.agency.as_deref().unwrap_or("");
+    let creators = parts.creators.join(", ");
+    if matches!(agency_name, "Sputnik" | "RIA Novosti") {
+        return join_nonempty(&["© Sputnik".to_string(), creators], " / ");
+    }
+    let wire = if agency_name == "AP" {
+        "AP Photo"
+    } else {
+        agency_name
+    };
+    if creators.is_empty() {
+        return if wire.is_empty() {
+            String::new()
+        } else {
+            format!("© {wire}")
+        };
+    }
+    let head = join_nonempty(
+        &[format!("© {wire}").trim().to_string(), year.to_string()],
+        " ",
+    );
+    format!("{head} / {}", creators.to_uppercase())
+}
+
+/// TASL: `"Title" by Author is licensed under CC BY 4.0`.
+fn cc(parts: &CreditParts, creators: &str, year: &str) -> String {
+    let author = if creators.is_empty() {
+        parts.agency.clone().unwrap_or_default()
+    } else {
+        creators.to_string()
+    };
+    if author.is_empty() && parts.title.is_none() {
+        return fill(DEFAULT_TEMPLATE, parts, year);
+    }
+    let title = match parts.title.as_deref() {
+        Some(t) => format!("\"{t}\""),
+        None => "Photo".into(),
+    };
+    let mut s = if author.is_empty() {
+        title
+    } else {
+        format!("{title} by {author}")
+    };
+    if let Some(l) = parts.licence.as_deref() {
+        s.push_str(" is licensed under ");
+        s.push_str(l);
+    }
+    s
+}
+
+fn join_nonempty(items: &[String], sep: &str) -> String {
+    items
+        .iter()
+        .filter(|s| !s.is_empty())
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+/// A piece of a template.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Token<'a> {
+    Text(&'a str),
+    Slot(Slot),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Slot {
+    Agency,
+    AgencyUpper,
+    Creator,
+    CreatorUpper,
+    Via,
+    ViaUpper,
+    Year,
+}
+
+/// Split a template into text and placeholders.
+fn tokens(t: &str) -> std::result::Result<Vec<Token<'_>>, String> {
+    let mut out = Vec::new();
+    let mut rest = t;
+    while let Some(open) = rest.find('{') {
+        if let Some(text) = rest.get(..open).filter(|s| !s.is_empty()) {
+            if text.contains('}') {
+                return Err("'}' without '{'".into());
+            }
+            out.push(Token::Text(text));
+        }
+        let after = rest.get(open + 1..).unwrap_or("");
+        let close = after.find('}').ok_or("'{' without '}'")?;
+        let name = after.get(..close).unwrap_or("");
+        let slot = match name {
+            "agency" => Slot::Agency,
+            "AGENCY" => Slot::AgencyUpper,
+            "creator" => Slot::Creator,
+            "CREATOR" => Slot::CreatorUpper,
+            "via" => Slot::Via,
+            "VIA" => Slot::ViaUpper,
+            "year" => Slot::Year,
+            other => {
+                return Err(format!(
+                    "unknown placeholder '{{{other}}}' (use agency, AGENCY, creator, CREATOR, via, VIA, year)"
+                ));
+            }
+        };
+        out.push(Token::Slot(slot));
+        rest = after.get(close + 1..).unwrap_or("");
+    }
+    if rest.contains('}') {
+        return Err("'}' without '{'".into());
+    }
+    if !rest.is_empty() {
+        out.push(Token::Text(rest));
+    }
+    Ok(out)
+}
+
+fn is_separator(c: char) -> bool {
+    c.is_whitespace() || "/,-–—:;|·".contains(c)
+}
+
+/// Fill a template; a placeholder with no value goes, with the separator before it (or,
+/// at the start, after it): `© {agency} {year} / {creator}` without a year is
+/// `© AFP / Name`. A template whose placeholders are all empty gives "".
+fn fill(template: &str, parts: &CreditParts, year: &str) -> String {
+    // Templates were validated when the style was made; a bad one renders as nothing
+    // rather than as a wrong credit.
+    let Ok(toks) = tokens(template) else {
+        return String::new();
+    };
+    let agency_name = parts.agency.clone().unwrap_or_default();
+    let creators = parts.creators.join(", ");
+    let via = parts.via.join("/");
+    let mut out = String::new();
+    let mut any = false;
+    let mut dropped = false;
+    for tok in toks {
+        match tok {
+            Token::Text(text) => {
+                if dropped && out.trim_matches(is_separator).is_empty() {
+                    out.push_str(text.trim_start_matches(is_separator));
+                } else {
+                    out.push_str(text);
+                }
+                dropped = false;
+            }
+            Token::Slot(slot) => {
+                let value = match slot {
+                    Slot::Agency => agency_name.clone(),
+                    Slot::AgencyUpper => agency_name.to_uppercase(),
+                    Slot::Creator => creators.clone(),
+                    Slot::CreatorUpper => creators.to_uppercase(),
+                    Slot::Via => via.clone(),
+                    Slot::ViaUpper => via.to_uppercase(),
+                    Slot::Year => year.to_string(),
+                };
+                if value.is_empty() {
+                    let kept = out.trim_end_matches(is_separator).len();
+                    out.truncate(kept);
+                    dropped = true;
+                } else {
+                    out.push_str(&value);
+                    any = true;
+                }
+            }
+        }
+    }
+    if any { out } else { String::new() }
+}
+
+/// The credit a stored record requires in `style`, in the photo's own year.
+pub fn required_line(fields: &Fields, style: &Style) -> String {
+    render(&parts_of(fields), fields.year, style)
+}
+
+/// Everything `byline credit ID --json` prints for a record in one style.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CreditReport {
+    /// The style's name.
+    pub style: String,
+    /// The line the style requires.
+    pub line: String,
+    /// The parts it was rendered from.
+    pub parts: CreditParts,
+    /// The line shortened to fit IIM 2:110 (32 bytes).
+    pub short: String,
+    /// The schema.org `ImageObject` for web pages.
+    pub image_object: serde_json::Value,
+}
+
+/// The required line of a record in `style`, with its parts, short form and `ImageObject`.
+pub fn report(fields: &Fields, style: &Style) -> CreditReport {
+    let parts = parts_of(fields);
+    let line = render(&parts, fields.year, style);
+    CreditReport {
+        style: style.name().to_string(),
+        short: short_form(&line),
+        image_object: schema_org(fields, &line),
+        line,
+        parts,
+    }
+}
+
+/// A form of `line` that fits IIM 2:110 (32 bytes). Tries, in turn: the line; without its
+/// wrapper and trailer; `Creator/Via/Agency`; `Creator/Agency`; `Initial. Surname/Agency`;
+/// the agency alone; and only then cuts, never inside a UTF-8 character.
+pub fn short_form(line: &str) -> String {
+    let fits = |s: &str| !s.is_empty() && s.len() <= IIM_CREDIT_MAX;
+    let line = line.trim();
+    if fits(line) || line.is_empty() {
+        return line.to_string();
+    }
+    let p = parse(line);
+    let creators = p.creators.join(", ");
+    let first = p.creators.first().cloned().unwrap_or_default();
+    let initial = match first.rsplit_once(' ') {
+        Some((given, surname)) => given
+            .chars()
+            .next()
+            .map(|c| format!("{c}. {surname}"))
+            .unwrap_or_else(|| surname.to_string()),
+        None => first.clone(),
+    };
+    let agency_name = p.agency.clone();
+    let mut candidates = vec![
+        super::parse::core(line),
+        chain(&p, &creators, agency_name.clone(), false),
+        join_nonempty(
+            &[first.clone(), agency_name.clone().unwrap_or_default()],
+            "/",
+        ),
+        join_nonempty(&[initial, agency_name.clone().unwrap_or_default()], "/"),
+    ];
+    candidates.extend(agency_name);
+    if let Some(c) = candidates.into_iter().find(|c| fits(c)) {
+        return c;
+    }
+    let mut end = IIM_CREDIT_MAX.min(line.len());
+    while !line.is_char_boundary(end) {
+        end -= 1;
+    }
+    line.get(..end).unwrap_or("").trim_end().to_string()
+}
+
+/// A schema.org `ImageObject` for web pages: `creditText`, `creator`, `copyrightNotice`,
+/// `license`, `acquireLicensePage` — what search engines read as image credits.
+pub fn schema_org(fields: &Fields, line: &str) -> serde_json::Value {
+    use serde_json::{Map, Value, json};
+    let parts = parts_of(fields);
+    let mut obj = Map::new();
+    obj.insert("@context".into(), json!("https://schema.org"));
+    obj.insert("@type".into(), json!("ImageObject"));
+    if !line.trim().is_empty() {
+        obj.insert("creditText".into(), json!(line.trim()));
+    }
+    let creators: Vec<Value> = if parts.creators.is_empty() {
+        parts
+            .agency
+            .iter()
+            .map(|a| json!({"@type": "Organization", "name": a}))
+            .collect()
+    } else {
+        parts
+            .creators
+            .iter()
+            .map(|c| json!({"@type": "Person", "name": c}))
+            .collect()
+    };
+    if !creators.is_empty() {
+        obj.insert("creator".into(), Value::Array(creators));
+    }
+    if let Some(c) = fields.copyright.as_deref().filter(|c| !c.trim().is_empty()) {
+        obj.insert("copyrightNotice".into(), json!(c.trim()));
+    }
+    // xmpRights:WebStatement is the licence's URL; a URL in the usage terms is where to
+    // acquire one.
+    if let Some(url) = fields.web_statement.as_deref().filter(|u| is_url(u)) {
+        obj.insert("license".into(), json!(url.trim()));
+    }
+    let page = fields.usage_terms.as_deref().and_then(|t| {
+        t.split_whitespace()
+            .find(|w| is_url(w))
+            .map(|w| w.trim_end_matches(['.', ',', ')']))
+    });
+    if let Some(page) = page {
+        obj.insert("acquireLicensePage".into(), json!(page));
+    }
+    Value::Object(obj)
+}
+
+fn is_url(s: &str) -> bool {
+    let s = s.trim();
+    s.starts_with("https://") || s.starts_with("http://")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(agency: &str, creator: &str) -> CreditParts {
+        CreditParts {
+            agency: Some(agency.into()),
+            creators: vec![creator.into()],
+            kind: Kind::Staff,
+            ..CreditParts::default()
+        }
+    }
+
+    #[test]
+    fn empty_placeholders_take_their_separator_with_them() {
+        let p = parts("AFP", "John Thys");
+        assert_eq!(fill(DEFAULT_TEMPLATE, &p, ""), "© AFP / John Thys");
+        let none = CreditParts {
+            agency: Some("AFP".into()),
+            ..CreditParts::default()
+        };
+        assert_eq!(fill("{creator}/{agency}", &none, ""), "AFP");
+        assert_eq!(fill("AP Photo/{creator}", &none, ""), "");
+        assert_eq!(
+            fill("© {agency} {year} / {CREATOR}", &none, "2013"),
+            "© AFP 2013"
+        );
+    }
+
+    #[test]
+    fn bad_placeholders_are_config_errors() {
+        let outlet = OutletStyle {
+            template: Some("© {agencee} {year}".into()),
+            ..OutletStyle::default()
+        };
+        let mut outlets = BTreeMap::new();
+        outlets.insert("x".to_string(), outlet);
+        assert!(matches!(style("x", &outlets), Err(Error::Config(_))));
+        assert!(matches!(style("nope", &outlets), Err(Error::NotFound(_))));
+        assert_eq!(style("ap", &outlets).ok(), Some(Style::Ap));
+    }
+
+    #[test]
+    fn short_form_never_splits_a_character() {
+        let long = "Фотограф Александр Петровский/Спутник/ТАСС для газеты";
+        let s = short_form(long);
+        assert!(s.len() <= IIM_CREDIT_MAX, "{s}");
+        assert!(!s.is_empty());
+    }
+}
