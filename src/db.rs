@@ -12,6 +12,9 @@
 //! - `idx_year`: year (i32, sign-flipped) ‖ id → ()
 //! - `idx_word`: word ‖ 0 ‖ id → () (caption, headline, keywords and the other text fields)
 //! - `idx_incomplete`: id → ()
+//! - `renditions`: rendition id → Rendition JSON; `idx_rendition_photo`: photo ‖ rendition id
+//! - `uses`: ledger number (u64) → Use JSON; `idx_use_photo`: photo ‖ ledger number
+//! - `tokens`: token name → Token JSON (hashes only)
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -21,7 +24,7 @@ use sled::{Transactional, Tree};
 
 use crate::error::{Error, Result};
 use crate::id::BlobId;
-use crate::model::{Event, Photo, Status};
+use crate::model::{Change, Event, Photo, Rendition, Status, Token, Use};
 
 const SCHEMA: u32 = 1;
 
@@ -36,6 +39,11 @@ pub struct Db {
     year: Tree,
     word: Tree,
     incomplete: Tree,
+    renditions: Tree,
+    rendition_photo: Tree,
+    uses: Tree,
+    use_photo: Tree,
+    tokens: Tree,
 }
 
 /// Gives the record after an event from the record before it (`edit::apply`).
@@ -106,6 +114,11 @@ impl Db {
             year: tree("idx_year")?,
             word: tree("idx_word")?,
             incomplete: tree("idx_incomplete")?,
+            renditions: tree("renditions")?,
+            rendition_photo: tree("idx_rendition_photo")?,
+            uses: tree("uses")?,
+            use_photo: tree("idx_use_photo")?,
+            tokens: tree("tokens")?,
             db,
         };
         match out.meta_u64("schema")? {
@@ -264,43 +277,125 @@ impl Db {
             &self.year,
             &self.word,
             &self.incomplete,
+            &self.renditions,
+            &self.rendition_photo,
+            &self.uses,
+            &self.use_photo,
+            &self.tokens,
         )
-            .transaction(
-                |(meta, photos, history, agency, creator, year, word, incomplete)| {
-                    let trees = [agency, creator, year, word, incomplete];
-                    for (_, event) in events {
-                        let id = event.change.photo_id();
-                        // Reads inside the transaction see its own earlier writes.
-                        let before: Option<Photo> = match photos.get(id.as_bytes())? {
-                            Some(v) => Some(decode(&v).map_err(abort)?),
-                            None => None,
-                        };
-                        let old_keys = before.as_ref().map(index_keys).unwrap_or_default();
-                        let after = reduce(before, event).map_err(abort)?;
+            .transaction(|t| {
+                let (meta, photos, history, agency, creator, year, word, incomplete) =
+                    (&t.0, &t.1, &t.2, &t.3, &t.4, &t.5, &t.6, &t.7);
+                let (renditions, rendition_photo, uses, use_photo, tokens) =
+                    (&t.8, &t.9, &t.10, &t.11, &t.12);
+                let trees = [agency, creator, year, word, incomplete];
+                for (_, event) in events {
+                    match &event.change {
+                        Change::TokenCreated { name, hash, access } => {
+                            let token = Token {
+                                name: name.clone(),
+                                hash: hash.clone(),
+                                access: *access,
+                                created: event.at,
+                            };
+                            tokens.insert(name.as_bytes(), encode(&token).map_err(abort)?)?;
+                        }
+                        Change::TokenRevoked { name } => {
+                            tokens.remove(name.as_bytes())?;
+                        }
+                        Change::RenditionMade { rendition: r } => {
+                            renditions.insert(r.id.as_bytes(), encode(r).map_err(abort)?)?;
+                            rendition_photo.insert(pair(&r.photo, r.id.as_bytes()), &[])?;
+                        }
+                        Change::UseRecorded { usage: u } => {
+                            uses.insert(&u.id.to_be_bytes(), encode(u).map_err(abort)?)?;
+                            use_photo.insert(pair(&u.photo, &u.id.to_be_bytes()), &[])?;
+                        }
+                        Change::PhotoAdded { .. } | Change::FieldsEdited { .. } => {}
+                    }
+                    let Some(id) = event.change.photo_id() else {
+                        continue;
+                    };
+                    // Reads inside the transaction see its own earlier writes.
+                    let before: Option<Photo> = match photos.get(id.as_bytes())? {
+                        Some(v) => Some(decode(&v).map_err(abort)?),
+                        None => None,
+                    };
+                    let old_keys = before.as_ref().map(index_keys).unwrap_or_default();
+                    let after = reduce(before, event).map_err(abort)?;
+                    let new_keys = after.as_ref().map(index_keys).unwrap_or_default();
+                    if old_keys != new_keys {
                         for (t, key) in &old_keys {
                             trees[*t].remove(key.as_slice())?;
                         }
-                        match &after {
-                            Some(p) => {
-                                for (t, key) in index_keys(p) {
-                                    trees[t].insert(key, &[])?;
-                                }
-                                photos.insert(id.as_bytes(), encode(p).map_err(abort)?)?;
-                            }
-                            None => {
-                                photos.remove(id.as_bytes())?;
-                            }
+                        for (t, key) in new_keys {
+                            trees[t].insert(key, &[])?;
                         }
-                        let mut hist_key = id.as_bytes().to_vec();
-                        hist_key.extend_from_slice(&event.seq.to_be_bytes());
-                        history.insert(hist_key, encode(event).map_err(abort)?)?;
                     }
-                    meta.insert("applied_seq", &last.seq.to_be_bytes())?;
-                    meta.insert("applied_offset", &last_offset.to_be_bytes())?;
-                    Ok(())
-                },
-            )
+                    match &after {
+                        Some(p) => photos.insert(id.as_bytes(), encode(p).map_err(abort)?)?,
+                        None => photos.remove(id.as_bytes())?,
+                    };
+                    history.insert(
+                        pair(&id, &event.seq.to_be_bytes()),
+                        encode(event).map_err(abort)?,
+                    )?;
+                }
+                meta.insert("applied_seq", &last.seq.to_be_bytes())?;
+                meta.insert("applied_offset", &last_offset.to_be_bytes())?;
+                Ok(())
+            })
             .map_err(tx_err)
+    }
+
+    /// A rendition by its id.
+    pub fn rendition(&self, id: &BlobId) -> Result<Option<Rendition>> {
+        match self.renditions.get(id.as_bytes()).map_err(db_err)? {
+            Some(v) => decode(&v).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// A photo's renditions, in id order.
+    pub fn renditions_of(&self, photo: &BlobId) -> Result<Vec<Rendition>> {
+        let mut out = Vec::new();
+        for kv in self.rendition_photo.scan_prefix(photo.as_bytes()) {
+            let (k, _) = kv.map_err(db_err)?;
+            let rid = id_from(k.get(32..).unwrap_or(&[]))?;
+            if let Some(r) = self.rendition(&rid)? {
+                out.push(r);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Recorded uses, oldest first: of one photo, or all.
+    pub fn uses(&self, photo: Option<&BlobId>) -> Result<Vec<Use>> {
+        let mut out = Vec::new();
+        match photo {
+            Some(p) => {
+                for kv in self.use_photo.scan_prefix(p.as_bytes()) {
+                    let (k, _) = kv.map_err(db_err)?;
+                    if let Some(v) = self.uses.get(k.get(32..).unwrap_or(&[])).map_err(db_err)? {
+                        out.push(decode(&v)?);
+                    }
+                }
+            }
+            None => {
+                for kv in self.uses.iter() {
+                    out.push(decode(&kv.map_err(db_err)?.1)?);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every live API token.
+    pub fn tokens(&self) -> Result<Vec<Token>> {
+        self.tokens
+            .iter()
+            .map(|kv| decode(&kv.map_err(db_err)?.1))
+            .collect()
     }
 
     /// Ask sled to write its caches out. Not a durability point (the journal is).
@@ -371,6 +466,13 @@ pub fn words(text: &str) -> Vec<String> {
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
         .collect()
+}
+
+/// A photo id followed by a second key part.
+fn pair(id: &BlobId, rest: &[u8]) -> Vec<u8> {
+    let mut k = id.as_bytes().to_vec();
+    k.extend_from_slice(rest);
+    k
 }
 
 fn id_from(k: &[u8]) -> Result<BlobId> {

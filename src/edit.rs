@@ -128,5 +128,14 @@ pub fn apply(before: Option<Photo>, event: &Event) -> Result<Option<Photo>> {
             "journal event {} edits photo {id}, which was never added",
             event.seq
         ))),
+        // Renditions and uses refer to a photo without changing its record.
+        (Change::RenditionMade { .. } | Change::UseRecorded { .. }, Some(photo)) => Ok(Some(photo)),
+        (Change::RenditionMade { .. } | Change::UseRecorded { .. }, None) => {
+            Err(Error::Corrupt(format!(
+                "journal event {} refers to a photo that was never added",
+                event.seq
+            )))
+        }
+        (Change::TokenCreated { .. } | Change::TokenRevoked { .. }, before) => Ok(before),
     }
 }

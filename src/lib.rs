@@ -43,8 +43,10 @@
 //!   passed in.
 //! - Bad input never panics the library: it becomes an [`Error`] or a warning.
 
+pub mod audit;
 pub mod blob;
 pub mod cli;
+pub mod config;
 pub mod credit;
 pub mod db;
 pub mod edit;

@@ -13,7 +13,10 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::audit::{self, AuditReport};
 use crate::blob::{BlobBackend, FsBackend, Put};
+use crate::config::{Config, DEFAULT_TOML};
+use crate::credit::{self, CreditReport, Style};
 use crate::db::{Db, Query};
 use crate::edit;
 use crate::error::{Error, IoContext, Result};
@@ -21,7 +24,10 @@ use crate::id::BlobId;
 use crate::journal::Journal;
 use crate::lock::StoreLock;
 use crate::meta;
-use crate::model::{Change, Event, FieldChange, Original, Photo, Status};
+use crate::model::{
+    Change, Event, FieldChange, Original, Photo, Rendition, Status, Token, TokenAccess, Use,
+};
+use crate::terms;
 
 /// Whether a store is opened to change it or only to read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +78,8 @@ pub struct VerifyReport {
     pub corrupt_blobs: Vec<BlobId>,
     /// Records whose original blob is missing.
     pub missing_originals: Vec<BlobId>,
+    /// Renditions whose blob is missing.
+    pub missing_renditions: Vec<BlobId>,
     /// Blobs no record refers to.
     pub orphan_blobs: Vec<BlobId>,
     /// Files in the blob folder that are not blobs (leftover temp files, strays).
@@ -85,6 +93,7 @@ impl VerifyReport {
     pub fn is_clean(&self) -> bool {
         self.corrupt_blobs.is_empty()
             && self.missing_originals.is_empty()
+            && self.missing_renditions.is_empty()
             && self.orphan_blobs.is_empty()
             && self.stray_files.is_empty()
             && self.index_mismatches.is_empty()
@@ -100,7 +109,40 @@ pub struct Library {
     pending: Vec<Event>,
     pending_ids: HashSet<BlobId>,
     warnings: Vec<String>,
+    config: Config,
     lock: StoreLock,
+}
+
+/// A publication to record in the ledger (`byline use`).
+#[derive(Debug, Clone, Default)]
+pub struct NewUse {
+    /// Who published it.
+    pub outlet: String,
+    /// Where.
+    pub url: String,
+    /// When.
+    pub published: Option<Timestamp>,
+    /// The credit as printed; `None` when printed without one.
+    pub printed_credit: Option<String>,
+    /// The caption as printed.
+    pub printed_caption: Option<String>,
+    /// ISO country code of the territory.
+    pub territory: Option<String>,
+    /// Commercial rather than editorial use.
+    pub commercial: bool,
+    /// The rendition published, when known.
+    pub rendition: Option<BlobId>,
+}
+
+/// Filters for [`Library::uses`].
+#[derive(Debug, Clone, Default)]
+pub struct UseQuery {
+    /// Only this photo's uses.
+    pub photo: Option<BlobId>,
+    /// Only this outlet's (case-insensitive).
+    pub outlet: Option<String>,
+    /// Only uses published at or after this moment.
+    pub since: Option<Timestamp>,
 }
 
 impl Library {
@@ -149,6 +191,15 @@ impl Library {
             )));
         }
         let lock = StoreLock::acquire(root, writable, holder)?;
+        let config_path = root.join("config.toml");
+        if writable && !config_path.exists() {
+            fs::write(&config_path, DEFAULT_TOML).at(&config_path)?;
+        }
+        let config = match fs::read_to_string(&config_path) {
+            Ok(text) => Config::parse(&text)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Config::default(),
+            Err(e) => return Err(Error::io(config_path, e)),
+        };
         let blobs = blobs()?;
         let journal = Journal::open(root.join("journal.jsonl"), writable)?;
         let mut lib = Library {
@@ -159,6 +210,7 @@ impl Library {
             pending: Vec::new(),
             pending_ids: HashSet::new(),
             warnings: Vec::new(),
+            config,
             lock,
         };
         lib.open_index()?;
@@ -172,9 +224,10 @@ impl Library {
     /// journalled (they were never reported as stored).
     fn recover_blobs(&mut self) -> Result<()> {
         let db = self.db()?;
-        let (published, discarded) = self
-            .blobs
-            .recover(&|id| db.photo(id).ok().flatten().is_some())?;
+        let known = |id: &BlobId| {
+            db.photo(id).ok().flatten().is_some() || db.rendition(id).ok().flatten().is_some()
+        };
+        let (published, discarded) = self.blobs.recover(&known)?;
         if published + discarded > 0 {
             self.warnings.push(format!(
                 "an interrupted write was settled: {published} journalled blobs put in place, \
@@ -320,7 +373,7 @@ impl Library {
         for (field, _, _) in edit::set(&mut photo, edits)? {
             photo.sources.insert(field, "flag".into());
         }
-        derive_fields(&mut photo);
+        derive_fields(&mut photo, now);
         let (_, put) = self.blobs.stage(bytes)?;
         if put == Put::Repaired {
             self.warnings.push(format!(
@@ -436,6 +489,244 @@ impl Library {
         Ok(self.db()?.is_empty())
     }
 
+    /// The store's configuration (`config.toml`).
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// A credit style by name: a built-in one, or an outlet's from the config.
+    pub fn style(&self, name: &str) -> Result<Style> {
+        credit::style(name, &self.config.outlets)
+    }
+
+    /// The credit a photo requires in a style, with parts, short form and `ImageObject`.
+    pub fn credit(&self, id: &BlobId, style: &Style) -> Result<CreditReport> {
+        Ok(credit::report(&self.photo(id)?.fields, style))
+    }
+
+    /// Record a published use of a photo in the ledger.
+    pub fn record_use(
+        &mut self,
+        photo: &BlobId,
+        new: NewUse,
+        by: &str,
+        now: Timestamp,
+    ) -> Result<Use> {
+        self.require_writer()?;
+        self.photo(photo)?;
+        if new.outlet.trim().is_empty() || new.url.trim().is_empty() {
+            return Err(Error::InvalidInput(
+                "a use needs an outlet and a URL".into(),
+            ));
+        }
+        if let Some(rid) = &new.rendition {
+            match self.db()?.rendition(rid)? {
+                Some(r) if r.photo == *photo => {}
+                Some(_) => {
+                    return Err(Error::InvalidInput(format!(
+                        "rendition {rid} is not a rendition of photo {photo}"
+                    )));
+                }
+                None => return Err(Error::NotFound(format!("no rendition with id {rid}"))),
+            }
+        }
+        let seq = self.next_seq();
+        let usage = Use {
+            id: seq,
+            photo: *photo,
+            outlet: new.outlet.trim().to_string(),
+            url: new.url.trim().to_string(),
+            published: new.published.unwrap_or(now),
+            printed_credit: new.printed_credit.filter(|c| !c.trim().is_empty()),
+            printed_caption: new.printed_caption.filter(|c| !c.trim().is_empty()),
+            territory: new.territory.map(|t| t.trim().to_ascii_uppercase()),
+            commercial: new.commercial,
+            rendition: new.rendition,
+        };
+        self.pending.push(Event {
+            seq,
+            at: now,
+            by: by.to_string(),
+            change: Change::UseRecorded {
+                usage: usage.clone(),
+            },
+        });
+        self.commit()?;
+        Ok(usage)
+    }
+
+    /// Recorded uses, oldest first.
+    pub fn uses(&self, q: &UseQuery) -> Result<Vec<Use>> {
+        let outlet = q.outlet.as_deref().map(str::to_lowercase);
+        Ok(self
+            .db()?
+            .uses(q.photo.as_ref())?
+            .into_iter()
+            .filter(|u| {
+                outlet
+                    .as_ref()
+                    .is_none_or(|o| u.outlet.to_lowercase() == *o)
+            })
+            .filter(|u| q.since.is_none_or(|s| u.published >= s))
+            .collect())
+    }
+
+    /// A rendition by id.
+    pub fn rendition(&self, id: &BlobId) -> Result<Rendition> {
+        self.db()?
+            .rendition(id)?
+            .ok_or_else(|| Error::NotFound(format!("no rendition with id {id}")))
+    }
+
+    /// A photo's renditions.
+    pub fn renditions(&self, photo: &BlobId) -> Result<Vec<Rendition>> {
+        self.photo(photo)?;
+        self.db()?.renditions_of(photo)
+    }
+
+    /// The bytes of any stored blob (an original or a rendition).
+    pub fn blob(&self, id: &BlobId) -> Result<Vec<u8>> {
+        self.blobs.get(id)
+    }
+
+    /// Create an API token from a secret the caller generated; only its hash is stored.
+    pub fn create_token(
+        &mut self,
+        name: &str,
+        secret: &str,
+        access: TokenAccess,
+        by: &str,
+        now: Timestamp,
+    ) -> Result<Token> {
+        self.require_writer()?;
+        let name = name.trim();
+        if name.is_empty() || self.db()?.tokens()?.iter().any(|t| t.name == name) {
+            return Err(Error::InvalidInput(format!(
+                "a token needs a new, non-empty name; '{name}' is taken or empty"
+            )));
+        }
+        let hash = blake3::hash(secret.as_bytes()).to_hex().to_string();
+        let seq = self.next_seq();
+        self.pending.push(Event {
+            seq,
+            at: now,
+            by: by.to_string(),
+            change: Change::TokenCreated {
+                name: name.to_string(),
+                hash: hash.clone(),
+                access,
+            },
+        });
+        self.commit()?;
+        Ok(Token {
+            name: name.to_string(),
+            hash,
+            access,
+            created: now,
+        })
+    }
+
+    /// Revoke a token by name.
+    pub fn revoke_token(&mut self, name: &str, by: &str, now: Timestamp) -> Result<()> {
+        self.require_writer()?;
+        if !self.db()?.tokens()?.iter().any(|t| t.name == name) {
+            return Err(Error::NotFound(format!("no token named '{name}'")));
+        }
+        let seq = self.next_seq();
+        self.pending.push(Event {
+            seq,
+            at: now,
+            by: by.to_string(),
+            change: Change::TokenRevoked {
+                name: name.to_string(),
+            },
+        });
+        self.commit()
+    }
+
+    /// Every live token (hashes only).
+    pub fn tokens(&self) -> Result<Vec<Token>> {
+        self.db()?.tokens()
+    }
+
+    /// The token a secret belongs to. Hashes are compared in constant time.
+    pub fn check_token(&self, secret: &str) -> Result<Option<Token>> {
+        let given = blake3::hash(secret.as_bytes());
+        let mut found = None;
+        for t in self.db()?.tokens()? {
+            // blake3::Hash's equality is constant-time.
+            if blake3::Hash::from_hex(&t.hash).is_ok_and(|h| h == given) {
+                found = Some(t);
+            }
+        }
+        Ok(found)
+    }
+
+    /// The style an outlet prints credits in: `style` when given; else the outlet's own from
+    /// the config (names match case-insensitively); else a built-in style of that name (an
+    /// outlet called "Sputnik" prints in the `sputnik` style); else `default`.
+    pub fn style_for(&self, outlet: &str, style: Option<&Style>) -> Style {
+        if let Some(s) = style {
+            return s.clone();
+        }
+        let wanted = outlet.trim().to_lowercase();
+        let configured = self
+            .config
+            .outlets
+            .keys()
+            .find(|k| k.to_lowercase() == wanted)
+            .and_then(|k| self.style(k).ok());
+        configured
+            .or_else(|| credit::builtin(&wanted))
+            .unwrap_or(Style::Default)
+    }
+
+    /// Audit every recorded use (optionally of one outlet, since a date) and every photo
+    /// concerned (all photos when no filter is given).
+    pub fn audit(
+        &self,
+        outlet: Option<&str>,
+        since: Option<Timestamp>,
+        style: Option<&Style>,
+        now: Timestamp,
+    ) -> Result<AuditReport> {
+        let uses = self.uses(&UseQuery {
+            photo: None,
+            outlet: outlet.map(String::from),
+            since,
+        })?;
+        let mut findings = Vec::new();
+        let mut photos: BTreeMap<BlobId, Photo> = BTreeMap::new();
+        for u in &uses {
+            let photo = match photos.entry(u.photo) {
+                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::btree_map::Entry::Vacant(e) => e.insert(self.photo(&u.photo)?),
+            };
+            findings.extend(audit::check_use(
+                photo,
+                u,
+                &self.style_for(&u.outlet, style),
+            ));
+        }
+        if outlet.is_none() && since.is_none() {
+            for p in self.db()?.all() {
+                let p = p?;
+                photos.entry(p.id).or_insert(p);
+            }
+        }
+        for p in photos.values() {
+            findings.extend(audit::check_photo(p));
+        }
+        Ok(AuditReport::new(
+            now,
+            outlet.map(String::from),
+            since,
+            photos.len(),
+            uses.len(),
+            findings,
+        ))
+    }
+
     /// The original bytes of a photo.
     pub fn original(&self, id: &BlobId) -> Result<Vec<u8>> {
         self.blobs.get(id)
@@ -465,10 +756,10 @@ impl Library {
             // Replay the exported history to prove it yields the exported record.
             let mut state = None;
             for e in &line.history {
-                if e.change.photo_id() != id {
+                if e.change.photo_id() != Some(id) {
                     return Err(Error::InvalidInput(format!(
-                        "export line for {id} has an event for {}",
-                        e.change.photo_id()
+                        "export line for {id} has an event (seq {}) for something else",
+                        e.seq
                     )));
                 }
                 state = edit::apply(state, e)?;
@@ -478,8 +769,12 @@ impl Library {
                     "export line for {id}: its history does not lead to its record"
                 )));
             }
-            for e in line.history {
+            for mut e in line.history {
                 let seq = self.next_seq();
+                // A use's ledger number is the sequence number of the event recording it.
+                if let Change::UseRecorded { usage } = &mut e.change {
+                    usage.id = seq;
+                }
                 self.pending.push(Event { seq, ..e });
             }
             self.pending_ids.insert(id);
@@ -505,8 +800,14 @@ impl Library {
                 .map(|n| format!("incoming/{n} (staged by an interrupted writer)")),
         );
         let mut referenced = BTreeSet::new();
+        let mut originals = BTreeSet::new();
         for photo in self.db()?.all() {
-            referenced.insert(photo?.id);
+            let id = photo?.id;
+            referenced.insert(id);
+            originals.insert(id);
+            for r in self.db()?.renditions_of(&id)? {
+                referenced.insert(r.id);
+            }
         }
         for id in &listing.ids {
             report.blobs_checked += 1;
@@ -519,14 +820,21 @@ impl Library {
             }
         }
         let stored: BTreeSet<BlobId> = listing.ids.iter().copied().collect();
-        report.missing_originals = referenced.difference(&stored).copied().collect();
+        report.missing_originals = originals.difference(&stored).copied().collect();
+        report.missing_renditions = referenced
+            .difference(&stored)
+            .filter(|id| !originals.contains(id))
+            .copied()
+            .collect();
 
         // Replay the journal in memory and compare with the index.
         let mut journal = Journal::open(self.journal.path(), false)?;
         let tail = journal.read_from(0, 1)?;
         let mut replayed: BTreeMap<BlobId, Photo> = BTreeMap::new();
         for (_, event) in &tail.events {
-            let id = event.change.photo_id();
+            let Some(id) = event.change.photo_id() else {
+                continue;
+            };
             if let Some(p) = edit::apply(replayed.remove(&id), event)? {
                 replayed.insert(id, p);
             }
@@ -584,8 +892,10 @@ fn open_db_waiting(dir: &Path) -> Result<Db> {
     }
 }
 
-/// Fill fields implied by others: the year from the date taken, the agency from the credit.
-fn derive_fields(photo: &mut Photo) {
+/// Fill fields implied by others: the year from the date taken, the agency from the credit,
+/// and rights from the special instructions and usage terms ("may only be used for 14 days",
+/// "CHINA OUT"), counting days from `received`, when the file reached us.
+fn derive_fields(photo: &mut Photo, received: Timestamp) {
     let f = &mut photo.fields;
     if f.year.is_none()
         && let Some(y) = f.date_created.as_deref().and_then(meta::year_of)
@@ -593,34 +903,21 @@ fn derive_fields(photo: &mut Photo) {
         f.year = Some(y);
         photo.sources.insert("year".into(), "date_created".into());
     }
-    if f.agency.is_none() {
-        let named = [&f.credit_line, &f.source, &f.copyright]
-            .into_iter()
-            .flatten()
-            .find_map(|text| known_agency(text));
-        if let Some(a) = named {
-            f.agency = Some(a.to_string());
-            photo.sources.insert("agency".into(), "derived".into());
-        }
+    if f.agency.is_none()
+        && let Some(a) = credit::agency_of(
+            f.credit_line.as_deref(),
+            f.source.as_deref(),
+            f.copyright.as_deref(),
+        )
+    {
+        f.agency = Some(a);
+        photo.sources.insert("agency".into(), "derived".into());
     }
+    let terms = terms::read(
+        f.instructions.as_deref().unwrap_or(""),
+        f.usage_terms.as_deref().unwrap_or(""),
+    );
+    let sent = photo.rights.embargo_until.unwrap_or(received);
+    terms.merge_into(&mut photo.rights, Some(sent));
     photo.refresh_status();
-}
-
-/// The wire agency a credit text names, if any.
-fn known_agency(text: &str) -> Option<&'static str> {
-    const AGENCIES: &[(&str, &str)] = &[
-        ("afp", "AFP"),
-        ("ap", "AP"),
-        ("reuters", "Reuters"),
-        ("getty", "Getty Images"),
-        ("epa", "EPA"),
-        ("pa", "PA"),
-        ("sputnik", "Sputnik"),
-        ("dpa", "dpa"),
-    ];
-    let words = crate::db::words(text);
-    AGENCIES
-        .iter()
-        .find(|(key, _)| words.iter().any(|w| w == key))
-        .map(|(_, name)| *name)
 }

@@ -218,16 +218,137 @@ pub enum Change {
         /// One entry per field that changed.
         changes: Vec<FieldChange>,
     },
+    /// A resized copy of a photo was made and stored as a blob.
+    RenditionMade {
+        /// The rendition.
+        rendition: Rendition,
+    },
+    /// A photo was published somewhere.
+    UseRecorded {
+        /// The publication.
+        #[serde(rename = "use")]
+        usage: Use,
+    },
+    /// An API token was created; only its hash is kept.
+    TokenCreated {
+        /// The token's name, used as the actor of its changes.
+        name: String,
+        /// blake3 of the token, hex.
+        hash: String,
+        /// What the token allows.
+        access: TokenAccess,
+    },
+    /// An API token was revoked.
+    TokenRevoked {
+        /// The token's name.
+        name: String,
+    },
 }
 
 impl Change {
-    /// The photo this change concerns.
-    pub fn photo_id(&self) -> BlobId {
+    /// The photo this change concerns, if any.
+    pub fn photo_id(&self) -> Option<BlobId> {
         match self {
-            Change::PhotoAdded { photo } => photo.id,
-            Change::FieldsEdited { id, .. } => *id,
+            Change::PhotoAdded { photo } => Some(photo.id),
+            Change::FieldsEdited { id, .. } => Some(*id),
+            Change::RenditionMade { rendition } => Some(rendition.photo),
+            Change::UseRecorded { usage } => Some(usage.photo),
+            Change::TokenCreated { .. } | Change::TokenRevoked { .. } => None,
         }
     }
+}
+
+/// The output format of a rendition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputFormat {
+    /// JPEG, with EXIF, IIM and XMP credits.
+    Jpeg,
+    /// WebP, with EXIF and XMP credits.
+    Webp,
+}
+
+/// What a rendition should be: the key under which the same photo gives the same bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct RenditionSpec {
+    /// Longest side in pixels; never upscaled.
+    pub max_side: u32,
+    /// Output format.
+    pub format: OutputFormat,
+    /// Encoder quality, 1–100.
+    pub quality: u8,
+}
+
+/// A stored rendition of a photo.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rendition {
+    /// blake3 of the rendition's bytes.
+    pub id: BlobId,
+    /// The photo it was made from.
+    pub photo: BlobId,
+    /// The preset name, when made from one.
+    pub preset: Option<String>,
+    /// What was asked for.
+    pub spec: RenditionSpec,
+    /// Pixel width of the output.
+    pub width: u32,
+    /// Pixel height of the output.
+    pub height: u32,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// The photo's revision whose credit the rendition carries.
+    pub revision: u64,
+    /// The original was damaged and only part of it could be rendered.
+    #[serde(default)]
+    pub partial: bool,
+}
+
+/// One published use of a photo, recorded in the ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Use {
+    /// The ledger number: the journal sequence number of the event that recorded it.
+    pub id: u64,
+    /// The photo published.
+    pub photo: BlobId,
+    /// Who published it.
+    pub outlet: String,
+    /// Where.
+    pub url: String,
+    /// When.
+    pub published: Timestamp,
+    /// The credit line as printed (`None` when printed without one).
+    pub printed_credit: Option<String>,
+    /// The caption as printed.
+    pub printed_caption: Option<String>,
+    /// ISO country code of the territory it was published in.
+    pub territory: Option<String>,
+    /// Commercial (advertising, sponsored) rather than editorial use.
+    pub commercial: bool,
+    /// The rendition published, when known.
+    pub rendition: Option<BlobId>,
+}
+
+/// What an API token may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenAccess {
+    /// Reads only.
+    Read,
+    /// Reads and writes.
+    Write,
+}
+
+/// A stored API token (its hash, never the token).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Token {
+    /// Its name.
+    pub name: String,
+    /// blake3 of the token, hex.
+    pub hash: String,
+    /// What it may do.
+    pub access: TokenAccess,
+    /// When it was created.
+    pub created: Timestamp,
 }
 
 /// One field's change: JSON values so every field shares one shape.

@@ -294,8 +294,9 @@ fn credit_prints_the_default_line() {
     let s = Store::new();
     let id = s.add_one(&sample("afp-nato-brussels.jpg"));
     assert_eq!(s.ok(&["credit", &id]).trim(), "© AFP 2013 / John Thys");
-    let json = json_lines(&s.ok(&["credit", "--json", &id]));
-    assert_eq!(json[0]["line"], "© AFP 2013 / John Thys");
+    let json: serde_json::Value =
+        serde_json::from_str(&s.ok(&["credit", "--json", &id])).expect("credit --json is JSON");
+    assert_eq!(json["line"], "© AFP 2013 / John Thys");
     let grab = s.add_one(&sample("no-metadata-grab.png"));
     let (code, _, err) = s.run(&["credit", &grab]);
     assert_eq!(code, 1, "no credit is a finding");

@@ -5,8 +5,10 @@
 
 mod add;
 mod admin;
+mod ledger;
 mod output;
 mod read;
+mod report;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -66,11 +68,24 @@ enum Command {
     },
     /// List photos, filtered through the index.
     List(read::ListArgs),
-    /// Print a photo's attribution line.
+    /// Print a photo's attribution line in a house style.
     Credit {
         /// The photo's id, or a unique prefix of at least 6 hex characters.
         id: String,
+        #[command(flatten)]
+        style: ledger::StyleArgs,
     },
+    /// List the credit styles: built-in and the outlets' from config.toml.
+    Styles,
+    /// Record a published use of a photo in the ledger.
+    Use(ledger::UseArgs),
+    /// List recorded uses.
+    Uses(ledger::UsesArgs),
+    /// Check every recorded use and photo for wrong or missing credits and rights breaches.
+    Audit(ledger::AuditArgs),
+    /// Manage API tokens for `byline serve`.
+    #[command(subcommand)]
+    Token(ledger::TokenCommand),
     /// Read a file's metadata without storing it.
     Inspect {
         /// Image files.
@@ -310,9 +325,32 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::List(args) => {
             read::list(&open(store, Access::Read, "list")?, &args, json, &mut out)
         }
-        Command::Credit { id } => {
-            read::credit(&open(store, Access::Read, "credit")?, &id, json, &mut out)
+        Command::Credit { id, style } => ledger::credit(
+            &open(store, Access::Read, "credit")?,
+            &id,
+            &style,
+            json,
+            &mut out,
+        ),
+        Command::Styles => ledger::styles(&open(store, Access::Read, "styles")?, json, &mut out),
+        Command::Use(args) => ledger::record_use(
+            &mut open(store, Access::Write, "use")?,
+            &args,
+            json,
+            &mut out,
+        ),
+        Command::Uses(args) => {
+            ledger::uses(&open(store, Access::Read, "uses")?, &args, json, &mut out)
         }
+        Command::Audit(args) => {
+            ledger::audit(&open(store, Access::Read, "audit")?, &args, json, &mut out)
+        }
+        Command::Token(cmd) => ledger::token(
+            &mut open(store, Access::Write, "token")?,
+            &cmd,
+            json,
+            &mut out,
+        ),
         Command::Inspect { files } => read::inspect(&files, json, &mut out),
         Command::Export { out: file } => admin::export(
             &open(store, Access::Read, "export")?,

@@ -7,7 +7,6 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::Args;
 use jiff::Timestamp;
-use serde::Serialize;
 use serde_json::Value;
 
 use super::output::{clean, fit, json_line, json_pretty};
@@ -201,6 +200,25 @@ pub fn history(lib: &Library, id: &str, json: bool, out: &mut impl Write) -> Res
                     )?;
                 }
             }
+            Change::RenditionMade { rendition: r } => writeln!(
+                out,
+                "  rendition {} made: {}×{} {:?}",
+                r.id.short(),
+                r.width,
+                r.height,
+                r.spec.format
+            )?,
+            Change::UseRecorded { usage: u } => writeln!(
+                out,
+                "  published by {} on {} at {} with credit {}",
+                clean(&u.outlet),
+                u.published,
+                clean(&u.url),
+                u.printed_credit
+                    .as_deref()
+                    .map_or("(none)".to_string(), |c| format!("\"{}\"", clean(c)))
+            )?,
+            Change::TokenCreated { .. } | Change::TokenRevoked { .. } => {}
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -243,59 +261,6 @@ pub fn list(lib: &Library, args: &ListArgs, json: bool, out: &mut impl Write) ->
             },
             fit(&clean(f.caption.as_deref().unwrap_or("")), 60)
         )?;
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// The default attribution line: `© AGENCY YEAR / CREATOR`, parts left out when missing.
-pub fn default_credit(p: &Photo) -> Option<String> {
-    let f = &p.fields;
-    let head: Vec<String> = f
-        .agency
-        .iter()
-        .cloned()
-        .chain(f.year.map(|y| y.to_string()))
-        .collect();
-    let creators = f.creators.join(", ");
-    match (head.is_empty(), creators.is_empty()) {
-        (true, true) => None,
-        (true, false) => Some(format!("© {creators}")),
-        (false, true) => Some(format!("© {}", head.join(" "))),
-        (false, false) => Some(format!("© {} / {creators}", head.join(" "))),
-    }
-}
-
-#[derive(Serialize)]
-struct CreditOut<'a> {
-    id: String,
-    style: &'a str,
-    line: Option<String>,
-}
-
-/// `byline credit ID`.
-pub fn credit(lib: &Library, id: &str, json: bool, out: &mut impl Write) -> Result<ExitCode> {
-    let photo = lib.photo(&lib.resolve(id)?)?;
-    let line = default_credit(&photo);
-    if json {
-        json_line(
-            out,
-            &CreditOut {
-                id: photo.id.to_hex(),
-                style: "default",
-                line: line.clone(),
-            },
-        )?;
-    } else if let Some(l) = &line {
-        writeln!(out, "{}", clean(l))?;
-    }
-    if line.is_none() {
-        eprintln!(
-            "no credit: photo {} has neither a creator nor an agency; set one with \
-             `byline edit {} --creator NAME` or `--agency NAME`",
-            photo.id.short(),
-            photo.id.short()
-        );
-        return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,394 @@
+//! `credit`, `styles`, `use`, `uses`, `audit` and `token`: credit lines, the publication ledger
+//! and the attribution audit.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand, ValueEnum};
+use jiff::Timestamp;
+
+use super::output::{clean, fit, json_line, json_pretty};
+use super::{ActorArg, parse_date, report};
+use crate::credit::{self, Style};
+use crate::library::{Library, NewUse, UseQuery};
+use crate::model::TokenAccess;
+
+/// Which style to print a credit in.
+#[derive(Debug, Args, Default)]
+pub struct StyleArgs {
+    /// A built-in style (default, ap, reuters, afp, getty, epa, sputnik, cc) or an outlet's.
+    #[arg(long, conflicts_with = "outlet")]
+    style: Option<String>,
+    /// The outlet whose house style to use (from the store's config.toml, or a built-in
+    /// style of that name).
+    #[arg(long)]
+    outlet: Option<String>,
+}
+
+impl StyleArgs {
+    fn resolve(&self, lib: &Library) -> Result<Option<Style>> {
+        Ok(match (&self.style, &self.outlet) {
+            (Some(s), _) => Some(lib.style(s)?),
+            (None, Some(o)) => Some(lib.style_for(o, None)),
+            (None, None) => None,
+        })
+    }
+}
+
+/// `byline credit ID [--style S | --outlet O]`.
+pub fn credit(
+    lib: &Library,
+    id: &str,
+    style: &StyleArgs,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
+    let id = lib.resolve(id)?;
+    let style = style.resolve(lib)?.unwrap_or(Style::Default);
+    let report = lib.credit(&id, &style)?;
+    if json {
+        json_pretty(out, &report)?;
+    } else if !report.line.is_empty() {
+        writeln!(out, "{}", clean(&report.line))?;
+    }
+    if report.line.is_empty() {
+        eprintln!(
+            "no credit: photo {} has neither a creator nor an agency; set one with \
+             `byline edit {} --creator NAME` or `--agency NAME`",
+            id.short(),
+            id.short()
+        );
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `byline styles`.
+pub fn styles(lib: &Library, json: bool, out: &mut impl Write) -> Result<ExitCode> {
+    let all = credit::styles(&lib.config().outlets);
+    for (name, description, example) in all {
+        if json {
+            json_line(
+                out,
+                &serde_json::json!({"name": name, "description": description, "example": example}),
+            )?;
+        } else {
+            writeln!(out, "{name:<18} {}", clean(&description))?;
+            writeln!(out, "{:<18} e.g. {}", "", clean(&example))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Arguments of `byline use`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("printed").required(true).args(["printed_credit", "no_credit"])))]
+pub struct UseArgs {
+    /// The photo's id, or a unique prefix of at least 6 hex characters.
+    id: String,
+    /// The outlet that published it.
+    #[arg(long)]
+    outlet: String,
+    /// Where it was published.
+    #[arg(long)]
+    url: String,
+    /// When it was published (YYYY-MM-DD or RFC 3339).
+    #[arg(long, value_name = "DATE")]
+    published: String,
+    /// The credit line exactly as printed.
+    #[arg(long, value_name = "LINE")]
+    printed_credit: Option<String>,
+    /// The photo was printed with no credit at all.
+    #[arg(long)]
+    no_credit: bool,
+    /// The caption as printed.
+    #[arg(long, value_name = "TEXT")]
+    printed_caption: Option<String>,
+    /// ISO country code of the territory it was published in.
+    #[arg(long, value_name = "CC")]
+    territory: Option<String>,
+    /// Commercial (advertising, sponsored) use.
+    #[arg(long)]
+    commercial: bool,
+    /// The rendition published (its id).
+    #[arg(long, value_name = "RID")]
+    rendition: Option<String>,
+    #[command(flatten)]
+    actor: ActorArg,
+}
+
+/// `byline use ID …`.
+pub fn record_use(
+    lib: &mut Library,
+    a: &UseArgs,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
+    let id = lib.resolve(&a.id)?;
+    let published =
+        parse_date(&a.published).with_context(|| format!("--published '{}'", a.published))?;
+    if let Some(t) = &a.territory
+        && (t.len() != 2 || !t.bytes().all(|b| b.is_ascii_alphabetic()))
+    {
+        bail!("--territory '{t}': give a two-letter ISO country code");
+    }
+    let rendition = a
+        .rendition
+        .as_deref()
+        .map(|r| r.parse().context("--rendition takes a rendition's full id"))
+        .transpose()?;
+    let usage = lib.record_use(
+        &id,
+        NewUse {
+            outlet: a.outlet.clone(),
+            url: a.url.clone(),
+            published: Some(published),
+            printed_credit: if a.no_credit {
+                None
+            } else {
+                a.printed_credit.clone()
+            },
+            printed_caption: a.printed_caption.clone(),
+            territory: a.territory.clone(),
+            commercial: a.commercial,
+            rendition,
+        },
+        &a.actor.name(),
+        Timestamp::now(),
+    )?;
+    if json {
+        json_line(out, &usage)?;
+    } else {
+        writeln!(
+            out,
+            "recorded use {} of {} by {}",
+            usage.id,
+            id.short(),
+            clean(&usage.outlet)
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Arguments of `byline uses`.
+#[derive(Debug, Args)]
+pub struct UsesArgs {
+    /// Only this photo's uses.
+    id: Option<String>,
+    /// Only this outlet's uses.
+    #[arg(long)]
+    outlet: Option<String>,
+    /// Only uses published on or after this date.
+    #[arg(long, value_name = "DATE")]
+    since: Option<String>,
+}
+
+/// `byline uses`.
+pub fn uses(lib: &Library, a: &UsesArgs, json: bool, out: &mut impl Write) -> Result<ExitCode> {
+    let q = UseQuery {
+        photo: a.id.as_deref().map(|i| lib.resolve(i)).transpose()?,
+        outlet: a.outlet.clone(),
+        since: a
+            .since
+            .as_deref()
+            .map(parse_date)
+            .transpose()
+            .context("--since")?,
+    };
+    let found = lib.uses(&q)?;
+    if !json {
+        writeln!(
+            out,
+            "{:<5}  {:<12}  {:<10}  {:<20}  {:<30}  URL",
+            "USE", "PHOTO", "PUBLISHED", "OUTLET", "PRINTED CREDIT"
+        )?;
+    }
+    for u in &found {
+        if json {
+            json_line(out, u)?;
+            continue;
+        }
+        writeln!(
+            out,
+            "{:<5}  {:<12}  {:<10}  {:<20}  {:<30}  {}",
+            u.id,
+            u.photo.short(),
+            u.published.to_string().get(..10).unwrap_or(""),
+            fit(&clean(&u.outlet), 20),
+            fit(&clean(u.printed_credit.as_deref().unwrap_or("(none)")), 30),
+            clean(&u.url)
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Report formats of `byline audit`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// A table for terminals.
+    Table,
+    /// JSON (schema/audit.schema.json).
+    Json,
+    /// CSV for spreadsheets.
+    Csv,
+    /// A self-contained HTML page.
+    Html,
+}
+
+/// Arguments of `byline audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only this outlet's uses.
+    #[arg(long, conflicts_with = "style")]
+    outlet: Option<String>,
+    /// Check every use against this style instead of each outlet's own.
+    #[arg(long)]
+    style: Option<String>,
+    /// Only uses published on or after this date.
+    #[arg(long, value_name = "DATE")]
+    since: Option<String>,
+    /// Report format (table by default; json with --json).
+    #[arg(long, value_enum)]
+    format: Option<ReportFormat>,
+    /// Write the report to this file.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+/// `byline audit`.
+pub fn audit(lib: &Library, a: &AuditArgs, json: bool, out: &mut impl Write) -> Result<ExitCode> {
+    let style = a.style.as_deref().map(|s| lib.style(s)).transpose()?;
+    let since = a
+        .since
+        .as_deref()
+        .map(parse_date)
+        .transpose()
+        .context("--since")?;
+    let r = lib.audit(a.outlet.as_deref(), since, style.as_ref(), Timestamp::now())?;
+    let format = a.format.unwrap_or(if json {
+        ReportFormat::Json
+    } else {
+        ReportFormat::Table
+    });
+    let text = match format {
+        ReportFormat::Table => report::table(&r),
+        ReportFormat::Json => serde_json::to_string_pretty(&r)? + "\n",
+        ReportFormat::Csv => report::csv(&r),
+        ReportFormat::Html => report::html(&r),
+    };
+    match &a.out {
+        Some(path) => {
+            std::fs::write(path, text).with_context(|| path.display().to_string())?;
+            eprintln!(
+                "{} violations, {} warnings; report written to {}",
+                r.summary.violations,
+                r.summary.warnings,
+                path.display()
+            );
+        }
+        None => out.write_all(text.as_bytes())?,
+    }
+    Ok(if r.has_violations() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `byline token …`.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print it once; only its hash is stored.
+    Create {
+        /// The token's name (the actor of its changes).
+        name: String,
+        /// Reads only.
+        #[arg(long, conflicts_with = "write", required_unless_present = "write")]
+        read: bool,
+        /// Reads and writes.
+        #[arg(long)]
+        write: bool,
+        #[command(flatten)]
+        actor: ActorArg,
+    },
+    /// List tokens (names and access, never the tokens).
+    List,
+    /// Revoke a token.
+    Revoke {
+        /// The token's name.
+        name: String,
+        #[command(flatten)]
+        actor: ActorArg,
+    },
+}
+
+/// 32 random bytes as hex, from the kernel.
+fn new_secret() -> Result<String> {
+    use std::io::Read;
+    let mut b = [0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut b))
+        .context("reading /dev/urandom for a new token")?;
+    Ok(b.iter().map(|x| format!("{x:02x}")).collect())
+}
+
+/// `byline token create|list|revoke`.
+pub fn token(
+    lib: &mut Library,
+    cmd: &TokenCommand,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
+    match cmd {
+        TokenCommand::Create {
+            name, write, actor, ..
+        } => {
+            let access = if *write {
+                TokenAccess::Write
+            } else {
+                TokenAccess::Read
+            };
+            let secret = format!("byl_{}", new_secret()?);
+            let t = lib.create_token(name, &secret, access, &actor.name(), Timestamp::now())?;
+            if json {
+                json_line(
+                    out,
+                    &serde_json::json!({"name": t.name, "access": t.access, "token": secret}),
+                )?;
+            } else {
+                writeln!(out, "{secret}")?;
+                eprintln!(
+                    "token '{}' ({:?}); it is shown only this once",
+                    t.name, t.access
+                );
+            }
+        }
+        TokenCommand::List => {
+            for t in lib.tokens()? {
+                if json {
+                    json_line(
+                        out,
+                        &serde_json::json!({"name": t.name, "access": t.access, "created": t.created}),
+                    )?;
+                } else {
+                    writeln!(
+                        out,
+                        "{:<20} {:<6} {}",
+                        clean(&t.name),
+                        format!("{:?}", t.access).to_lowercase(),
+                        t.created
+                    )?;
+                }
+            }
+        }
+        TokenCommand::Revoke { name, actor } => {
+            lib.revoke_token(name, &actor.name(), Timestamp::now())?;
+            if !json {
+                writeln!(out, "revoked token '{}'", clean(name))?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

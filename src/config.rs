@@ -1,0 +1,157 @@
+//! The store's `config.toml`: rendition presets, outlet credit styles, server settings.
+//! Schema: `schema/config.schema.json`. Missing file or sections mean the defaults.
+//!
+//! Pure parsing and defaults; the library reads the file, nothing here touches storage.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::credit::OutletStyle;
+use crate::error::{Error, Result};
+use crate::model::{OutputFormat, RenditionSpec};
+
+/// The written-out default config, with comments, for a new store.
+pub const DEFAULT_TOML: &str = r#"# byline store configuration (schema: schema/config.schema.json in the byline sources).
+
+# Rendition presets: longest side in pixels (never upscaled), format and quality.
+# The built-in ones are thumb 320, small 640, medium 1280 and large 2048, JPEG quality 85.
+# [presets.hero]
+# max_side = 1600
+# format = "webp"
+# quality = 80
+
+# Outlet credit styles: how an outlet prints each agency's credit. The year is always the
+# photo's. Placeholders: {agency} {AGENCY} {creator} {CREATOR} {via} {VIA} {year}.
+[outlets.sputnik-example]
+description = "Example house style: © AGENCY YEAR / CREATOR"
+template = "© {agency} {year} / {CREATOR}"
+agencies = { AFP = "© AFP {year} / {CREATOR}", Sputnik = "© Sputnik / {creator}" }
+case_sensitive = false
+
+[server]
+# Whether reads over HTTP need a token (writes always do).
+read_token_required = false
+# Origins allowed by CORS; empty means CORS is off.
+cors_origins = []
+# Largest upload accepted, in megabytes.
+upload_limit_mb = 50
+"#;
+
+/// A store's configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Rendition presets by name; the built-in ones unless overridden.
+    #[serde(default)]
+    pub presets: BTreeMap<String, RenditionSpec>,
+    /// Outlet credit styles by name.
+    #[serde(default)]
+    pub outlets: BTreeMap<String, OutletStyle>,
+    /// HTTP server settings.
+    #[serde(default)]
+    pub server: ServerConfig,
+}
+
+/// `[server]`: settings for `byline serve`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Whether reads need a token (writes always do).
+    pub read_token_required: bool,
+    /// Origins allowed by CORS; empty means CORS is off.
+    pub cors_origins: Vec<String>,
+    /// Largest upload accepted, in megabytes.
+    pub upload_limit_mb: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> ServerConfig {
+        ServerConfig {
+            read_token_required: false,
+            cors_origins: Vec::new(),
+            upload_limit_mb: 50,
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            presets: default_presets(),
+            outlets: BTreeMap::new(),
+            server: ServerConfig::default(),
+        }
+    }
+}
+
+/// The built-in presets: thumb 320, small 640, medium 1280, large 2048, JPEG quality 85.
+pub fn default_presets() -> BTreeMap<String, RenditionSpec> {
+    [
+        ("thumb", 320),
+        ("small", 640),
+        ("medium", 1280),
+        ("large", 2048),
+    ]
+    .into_iter()
+    .map(|(name, max_side)| {
+        let spec = RenditionSpec {
+            max_side,
+            format: OutputFormat::Jpeg,
+            quality: 85,
+        };
+        (name.to_string(), spec)
+    })
+    .collect()
+}
+
+impl Config {
+    /// Parse a config file's text; the built-in presets stay unless a preset of the same name
+    /// replaces them.
+    pub fn parse(text: &str) -> Result<Config> {
+        let mut config: Config =
+            toml::from_str(text).map_err(|e| Error::Config(format!("config.toml: {e}")))?;
+        let mut presets = default_presets();
+        presets.append(&mut config.presets);
+        config.presets = presets;
+        for (name, spec) in &config.presets {
+            if spec.max_side == 0 || spec.max_side > 20_000 || !(1..=100).contains(&spec.quality) {
+                return Err(Error::Config(format!(
+                    "config.toml: preset '{name}' needs 1 ≤ max_side ≤ 20000 and 1 ≤ quality ≤ 100"
+                )));
+            }
+        }
+        for (name, outlet) in &config.outlets {
+            outlet.validate(name)?;
+        }
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_file_parses_and_keeps_the_builtin_presets() -> Result<()> {
+        let c = Config::parse(DEFAULT_TOML)?;
+        assert_eq!(c.presets.len(), 4);
+        assert_eq!(c.presets["large"].max_side, 2048);
+        assert!(c.outlets.contains_key("sputnik-example"));
+        assert_eq!(c.server.upload_limit_mb, 50);
+        Ok(())
+    }
+
+    #[test]
+    fn presets_can_be_added_and_bad_ones_are_refused() -> Result<()> {
+        let c =
+            Config::parse("[presets.hero]\nmax_side = 1600\nformat = \"webp\"\nquality = 80\n")?;
+        assert_eq!(c.presets.len(), 5);
+        assert_eq!(c.presets["hero"].format, OutputFormat::Webp);
+        assert!(
+            Config::parse("[presets.x]\nmax_side = 0\nformat = \"jpeg\"\nquality = 80\n").is_err()
+        );
+        assert!(Config::parse("[nonsense]\n").is_err());
+        Ok(())
+    }
+}
