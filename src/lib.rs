@@ -51,12 +51,14 @@ pub mod credit;
 pub mod db;
 pub mod edit;
 pub mod error;
+pub mod http;
 pub mod id;
 pub mod journal;
 pub mod library;
 pub mod lock;
 pub mod meta;
 pub mod model;
+pub mod report;
 pub mod terms;
 
 pub use error::{Error, Result};

@@ -28,26 +28,26 @@ const MAX_FILE_BYTES: u64 = 1 << 30;
 pub struct AddArgs {
     /// Image files or folders (searched recursively; hidden files are skipped).
     #[arg(required = true)]
-    paths: Vec<PathBuf>,
+    pub(super) paths: Vec<PathBuf>,
     #[command(flatten)]
-    fields: FieldArgs,
+    pub(super) fields: FieldArgs,
     #[command(flatten)]
     actor: ActorArg,
 }
 
 /// One line of `add --json` (schema/add-line.schema.json).
 #[derive(Debug, Serialize)]
-struct Report {
-    path: String,
-    id: Option<String>,
-    status: &'static str,
+pub(super) struct Report {
+    pub(super) path: String,
+    pub(super) id: Option<String>,
+    pub(super) status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<String>,
-    missing: Vec<String>,
+    pub(super) error: Option<String>,
+    pub(super) missing: Vec<String>,
 }
 
 /// Expand folders into their files (sorted, hidden entries skipped); keep files as given.
-fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
+pub(super) fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
@@ -74,7 +74,7 @@ fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
     out
 }
 
-fn read_file(path: &Path) -> Result<Vec<u8>, String> {
+pub(super) fn read_file(path: &Path) -> Result<Vec<u8>, String> {
     let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
     if meta.is_dir() {
         return Err("is a folder that could not be read".into());
@@ -129,6 +129,17 @@ pub fn run(store: &Path, json: bool, args: &AddArgs, out: &mut impl Write) -> Re
         }
     }
     bar.finish_and_clear();
+    finish(added, dupes, failed, json, out)
+}
+
+/// Print the closing summary (local and `--server`); exit 1 when any file failed.
+pub(super) fn finish(
+    added: usize,
+    dupes: usize,
+    failed: usize,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
     let summary = format!("{added} added, {dupes} already stored, {failed} failed");
     if json {
         eprintln!("{summary}");
@@ -167,7 +178,7 @@ fn add_one(lib: &mut Library, path: &Path, edits: &[(String, Value)], by: &str) 
     }
 }
 
-fn failed(path: String, error: String) -> Report {
+pub(super) fn failed(path: String, error: String) -> Report {
     Report {
         path,
         id: None,
@@ -177,7 +188,7 @@ fn failed(path: String, error: String) -> Report {
     }
 }
 
-fn print_reports(reports: &[Report], json: bool, out: &mut impl Write) -> Result<()> {
+pub(super) fn print_reports(reports: &[Report], json: bool, out: &mut impl Write) -> Result<()> {
     for r in reports {
         if json {
             json_line(out, r)?;

@@ -20,11 +20,11 @@ use crate::model::TokenAccess;
 pub struct StyleArgs {
     /// A built-in style (default, ap, reuters, afp, getty, epa, sputnik, cc) or an outlet's.
     #[arg(long, conflicts_with = "outlet")]
-    style: Option<String>,
+    pub(super) style: Option<String>,
     /// The outlet whose house style to use (from the store's config.toml, or a built-in
     /// style of that name).
     #[arg(long)]
-    outlet: Option<String>,
+    pub(super) outlet: Option<String>,
 }
 
 impl StyleArgs {
@@ -48,17 +48,27 @@ pub fn credit(
     let id = lib.resolve(id)?;
     let style = style.resolve(lib)?.unwrap_or(Style::Default);
     let report = lib.credit(&id, &style)?;
+    print_credit(&report, &report.line, &id.short(), json, out)
+}
+
+/// Print a credit report (local and `--server`): the line, or all of it as JSON; exit 1 when
+/// the photo has no credit to give.
+pub(super) fn print_credit(
+    report: &impl serde::Serialize,
+    line: &str,
+    short_id: &str,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
     if json {
-        json_pretty(out, &report)?;
-    } else if !report.line.is_empty() {
-        writeln!(out, "{}", clean(&report.line))?;
+        json_pretty(out, report)?;
+    } else if !line.is_empty() {
+        writeln!(out, "{}", clean(line))?;
     }
-    if report.line.is_empty() {
+    if line.is_empty() {
         eprintln!(
-            "no credit: photo {} has neither a creator nor an agency; set one with \
-             `byline edit {} --creator NAME` or `--agency NAME`",
-            id.short(),
-            id.short()
+            "no credit: photo {short_id} has neither a creator nor an agency; set one with \
+             `byline edit {short_id} --creator NAME` or `--agency NAME`"
         );
         return Ok(ExitCode::from(1));
     }
@@ -87,36 +97,36 @@ pub fn styles(lib: &Library, json: bool, out: &mut impl Write) -> Result<ExitCod
 #[command(group(clap::ArgGroup::new("printed").required(true).args(["printed_credit", "no_credit"])))]
 pub struct UseArgs {
     /// The photo's id, or a unique prefix of at least 6 hex characters.
-    id: String,
+    pub(super) id: String,
     /// The outlet that published it.
     #[arg(long)]
-    outlet: String,
+    pub(super) outlet: String,
     /// Where it was published.
     #[arg(long)]
-    url: String,
+    pub(super) url: String,
     /// When it was published (YYYY-MM-DD or RFC 3339).
     #[arg(long, value_name = "DATE")]
-    published: String,
+    pub(super) published: String,
     /// The credit line exactly as printed.
     #[arg(long, value_name = "LINE")]
-    printed_credit: Option<String>,
+    pub(super) printed_credit: Option<String>,
     /// The photo was printed with no credit at all.
     #[arg(long)]
-    no_credit: bool,
+    pub(super) no_credit: bool,
     /// The caption as printed.
     #[arg(long, value_name = "TEXT")]
-    printed_caption: Option<String>,
+    pub(super) printed_caption: Option<String>,
     /// ISO country code of the territory it was published in.
     #[arg(long, value_name = "CC")]
-    territory: Option<String>,
+    pub(super) territory: Option<String>,
     /// Commercial (advertising, sponsored) use.
     #[arg(long)]
-    commercial: bool,
+    pub(super) commercial: bool,
     /// The rendition published (its id).
     #[arg(long, value_name = "RID")]
-    rendition: Option<String>,
+    pub(super) rendition: Option<String>,
     #[command(flatten)]
-    actor: ActorArg,
+    pub(super) actor: ActorArg,
 }
 
 /// `byline use ID …`.
@@ -158,14 +168,23 @@ pub fn record_use(
         &a.actor.name(),
         Timestamp::now(),
     )?;
+    print_use(&usage, json, out)
+}
+
+/// Print a recorded use (local and `--server`).
+pub(super) fn print_use(
+    usage: &crate::model::Use,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
     if json {
-        json_line(out, &usage)?;
+        json_line(out, usage)?;
     } else {
         writeln!(
             out,
             "recorded use {} of {} by {}",
             usage.id,
-            id.short(),
+            usage.photo.short(),
             clean(&usage.outlet)
         )?;
     }

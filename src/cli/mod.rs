@@ -8,7 +8,9 @@ mod admin;
 mod ledger;
 mod output;
 mod read;
+mod remote;
 mod report;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,6 +40,18 @@ pub struct Cli {
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
     pub json: bool,
+
+    /// Talk to a running `byline serve` at this URL instead of opening the store.
+    ///
+    /// For show, list, credit, add, edit and use. Defaults to $BYLINE_SERVER.
+    #[arg(long, global = true, env = "BYLINE_SERVER", value_name = "URL")]
+    pub server: Option<String>,
+
+    /// The API token sent to --server (writes need one).
+    ///
+    /// Defaults to $BYLINE_TOKEN.
+    #[arg(long, global = true, env = "BYLINE_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
 
     #[command(subcommand)]
     command: Command,
@@ -83,6 +97,8 @@ enum Command {
     Uses(ledger::UsesArgs),
     /// Check every recorded use and photo for wrong or missing credits and rights breaches.
     Audit(ledger::AuditArgs),
+    /// Serve the store over HTTP/JSON for publishing tools until SIGINT or SIGTERM.
+    Serve(serve::ServeArgs),
     /// Manage API tokens for `byline serve`.
     #[command(subcommand)]
     Token(ledger::TokenCommand),
@@ -303,6 +319,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let store = cli.store.as_path();
     let json = cli.json;
     let mut out = std::io::stdout().lock();
+    if let Some(url) = &cli.server {
+        return remote::run(url, cli.token.as_deref(), cli.command, json, &mut out);
+    }
     match cli.command {
         Command::Add(args) => add::run(store, json, &args, &mut out),
         Command::Show { id } => {
@@ -345,6 +364,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Audit(args) => {
             ledger::audit(&open(store, Access::Read, "audit")?, &args, json, &mut out)
         }
+        Command::Serve(args) => serve::run(store, &args, &mut out),
         Command::Token(cmd) => ledger::token(
             &mut open(store, Access::Write, "token")?,
             &cmd,

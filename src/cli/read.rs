@@ -55,7 +55,7 @@ pub fn show(lib: &Library, id: &str, json: bool, out: &mut impl Write) -> Result
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_record(p: &Photo, out: &mut impl Write) -> Result<()> {
+pub(super) fn print_record(p: &Photo, out: &mut impl Write) -> Result<()> {
     let o = &p.original;
     let dims = match (o.width, o.height) {
         (Some(w), Some(h)) => format!(" {w}×{h}"),
@@ -135,6 +135,19 @@ pub fn edit(
     let id = lib.resolve(id)?;
     let before = lib.photo(&id)?;
     let after = lib.edit(&id, edits, by, Timestamp::now())?;
+    print_edit(&before, after, edits, json, out)
+}
+
+/// Print the outcome of an edit (local and `--server`): the record as JSON, or each changed
+/// field; `after` is `None` when nothing changed.
+pub(super) fn print_edit(
+    before: &Photo,
+    after: Option<Photo>,
+    edits: &[(String, Value)],
+    json: bool,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
+    let id = before.id;
     let photo = after.clone().unwrap_or(before.clone());
     if json {
         json_line(out, &photo)?;
@@ -143,7 +156,7 @@ pub fn edit(
     } else {
         writeln!(out, "edited {} (revision {})", id.short(), photo.revision)?;
         for (field, _) in edits {
-            let old = crate::edit::get(&before, field)?;
+            let old = crate::edit::get(before, field)?;
             let new = crate::edit::get(&photo, field)?;
             if old != new {
                 writeln!(
@@ -224,16 +237,26 @@ pub fn history(lib: &Library, id: &str, json: bool, out: &mut impl Write) -> Res
     Ok(ExitCode::SUCCESS)
 }
 
+impl ListArgs {
+    /// The index query these flags ask for.
+    pub(super) fn query(&self) -> Query {
+        Query {
+            agency: self.agency.clone(),
+            creator: self.creator.clone(),
+            year: self.year,
+            text: self.text.clone(),
+            incomplete: self.incomplete,
+        }
+    }
+}
+
 /// `byline list`.
 pub fn list(lib: &Library, args: &ListArgs, json: bool, out: &mut impl Write) -> Result<ExitCode> {
-    let query = Query {
-        agency: args.agency.clone(),
-        creator: args.creator.clone(),
-        year: args.year,
-        text: args.text.clone(),
-        incomplete: args.incomplete,
-    };
-    let photos = lib.list(&query)?;
+    print_list(&lib.list(&args.query())?, json, out)
+}
+
+/// Print photos as a table or JSON lines (local and `--server`).
+pub(super) fn print_list(photos: &[Photo], json: bool, out: &mut impl Write) -> Result<ExitCode> {
     if !json {
         writeln!(
             out,
@@ -241,7 +264,7 @@ pub fn list(lib: &Library, args: &ListArgs, json: bool, out: &mut impl Write) ->
             "ID", "YEAR", "AGENCY", "CREATORS", "STATUS"
         )?;
     }
-    for p in &photos {
+    for p in photos {
         if json {
             json_line(out, p)?;
             continue;

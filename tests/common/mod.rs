@@ -104,6 +104,12 @@ pub fn json_lines(text: &str) -> Vec<Value> {
 
 /// Validate `value` against `schema/NAME`, with every schema in `schema/` resolvable by `$ref`.
 pub fn check_schema(name: &str, value: &Value) {
+    check_against(name, None, value);
+}
+
+/// Validate `value` against `schema` (when given, else `schema/NAME` itself), with every schema
+/// in `schema/` resolvable by its `$id`; `name` labels the failure.
+pub fn check_against(name: &str, schema: Option<Value>, value: &Value) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema");
     let mut registry = jsonschema::Registry::new();
     let mut root = None;
@@ -124,7 +130,9 @@ pub fn check_schema(name: &str, value: &Value) {
         registry = registry.add(id, schema).expect("schema registers");
     }
     let registry = registry.prepare().expect("registry");
-    let root = root.unwrap_or_else(|| panic!("no schema/{name}"));
+    let root = schema
+        .or(root)
+        .unwrap_or_else(|| panic!("no schema/{name}"));
     let validator = jsonschema::options()
         .with_registry(&registry)
         .should_validate_formats(true)

@@ -1,0 +1,229 @@
+//! `byline --server URL …`: show, list, credit, add, edit and use against a running
+//! `byline serve` instead of the store, printing exactly what the local commands print.
+//!
+//! A blocking HTTP client (ureq) at the edge; this file never opens the store. The actor of a
+//! change is the token's name on the server, so `--by` is not sent.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::Command;
+use super::{add, ledger, read};
+use crate::model::{Photo, Use};
+
+/// A server and the token to send it.
+struct Remote {
+    base: String,
+    token: Option<String>,
+    agent: ureq::Agent,
+}
+
+/// Percent-encode one path segment (ids are hex, but what a user types need not be).
+fn segment(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+impl Remote {
+    fn new(url: &str, token: Option<&str>) -> Remote {
+        // Error statuses are answers with a JSON body here, not transport failures.
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build();
+        Remote {
+            base: url.trim_end_matches('/').to_string(),
+            token: token.map(String::from),
+            agent: config.into(),
+        }
+    }
+
+    fn auth<B>(&self, req: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
+        match &self.token {
+            Some(t) => req.header("Authorization", format!("Bearer {t}")),
+            None => req,
+        }
+    }
+
+    /// Read an answer: its JSON on success, the server's `message` as the error otherwise.
+    fn answer<T: DeserializeOwned>(
+        &self,
+        res: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> Result<T> {
+        let mut res = res.with_context(|| format!("cannot reach the server at {}", self.base))?;
+        let status = res.status();
+        let text = res
+            .body_mut()
+            .read_to_string()
+            .context("reading the server's answer")?;
+        if !status.is_success() {
+            let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+            match (v["message"].as_str(), v["code"].as_str()) {
+                (Some(m), Some(c)) => bail!("server: {m} ({c}, HTTP {})", status.as_u16()),
+                _ => bail!("server answered HTTP {}", status.as_u16()),
+            }
+        }
+        serde_json::from_str(&text).context("the server's answer is not the JSON expected")
+    }
+
+    fn get<T: DeserializeOwned>(&self, path: &str, query: &[(&str, String)]) -> Result<T> {
+        let mut req = self.auth(self.agent.get(format!("{}{path}", self.base)));
+        for (k, v) in query {
+            req = req.query(*k, v);
+        }
+        self.answer(req.call())
+    }
+}
+
+/// Run a command against the server at `url`.
+pub(super) fn run(
+    url: &str,
+    token: Option<&str>,
+    command: Command,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
+    let r = Remote::new(url, token);
+    match command {
+        Command::Show { id } => {
+            let photo: Photo = r.get(&format!("/photos/{}", segment(&id)), &[])?;
+            if json {
+                super::output::json_pretty(out, &photo)?;
+            } else {
+                read::print_record(&photo, out)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::List(args) => {
+            let q = args.query();
+            let mut params: Vec<(&str, String)> = vec![("limit", "1000".into())];
+            params.extend(q.agency.map(|v| ("agency", v)));
+            params.extend(q.creator.map(|v| ("creator", v)));
+            params.extend(q.year.map(|v| ("year", v.to_string())));
+            params.extend(q.text.map(|v| ("text", v)));
+            if q.incomplete {
+                params.push(("incomplete", "true".into()));
+            }
+            let mut photos: Vec<Photo> = Vec::new();
+            loop {
+                let page: Value = r.get("/photos", &params)?;
+                photos.extend(serde_json::from_value::<Vec<Photo>>(
+                    page["photos"].clone(),
+                )?);
+                match page["next_cursor"].as_str() {
+                    Some(c) => {
+                        params.retain(|(k, _)| *k != "cursor");
+                        params.push(("cursor", c.to_string()));
+                    }
+                    None => break,
+                }
+            }
+            read::print_list(&photos, json, out)
+        }
+        Command::Credit { id, style } => {
+            let mut params = Vec::new();
+            params.extend(style.style.map(|v| ("style", v)));
+            params.extend(style.outlet.map(|v| ("outlet", v)));
+            let report: Value = r.get(&format!("/photos/{}/credit", segment(&id)), &params)?;
+            let line = report["line"].as_str().unwrap_or("").to_string();
+            let short: String = id.chars().take(12).collect();
+            ledger::print_credit(&report, &line, &short, json, out)
+        }
+        Command::Add(args) => upload(&r, &args, json, out),
+        Command::Edit { id, fields, .. } => {
+            let edits = fields.edits()?;
+            if edits.is_empty() {
+                bail!("nothing to change: give at least one field flag, e.g. --caption TEXT");
+            }
+            let path = format!("/photos/{}", segment(&id));
+            let before: Photo = r.get(&path, &[])?;
+            let body = Value::Object(edits.iter().cloned().collect());
+            let req = r.auth(r.agent.patch(format!("{}{path}", r.base)));
+            let after: Photo = r.answer(
+                req.header("Content-Type", "application/json")
+                    .send(body.to_string()),
+            )?;
+            let changed = (after.revision != before.revision).then_some(after);
+            read::print_edit(&before, changed, &edits, json, out)
+        }
+        Command::Use(a) => {
+            let published = super::parse_date(&a.published)
+                .with_context(|| format!("--published '{}'", a.published))?;
+            let body = serde_json::json!({
+                "photo": a.id,
+                "outlet": a.outlet,
+                "url": a.url,
+                "published": published.to_string(),
+                "printed_credit": if a.no_credit { None } else { a.printed_credit },
+                "printed_caption": a.printed_caption,
+                "territory": a.territory,
+                "commercial": a.commercial,
+                "rendition": a.rendition,
+            });
+            let req = r.auth(r.agent.post(format!("{}/uses", r.base)));
+            let usage: Use = r.answer(
+                req.header("Content-Type", "application/json")
+                    .send(body.to_string()),
+            )?;
+            ledger::print_use(&usage, json, out)
+        }
+        _ => bail!(
+            "--server works with show, list, credit, add, edit and use; run other commands \
+             where the store is (or stop `byline serve` first)"
+        ),
+    }
+}
+
+/// `byline --server URL add …`: one upload per file, reported like a local add.
+fn upload(r: &Remote, args: &add::AddArgs, json: bool, out: &mut impl Write) -> Result<ExitCode> {
+    let edits = args.fields.edits()?;
+    let fields = (!edits.is_empty()).then(|| Value::Object(edits.into_iter().collect()));
+    let (mut added, mut dupes, mut failed) = (0usize, 0usize, 0usize);
+    for path in add::expand(&args.paths) {
+        let shown = path.display().to_string();
+        let report = match add::read_file(&path) {
+            Err(e) => add::failed(shown, e),
+            Ok(bytes) => {
+                let mut req = r
+                    .auth(r.agent.post(format!("{}/photos", r.base)))
+                    .query("name", &shown);
+                if let Some(f) = &fields {
+                    req = req.query("fields", f.to_string());
+                }
+                let res = req
+                    .header("Content-Type", "application/octet-stream")
+                    .send(&bytes[..]);
+                match r.answer::<Value>(res) {
+                    Ok(v) => add::Report {
+                        path: shown,
+                        id: v["id"].as_str().map(String::from),
+                        status: if v["status"] == "duplicate" {
+                            "duplicate"
+                        } else {
+                            "added"
+                        },
+                        error: None,
+                        missing: serde_json::from_value(v["missing"].clone()).unwrap_or_default(),
+                    },
+                    Err(e) => add::failed(shown, format!("{e:#}")),
+                }
+            }
+        };
+        match report.status {
+            "added" => added += 1,
+            "duplicate" => dupes += 1,
+            _ => failed += 1,
+        }
+        add::print_reports(std::slice::from_ref(&report), json, out)?;
+    }
+    add::finish(added, dupes, failed, json, out)
+}
