@@ -690,11 +690,20 @@ impl Library {
         style: Option<&Style>,
         now: Timestamp,
     ) -> Result<AuditReport> {
-        let uses = self.uses(&UseQuery {
+        let mut uses = self.uses(&UseQuery {
             photo: None,
             outlet: outlet.map(String::from),
             since,
         })?;
+        // A use recorded again for the same photo, outlet and URL (the page was corrected)
+        // supersedes the earlier record: only the latest is audited.
+        let mut latest: BTreeMap<(BlobId, String, String), u64> = BTreeMap::new();
+        for u in &uses {
+            latest.insert((u.photo, u.outlet.to_lowercase(), u.url.clone()), u.id);
+        }
+        uses.retain(|u| {
+            latest.get(&(u.photo, u.outlet.to_lowercase(), u.url.clone())) == Some(&u.id)
+        });
         let mut findings = Vec::new();
         let mut photos: BTreeMap<BlobId, Photo> = BTreeMap::new();
         for u in &uses {
