@@ -419,9 +419,10 @@ fn chromium_shows(file: &std::path::Path) {
         .output()
         .expect("chromium runs");
     let dom = String::from_utf8_lossy(&out.stdout);
-    // The script ran (it fills #shown) and the summary and verdict are on the page.
-    assert!(dom.contains("1 findings shown"), "{dom}");
-    assert!(dom.contains("1 violations"), "{dom}");
+    // The script ran (it fills #shown) and the summary and verdict are on the page: the
+    // printed credit has the wrong year and a wrong creator ("JT"), two violations.
+    assert!(dom.contains("2 findings shown"), "{dom}");
+    assert!(dom.contains("2 violations"), "{dom}");
     assert!(dom.contains("id=\"verdict\">FAIL<"), "{dom}");
     assert!(dom.contains("credit_wrong"), "{dom}");
 }
