@@ -44,6 +44,17 @@ struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
     missing: Vec<String>,
+    /// The credit line in the default style, when the photo has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    credit: Option<String>,
+}
+
+fn credit_of(photo: &crate::model::Photo) -> Option<String> {
+    Some(crate::credit::required_line(
+        &photo.fields,
+        &crate::credit::Style::Default,
+    ))
+    .filter(|l| !l.is_empty())
 }
 
 /// Expand folders into their files (sorted, hidden entries skipped); keep files as given.
@@ -155,14 +166,22 @@ fn add_one(lib: &mut Library, path: &Path, edits: &[(String, Value)], by: &str) 
             status: "added",
             error: None,
             missing: photo.missing.clone(),
+            credit: credit_of(&photo),
         },
-        Ok(Added::Duplicate(id)) => Report {
-            path: shown,
-            missing: lib.photo(&id).map(|p| p.missing).unwrap_or_default(),
-            id: Some(id.to_hex()),
-            status: "duplicate",
-            error: None,
-        },
+        Ok(Added::Duplicate(id)) => {
+            let stored = lib.photo(&id).ok();
+            Report {
+                path: shown,
+                missing: stored
+                    .as_ref()
+                    .map(|p| p.missing.clone())
+                    .unwrap_or_default(),
+                credit: stored.as_ref().and_then(credit_of),
+                id: Some(id.to_hex()),
+                status: "duplicate",
+                error: None,
+            }
+        }
         Err(e) => failed(shown, e.to_string()),
     }
 }
@@ -174,6 +193,7 @@ fn failed(path: String, error: String) -> Report {
         status: "failed",
         error: Some(error),
         missing: Vec::new(),
+        credit: None,
     }
 }
 
@@ -185,11 +205,14 @@ fn print_reports(reports: &[Report], json: bool, out: &mut impl Write) -> Result
         }
         let path = clean(&r.path);
         let id = r.id.as_deref().unwrap_or("");
+        let credit = r.credit.as_deref().map_or("(no credit)".to_string(), clean);
         match r.status {
-            "added" if r.missing.is_empty() => writeln!(out, "added      {id}  {path}")?,
+            "added" if r.missing.is_empty() => {
+                writeln!(out, "added      {id}  {path}\n           {credit}")?
+            }
             "added" => writeln!(
                 out,
-                "added      {id}  {path}  (incomplete: needs {})",
+                "added      {id}  {path}\n           {credit}  (incomplete: needs {})",
                 r.missing.join(", ")
             )?,
             "duplicate" => writeln!(out, "duplicate  {path}: already stored as {id}")?,
