@@ -93,8 +93,9 @@ fn ascii(field: &Field) -> Option<String> {
         Ok(s) => s.to_string(),
         Err(_) => joined.iter().map(|&b| char::from(b)).collect(),
     };
-    let text = text.trim_matches(|c: char| c == '\0' || c.is_whitespace());
-    (!text.is_empty()).then(|| text.to_string())
+    // Only NUL padding is dropped: the value is kept as written (ExifTool does the same).
+    let text = text.trim_end_matches('\0');
+    (!text.trim().is_empty()).then(|| text.to_string())
 }
 
 /// EXIF Copyright holds "photographer\0editor"; the photographer's part is the notice.

@@ -322,31 +322,48 @@ fn is_mac_roman(data: &[u8]) -> bool {
 }
 
 /// `CCYYMMDD` (2:55) and `HHMMSS±HHMM` (2:60) → ISO 8601; `None` when the date is malformed.
+/// Some writers put `CCYY-MM-DD` and fractions of a second (`135926.054-0600`); both are
+/// accepted, as ExifTool does.
 pub fn date_time(date: &str, time: Option<&str>) -> Option<String> {
-    let d = date.trim().as_bytes();
-    if d.len() != 8 || !d.iter().all(u8::is_ascii_digit) || d.starts_with(b"0000") {
+    let digits: String = date.trim().chars().filter(|&c| c != '-').collect();
+    if digits.len() != 8
+        || !digits.bytes().all(|c| c.is_ascii_digit())
+        || digits.starts_with("0000")
+    {
         return None;
     }
-    let date = date.trim();
-    let mut out = format!("{}-{}-{}", date.get(..4)?, date.get(4..6)?, date.get(6..8)?);
-    if let Some(t) = time.map(str::trim).filter(|t| t.len() >= 6) {
-        let tb = t.as_bytes();
-        if tb
-            .get(..6)
-            .is_some_and(|h| h.iter().all(u8::is_ascii_digit))
-        {
-            out.push_str(&format!(
-                "T{}:{}:{}",
-                t.get(..2)?,
-                t.get(2..4)?,
-                t.get(4..6)?
-            ));
-            if let (Some(sign @ ('+' | '-')), Some(hh), Some(mm)) =
-                (t.chars().nth(6), t.get(7..9), t.get(9..11))
-            {
-                out.push_str(&format!("{sign}{hh}:{mm}"));
-            }
-        }
+    let mut out = format!(
+        "{}-{}-{}",
+        digits.get(..4)?,
+        digits.get(4..6)?,
+        digits.get(6..8)?
+    );
+    let Some(t) = time.map(str::trim).filter(|t| t.len() >= 6) else {
+        return Some(out);
+    };
+    if !t
+        .get(..6)
+        .is_some_and(|h| h.bytes().all(|c| c.is_ascii_digit()))
+    {
+        return Some(out);
+    }
+    out.push_str(&format!(
+        "T{}:{}:{}",
+        t.get(..2)?,
+        t.get(2..4)?,
+        t.get(4..6)?
+    ));
+    let mut rest = t.get(6..).unwrap_or_default();
+    if let Some(frac) = rest.strip_prefix('.') {
+        let n = frac.bytes().take_while(u8::is_ascii_digit).count();
+        out.push('.');
+        out.push_str(frac.get(..n)?);
+        rest = frac.get(n..).unwrap_or_default();
+    }
+    if let (Some(sign @ ('+' | '-')), Some(hh), Some(mm)) =
+        (rest.chars().next(), rest.get(1..3), rest.get(3..5))
+    {
+        out.push_str(&format!("{sign}{hh}:{mm}"));
     }
     Some(out)
 }
@@ -421,6 +438,11 @@ mod tests {
         );
         assert_eq!(date_time("20040621", None).as_deref(), Some("2004-06-21"));
         assert_eq!(date_time("2004", None), None);
+        assert_eq!(date_time("2015-01-22", None).as_deref(), Some("2015-01-22"));
+        assert_eq!(
+            date_time("20080314", Some("135926.054-0600")).as_deref(),
+            Some("2008-03-14T13:59:26.054-06:00")
+        );
     }
 
     #[test]

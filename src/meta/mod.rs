@@ -174,7 +174,8 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted> {
                 iptc::date_time(&d.value, t).map(|v| (Value::String(v), 0, 55))
             }),
             xmp: simple(&props, "photoshop:DateCreated")
-                .or_else(|| simple(&props, "exif:DateTimeOriginal")),
+                .or_else(|| simple(&props, "exif:DateTimeOriginal"))
+                .and_then(|v| v.as_str().map(|d| Value::String(lenient_date(d)))),
             png: None,
         },
     );
@@ -417,11 +418,13 @@ impl Picker<'_> {
             .iter()
             .filter(|b| !(skip_exif && **b == "exif"))
             .find_map(|b| present.iter().find(|(p, v)| p == b && usable(v)));
-        let (src, value) = chosen.cloned()?;
-        let entry = self.out.blocks.entry(field.to_string()).or_default();
-        for (b, v) in &present {
-            entry.insert((*b).to_string(), v.clone());
+        if !present.is_empty() {
+            let entry = self.out.blocks.entry(field.to_string()).or_default();
+            for (b, v) in &present {
+                entry.insert((*b).to_string(), v.clone());
+            }
         }
+        let (src, value) = chosen.cloned()?;
         self.out.sources.insert(field.to_string(), src.to_string());
         if let Some(limit) = cut_limit {
             self.out.warnings.push(format!(
@@ -587,22 +590,57 @@ fn as_list(v: Option<Value>) -> Vec<String> {
     }
 }
 
+/// An XMP date as ISO 8601, forgiving the EXIF spelling some writers use in XMP
+/// (`2019:07:14 09:21:11.47`) and a space before the offset (`…T00:00:00 +00:00`).
+fn lenient_date(d: &str) -> String {
+    let mut s: String = d.trim().to_string();
+    let b = s.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|x| x.iter().all(u8::is_ascii_digit));
+    if digits(0..4) && b.get(4) == Some(&b':') && digits(5..7) && b.get(7) == Some(&b':') {
+        s.replace_range(4..5, "-");
+        s.replace_range(7..8, "-");
+    }
+    if s.get(10..11) == Some(" ")
+        && s.get(11..13)
+            .is_some_and(|h| h.bytes().all(|c| c.is_ascii_digit()))
+    {
+        s.replace_range(10..11, "T");
+    }
+    for sign in [" +", " -", " Z"] {
+        if let Some(at) = s.rfind(sign).filter(|&at| at > 10) {
+            s.remove(at);
+        }
+    }
+    s
+}
+
+/// Property values by key; a key's case is forgiven (AFP writes `dc:Rights`), as ExifTool does.
+fn lookup<'p>(props: &'p xmp::Properties, key: &str) -> Option<&'p Vec<xmp::Item>> {
+    props.get(key).or_else(|| {
+        props
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v)
+    })
+}
+
 /// A simple XMP property: its first value.
 fn simple(props: &xmp::Properties, key: &str) -> Option<Value> {
-    let item = props.get(key)?.first()?;
+    let item = lookup(props, key)?.first()?;
     Some(Value::String(item.value.clone()))
 }
 
 /// An XMP array (`rdf:Seq`/`rdf:Bag`): all its values.
 fn array(props: &xmp::Properties, key: &str) -> Option<Value> {
-    let items = props.get(key)?;
+    let items = lookup(props, key)?;
     Some(list(items.iter().map(|i| i.value.as_str())))
 }
 
 /// A lang-alt property: the `x-default` text (or the first), with the other languages put
 /// in `alt_languages`.
 fn lang_alt(props: &xmp::Properties, key: &str, field: &str, out: &mut Extracted) -> Option<Value> {
-    let items = props.get(key)?;
+    let items = lookup(props, key)?;
     let default = items
         .iter()
         .find(|i| i.lang.as_deref() == Some("x-default"))
@@ -668,6 +706,22 @@ mod tests {
             Some("2024-05-01T16:00:00Z")
         );
         assert_eq!(t("not a date"), None);
+    }
+
+    #[test]
+    fn xmp_dates_in_exif_spelling_are_made_iso() {
+        assert_eq!(
+            lenient_date("2019:07:14 09:21:11.47"),
+            "2019-07-14T09:21:11.47"
+        );
+        assert_eq!(
+            lenient_date("2015-01-22T00:00:00 +00:00"),
+            "2015-01-22T00:00:00+00:00"
+        );
+        assert_eq!(
+            lenient_date("2017-05-29T17:19:21-04:00"),
+            "2017-05-29T17:19:21-04:00"
+        );
     }
 
     #[test]
