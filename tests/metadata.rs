@@ -279,3 +279,205 @@ fn agrees_with_exiftool_block_by_block() {
         t.compared
     );
 }
+
+/// Every chosen text or list value of a field, for label checks.
+fn chosen(e: &Extracted) -> Vec<(&'static str, String)> {
+    let f = &e.fields;
+    let mut v = vec![
+        ("caption", f.caption.clone()),
+        ("copyright", f.copyright.clone()),
+        ("date_created", f.date_created.clone()),
+        ("city", f.city.clone()),
+    ];
+    v.push(("creators", Some(f.creators.join("; "))));
+    v.push(("keywords", Some(f.keywords.join("; "))));
+    v.into_iter()
+        .filter_map(|(k, x)| x.filter(|x| !x.is_empty()).map(|x| (k, x)))
+        .collect()
+}
+
+#[test]
+fn mwg_choice_on_exiftools_precedence_file() {
+    // ExifTool's MWG.jpg labels each block's value RIGHT or WRONG for the MWG read rules.
+    let e = read("exiftool-mwg-precedence.jpg");
+    let labelled = chosen(&e);
+    for (field, value) in &labelled {
+        if *field != "date_created" {
+            assert!(
+                value.contains("RIGHT") && !value.contains("WRONG"),
+                "{field}: {value}"
+            );
+        }
+    }
+    assert!(labelled.len() >= 5, "{labelled:?}");
+    assert_eq!(
+        e.fields.creators,
+        ["RIGHT1of2-EXIF-Creator", "RIGHT2of2-EXIF-Creator"]
+    );
+    assert_eq!(e.fields.copyright.as_deref(), Some("RIGHT-XMP-Copyright"));
+    // Dates are not labelled; ExifTool's MWG composite is EXIF's 2001:01:01 01:11:11.111.
+    assert_eq!(
+        e.fields.date_created.as_deref(),
+        Some("2001-01-01T01:11:11.111")
+    );
+    assert_eq!(e.sources["caption"], "exif");
+    assert_eq!(e.sources["copyright"], "xmp");
+    assert_eq!(e.sources["keywords"], "xmp");
+    // Every disagreement is on the record.
+    for field in ["caption", "copyright", "creators", "city", "keywords"] {
+        assert!(
+            e.warnings
+                .iter()
+                .any(|w| w.starts_with(&format!("{field}: blocks disagree"))),
+            "{field}: {:?}",
+            e.warnings
+        );
+    }
+}
+
+#[test]
+fn mwg_choice_when_every_block_differs_and_the_digest_is_stale() {
+    // Each block marks its own value: (Exif), (IIM), (XMP). EXIF wins caption, creator and
+    // copyright; the IPTCDigest is stale, so IIM beats XMP elsewhere.
+    let e = read("seibert-iim-xmp-exif-disagree.jpg");
+    assert_eq!(e.fields.creators, ["Carl Seibert (Exif)"]);
+    assert!(
+        e.fields
+            .copyright
+            .as_deref()
+            .is_some_and(|c| c.ends_with("(Exif)"))
+    );
+    assert!(
+        e.fields
+            .caption
+            .as_deref()
+            .is_some_and(|c| c.starts_with("(This caption in Exif)"))
+    );
+    assert_eq!(e.blocks["creators"]["iptc"], json!(["Carl Seibert (IIM)"]));
+    assert_eq!(e.blocks["creators"]["xmp"], json!(["Carl Seibert (XMP)"]));
+    assert_eq!(e.sources["credit_line"], "iptc");
+    assert!(
+        e.warnings
+            .iter()
+            .any(|w| w.contains("IPTCDigest does not match"))
+    );
+    for field in ["caption", "copyright", "creators"] {
+        assert!(
+            e.warnings
+                .iter()
+                .any(|w| w.starts_with(&format!("{field}: blocks disagree")))
+        );
+    }
+}
+
+#[test]
+fn iim_cut_at_its_limit_gives_way_to_xmp() {
+    // By-line is 32 bytes in IIM ("…Class (") and the full text in XMP ("…Class (A").
+    let e = read("navy-reagan-small.png");
+    let iim = &e.blocks["creators"]["iptc"];
+    assert_eq!(iim, &json!(["Photographerís Mate 3rd Class ("]));
+    assert_eq!(e.fields.creators, ["Photographerís Mate 3rd Class (A"]);
+    assert!(
+        e.warnings
+            .iter()
+            .any(|w| w.starts_with("creators: the IIM value fills its 32-byte"))
+    );
+}
+
+#[test]
+fn charsets_without_1_90() {
+    // Latin-1 © (0xA9): read as Windows-1252 and said so.
+    let e = read("canon-7d-latin1-iim.jpg");
+    assert_eq!(e.blocks["copyright"]["iptc"], json!("© Peter Bemmann"));
+    assert!(
+        e.warnings
+            .iter()
+            .any(|w| w.contains("2:116 as Windows-1252")),
+        "{:?}",
+        e.warnings
+    );
+    // UTF-8 bytes without 1:90 are UTF-8, no warning needed.
+    let e = read("corbis-utf8-no-charset.jpg");
+    assert_eq!(
+        e.blocks["copyright"]["iptc"],
+        json!("© Corbis.  All Rights Reserved.")
+    );
+    assert!(!e.warnings.iter().any(|w| w.contains("Windows-1252")));
+    // 1:90 = ESC - A declares Latin-1 (ExifTool reads the same).
+    let e = read("iim-iso8859-1-escape.jpg");
+    assert_eq!(
+        e.fields.headline.as_deref(),
+        Some("l'Affiche présentait étaient")
+    );
+}
+
+#[test]
+fn lang_alt_keeps_x_default_and_the_other_languages() {
+    let e = read("digikam-persian.heic");
+    let et = exiftool("digikam-persian.heic");
+    assert_eq!(
+        e.fields.copyright.as_deref(),
+        Some("2025 Aidin Gharibnavaz")
+    );
+    assert_eq!(
+        e.alt_languages["copyright"].get("fa-IR").map(|s| json!(s)),
+        et.get("XMP-dc:Rights-fa-IR").cloned()
+    );
+}
+
+#[test]
+fn broken_files_give_partial_results_with_warnings_and_never_hang() {
+    for name in [
+        "broken-exif-bad-offset.jpg",
+        "broken-exif-ifd-loop.jpg",
+        "broken-interop-ifd-cycle.jpg",
+        "broken-truncated-scan.jpg",
+    ] {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(read(name));
+        });
+        let e = rx
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .unwrap_or_else(|_| panic!("{name}: extract hung or panicked"));
+        // The frame size survives; EXIF orientation too wherever ExifTool finds one.
+        assert!(e.width.is_some(), "{name}: partial result");
+        let et = exiftool(name);
+        assert_eq!(
+            e.orientation.map(|o| json!(o)),
+            et.get("IFD0:Orientation").cloned()
+        );
+        assert!(
+            !e.warnings.is_empty() || e.truncated,
+            "{name}: damage is reported"
+        );
+    }
+    let e = read("broken-exif-bad-offset.jpg");
+    assert_eq!(e.fields.creators, ["SEBASTIAN WAGNER"]);
+    assert!(read("broken-truncated-scan.jpg").truncated);
+    // Every prefix of a real file reads without panicking.
+    let bytes = std::fs::read(Path::new(CORPUS).join("images/seibert-iim-xmp-exif-disagree.jpg"))
+        .expect("corpus file");
+    for cut in (4..bytes.len()).step_by(997) {
+        let _ = extract(bytes.get(..cut).unwrap_or_default());
+    }
+}
+
+#[test]
+fn inspect_json_matches_its_schema() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/inspect.schema.json");
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("schema file")).expect("JSON");
+    let validator = jsonschema::validator_for(&schema).expect("a valid schema");
+    for path in images() {
+        let bytes = std::fs::read(&path).expect("corpus file");
+        let json = serde_json::to_value(extract(&bytes).expect("readable")).expect("serialises");
+        let errors: Vec<String> = validator
+            .iter_errors(&json)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+    }
+    // The schema is not vacuous: a wrong type is refused.
+    assert!(!validator.is_valid(&json!({"format": "gif"})));
+}
