@@ -661,6 +661,117 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// A JPEG with the given APP segments (marker, payload) and an empty scan.
+    fn jpeg(segments: &[(u8, Vec<u8>)]) -> Vec<u8> {
+        let mut b = vec![0xFF, 0xD8];
+        for (marker, body) in segments {
+            b.extend_from_slice(&[0xFF, *marker]);
+            b.extend_from_slice(&u16::try_from(body.len() + 2).unwrap_or(0).to_be_bytes());
+            b.extend_from_slice(body);
+        }
+        b.extend_from_slice(&[0xFF, 0xC0, 0, 11, 8, 0, 2, 0, 3, 1, 1, 0x11, 0]);
+        b.extend_from_slice(&[0xFF, 0xDA, 0, 2, 0xFF, 0xD9]);
+        b
+    }
+
+    fn iim(datasets: &[(u8, &str)]) -> Vec<u8> {
+        let mut iim = Vec::new();
+        for (n, v) in datasets {
+            iim.extend_from_slice(&[0x1C, 2, *n]);
+            iim.extend_from_slice(&u16::try_from(v.len()).unwrap_or(0).to_be_bytes());
+            iim.extend_from_slice(v.as_bytes());
+        }
+        let mut ps = b"Photoshop 3.0\08BIM\x04\x04\0\0".to_vec();
+        ps.extend_from_slice(&u32::try_from(iim.len()).unwrap_or(0).to_be_bytes());
+        ps.extend_from_slice(&iim);
+        ps
+    }
+
+    const RIGHTS_XMP: &str = r#"<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF
+      xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description
+      xmlns:plus="http://ns.useplus.org/ldf/xmp/1.0/"
+      xmlns:xmpRights="http://ns.adobe.com/xap/1.0/rights/"
+      xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/"
+      xmlns:xmpNote="http://ns.adobe.com/xmp/note/"
+      plus:CreditLineRequired="http://ns.useplus.org/ldf/vocab/CR-CAI"
+      plus:LicenseEndDate="2031-12-31"
+      xmpRights:WebStatement="https://example.org/licence"
+      xmpNote:HasExtendedXMP="0123456789ABCDEF0123456789ABCDEF">
+      <plus:Licensor><rdf:Seq><rdf:li rdf:parseType="Resource">
+        <plus:LicensorName>Agence Exemple</plus:LicensorName></rdf:li></rdf:Seq></plus:Licensor>
+      <xmpRights:UsageTerms><rdf:Alt><rdf:li xml:lang="x-default">Editorial use only</rdf:li>
+        <rdf:li xml:lang="fr">Usage éditorial</rdf:li></rdf:Alt></xmpRights:UsageTerms>
+      </rdf:Description></rdf:RDF></x:xmpmeta>"#;
+
+    const EXTENDED_XMP: &str = r#"<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF
+      xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description
+      xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/"
+      Iptc4xmpExt:DigitalSourceType="http://cv.iptc.org/newscodes/digitalsourcetype/screenCapture"/>
+      </rdf:RDF></x:xmpmeta>"#;
+
+    #[test]
+    fn rights_dates_plus_fields_and_extended_xmp() {
+        let mut app1 = b"http://ns.adobe.com/xap/1.0/\0".to_vec();
+        app1.extend_from_slice(RIGHTS_XMP.as_bytes());
+        // Extended XMP in two chunks, out of order (XMP part 3, 1.1.3.1).
+        let ext = EXTENDED_XMP.as_bytes();
+        let half = ext.len() / 2;
+        let chunk = |offset: usize, data: &[u8]| {
+            let mut c = b"http://ns.adobe.com/xmp/extension/\0".to_vec();
+            c.extend_from_slice(b"0123456789ABCDEF0123456789ABCDEF");
+            c.extend_from_slice(&u32::try_from(ext.len()).unwrap_or(0).to_be_bytes());
+            c.extend_from_slice(&u32::try_from(offset).unwrap_or(0).to_be_bytes());
+            c.extend_from_slice(data);
+            c
+        };
+        let b = jpeg(&[
+            (0xE1, app1),
+            (0xE1, chunk(half, &ext[half..])),
+            (0xE1, chunk(0, &ext[..half])),
+            // IIM 2:30/2:35 release, 2:37 expiry (ignored: XMP LicenseEndDate comes first).
+            (
+                0xED,
+                iim(&[(30, "20240501"), (35, "120000+0200"), (37, "20300101")]),
+            ),
+        ]);
+        let e = extract(&b).expect("a JPEG");
+        assert_eq!((e.width, e.height), (Some(3), Some(2)));
+        assert_eq!(
+            e.rights.embargo_until.map(|t| t.to_string()).as_deref(),
+            Some("2024-05-01T10:00:00Z")
+        );
+        assert_eq!(
+            e.rights.expires.map(|t| t.to_string()).as_deref(),
+            Some("2031-12-31T00:00:00Z")
+        );
+        assert_eq!(e.fields.credit_line_required, Some(true));
+        assert_eq!(e.fields.licensor.as_deref(), Some("Agence Exemple"));
+        assert_eq!(e.fields.usage_terms.as_deref(), Some("Editorial use only"));
+        assert_eq!(e.alt_languages["usage_terms"]["fr"], "Usage éditorial");
+        assert_eq!(
+            e.fields.web_statement.as_deref(),
+            Some("https://example.org/licence")
+        );
+        assert_eq!(
+            e.fields.digital_source_type.as_deref(),
+            Some("http://cv.iptc.org/newscodes/digitalsourcetype/screenCapture")
+        );
+        assert!(e.warnings.is_empty(), "{:?}", e.warnings);
+    }
+
+    #[test]
+    fn missing_extended_xmp_is_a_warning() {
+        let mut app1 = b"http://ns.adobe.com/xap/1.0/\0".to_vec();
+        app1.extend_from_slice(RIGHTS_XMP.as_bytes());
+        let e = extract(&jpeg(&[(0xE1, app1)])).expect("a JPEG");
+        assert!(
+            e.warnings
+                .iter()
+                .any(|w| w.contains("extended XMP is announced but missing"))
+        );
+        assert_eq!(e.fields.licensor.as_deref(), Some("Agence Exemple"));
+    }
+
     #[test]
     fn iim_cut_at_its_limit_is_recognised() {
         let iim = json!("Photographerís Mate 3rd Class (");
