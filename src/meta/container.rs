@@ -231,6 +231,12 @@ pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
+/// The `len` bytes at `start`, if the file holds them all.
+fn span(b: &[u8], start: usize, len: u32) -> Option<&[u8]> {
+    let len = usize::try_from(len).ok()?;
+    b.get(start..start.checked_add(len)?)
+}
+
 fn png<'a>(b: &'a [u8], s: &mut Segments<'a>) {
     let mut pos = 8;
     let mut saw_end = false;
@@ -239,10 +245,7 @@ fn png<'a>(b: &'a [u8], s: &mut Segments<'a>) {
             break;
         };
         let start = pos + 8;
-        let Some(data) = usize::try_from(len)
-            .ok()
-            .and_then(|l| b.get(start..start.checked_add(l)?))
-        else {
+        let Some(data) = span(b, start, len) else {
             s.warnings.push(format!(
                 "png: chunk at byte {pos} runs past the end of the file"
             ));
@@ -461,10 +464,7 @@ fn webp<'a>(b: &'a [u8], s: &mut Segments<'a>) {
             break;
         };
         let start = pos + 8;
-        let Some(data) = usize::try_from(len)
-            .ok()
-            .and_then(|l| b.get(start..start.checked_add(l)?))
-        else {
+        let Some(data) = span(b, start, len) else {
             s.warnings.push(format!(
                 "webp: chunk at byte {pos} runs past the end of the file"
             ));
