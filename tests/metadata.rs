@@ -371,6 +371,26 @@ fn mwg_choice_when_every_block_differs_and_the_digest_is_stale() {
 }
 
 #[test]
+fn malformed_dates_are_kept_but_not_chosen() {
+    // Hubble's XMP says photoshop:DateCreated="2009-09-09T17:00:00, 2009-09-09".
+    let e = read("hubble-jupiter-progressive.jpg");
+    assert_eq!(
+        e.blocks["date_created"]["xmp"],
+        json!("2009-09-09T17:00:00, 2009-09-09")
+    );
+    assert_eq!(e.sources["date_created"], "iptc");
+    assert_eq!(
+        e.fields.date_created.as_deref(),
+        Some("2009-09-09T17:00:00+00:00")
+    );
+    assert!(
+        e.warnings
+            .iter()
+            .any(|w| w.contains("not an ISO 8601 date"))
+    );
+}
+
+#[test]
 fn iim_cut_at_its_limit_gives_way_to_xmp() {
     // By-line is 32 bytes in IIM ("…Class (") and the full text in XMP ("…Class (A").
     let e = read("navy-reagan-small.png");

@@ -424,6 +424,12 @@ impl Picker<'_> {
                 entry.insert((*b).to_string(), v.clone());
             }
         }
+        for (b, v) in present.iter().filter(|(_, v)| !usable(v)) {
+            self.out.warnings.push(format!(
+                "{field}: the {b} value {} is not an ISO 8601 date; not used",
+                short(v)
+            ));
+        }
         let (src, value) = chosen.cloned()?;
         self.out.sources.insert(field.to_string(), src.to_string());
         if let Some(limit) = cut_limit {
