@@ -32,7 +32,8 @@ pub fn parse(data: &[u8]) -> (Vec<Dataset<'_>>, Vec<String>) {
     while pos < data.len() && out.len() < MAX_RECORDS {
         let rest = data.get(pos..).unwrap_or_default();
         // Writers pad the block with zeros (Photoshop pads resources to even lengths).
-        if rest.iter().all(|&b| b == 0) {
+        // Checked only off a tag, so the scan runs once, not once per dataset.
+        if rest.first() != Some(&0x1C) && rest.iter().all(|&b| b == 0) {
             break;
         }
         let (Some(&0x1C), Some(&record), Some(&number), Some(len)) =
