@@ -143,8 +143,7 @@ fn walk(text: &str, warnings: &mut Vec<String>) -> Properties {
                 );
                 return Properties::new();
             }
-            Event::Start(e) | Event::Empty(e) if stack.len() >= MAX_DEPTH => {
-                let _ = e;
+            Event::Start(_) | Event::Empty(_) if stack.len() >= MAX_DEPTH => {
                 warnings.push(format!(
                     "xmp: nesting deeper than {MAX_DEPTH}; rest ignored"
                 ));
