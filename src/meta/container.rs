@@ -455,8 +455,8 @@ fn tiff<'a>(b: &'a [u8], s: &mut Segments<'a>) {
 
 fn webp<'a>(b: &'a [u8], s: &mut Segments<'a>) {
     let le24 = |d: &[u8], at: usize| -> Option<u32> {
-        let x = d.get(at..at + 3)?;
-        Some(u32::from_le_bytes([x[0], x[1], x[2], 0]))
+        let [x, y, z]: [u8; 3] = d.get(at..at + 3)?.try_into().ok()?;
+        Some(u32::from_le_bytes([x, y, z, 0]))
     };
     let mut pos = 12;
     for _ in 0..MAX_PARTS {
@@ -478,8 +478,8 @@ fn webp<'a>(b: &'a [u8], s: &mut Segments<'a>) {
             }
             b"VP8 " if s.width.is_none() => {
                 let le16 = |at: usize| {
-                    data.get(at..at + 2)
-                        .map(|x| u16::from_le_bytes([x[0], x[1]]))
+                    let x: [u8; 2] = data.get(at..at + 2)?.try_into().ok()?;
+                    Some(u16::from_le_bytes(x))
                 };
                 s.width = le16(6).map(|w| u32::from(w & 0x3FFF));
                 s.height = le16(8).map(|h| u32::from(h & 0x3FFF));

@@ -107,10 +107,13 @@ fn first_copyright(c: &str) -> String {
 fn exif_date(d: &str, sub: Option<&str>, off: Option<&str>) -> Option<String> {
     let d = d.trim();
     let b = d.as_bytes();
-    if b.len() < 10 || !b[..4].iter().all(u8::is_ascii_digit) || d.starts_with("0000") {
+    let year = d
+        .get(..4)
+        .filter(|y| y.bytes().all(|c| c.is_ascii_digit()))?;
+    if b.len() < 10 || year == "0000" {
         return None;
     }
-    let mut out = format!("{}-{}-{}", &d[..4], d.get(5..7)?, d.get(8..10)?);
+    let mut out = format!("{year}-{}-{}", d.get(5..7)?, d.get(8..10)?);
     if let Some(time) = d.get(11..19) {
         out.push('T');
         out.push_str(time);

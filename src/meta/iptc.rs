@@ -42,7 +42,10 @@ pub fn parse(data: &[u8]) -> (Vec<Dataset<'_>>, Vec<String>) {
             warnings.push(format!("iptc: no dataset tag at byte {pos}; rest ignored"));
             break;
         };
-        let len = usize::from(u16::from_be_bytes([len[0], len[1]]));
+        let Ok(len) = <[u8; 2]>::try_from(len) else {
+            break;
+        };
+        let len = usize::from(u16::from_be_bytes(len));
         let mut head = 5;
         // Extended dataset (IIM 4.1, 1.5.2): the low 15 bits give the size of the length.
         let size = if len & 0x8000 != 0 {
@@ -96,13 +99,16 @@ pub fn resources(data: &[u8]) -> (Vec<(u16, &[u8])>, Vec<String>) {
         let (Some(id), Some(&name_len)) = (rest.get(4..6), rest.get(6)) else {
             break;
         };
-        let id = u16::from_be_bytes([id[0], id[1]]);
+        let Ok(id) = <[u8; 2]>::try_from(id).map(u16::from_be_bytes) else {
+            break;
+        };
         // The Pascal name with its length byte is padded to an even size.
         let name = (1 + usize::from(name_len) + 1) & !1;
         let at = 6 + name;
         let Some(size) = rest
             .get(at..at + 4)
-            .map(|s| u32::from_be_bytes([s[0], s[1], s[2], s[3]]))
+            .and_then(|s| <[u8; 4]>::try_from(s).ok())
+            .map(u32::from_be_bytes)
             .and_then(|s| usize::try_from(s).ok())
         else {
             warnings.push(format!("photoshop: resource 0x{id:04X} is cut short"));
@@ -309,7 +315,7 @@ fn is_mac_roman(data: &[u8]) -> bool {
     };
     let mut score = 0i32;
     for w in data.windows(3) {
-        let [a, b, c] = [w[0], w[1], w[2]];
+        let &[a, b, c] = w else { continue };
         if b < 0x80 || !a.is_ascii_lowercase() || !c.is_ascii_lowercase() {
             continue;
         }

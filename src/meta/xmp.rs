@@ -99,10 +99,11 @@ pub fn parse(bytes: &[u8]) -> (Properties, Vec<String>) {
 fn to_text(b: &[u8]) -> Option<String> {
     let utf16 = |b: &[u8], big: bool| -> Option<String> {
         let units = b.chunks_exact(2).map(|c| {
+            let pair: [u8; 2] = c.try_into().unwrap_or_default();
             if big {
-                u16::from_be_bytes([c[0], c[1]])
+                u16::from_be_bytes(pair)
             } else {
-                u16::from_le_bytes([c[0], c[1]])
+                u16::from_le_bytes(pair)
             }
         });
         char::decode_utf16(units)
