@@ -453,7 +453,7 @@ fn inspect_reads_a_file_without_storing_it() {
         serde_json::json!(["José Müller"])
     );
     assert!(
-        lines[0]["warnings"].to_string().contains("Latin-1"),
+        lines[0]["warnings"].to_string().contains("Windows-1252"),
         "{}",
         lines[0]["warnings"]
     );
