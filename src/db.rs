@@ -427,10 +427,20 @@ fn index_keys(p: &Photo) -> Vec<(usize, Vec<u8>)> {
         keys.push((2, with_id(year_key(y))));
     }
     let mut seen = BTreeSet::new();
-    let texts = [&f.caption, &f.headline, &f.city, &f.country, &f.credit_line]
-        .into_iter()
-        .flatten()
-        .chain(f.keywords.iter());
+    let texts = [
+        &f.caption,
+        &f.headline,
+        &f.city,
+        &f.state,
+        &f.country,
+        &f.credit_line,
+        &f.source,
+        &f.instructions,
+        &f.creator_title,
+    ]
+    .into_iter()
+    .flatten()
+    .chain(f.keywords.iter());
     for text in texts {
         for w in words(text) {
             if seen.insert(w.clone()) {
