@@ -8,6 +8,7 @@ pub mod id;
 pub mod journal;
 pub mod meta;
 pub mod model;
+pub mod rendition;
 
 pub use error::{Error, Result};
 pub use id::BlobId;
