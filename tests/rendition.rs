@@ -60,12 +60,11 @@ fn patch(img: &image::RgbImage, x: u32, y: u32, w: u32, h: u32) -> [f64; 3] {
     sum.map(|s| s / f64::from(w * h))
 }
 
+/// A rectangle (x, y, width, height) and its reference mean colour.
+type Patch = ((u32, u32, u32, u32), [f64; 3]);
+
 /// Each rectangle's mean colour is within `tolerance` levels of the reference.
-fn assert_patches(
-    img: &image::RgbImage,
-    want: &[((u32, u32, u32, u32), [f64; 3])],
-    tolerance: f64,
-) {
+fn assert_patches(img: &image::RgbImage, want: &[Patch], tolerance: f64) {
     for &((x, y, w, h), reference) in want {
         let got = patch(img, x, y, w, h);
         let off = (0..3)

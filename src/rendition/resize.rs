@@ -91,6 +91,11 @@ pub(super) fn to_srgb(raster: Raster, colour: &Colour, warnings: &mut Vec<String
 fn transform(raster: &Raster, icc: &[u8], cmyk: bool) -> Result<Option<Raster>, String> {
     let profile =
         ColorProfile::new_from_slice(icc).map_err(|e| format!("profile unreadable: {e}"))?;
+    if !cmyk && profile.color_space == DataColorSpace::Gray {
+        // A grey JPEG decodes to equal R, G and B; its grey profile (e.g. "Dot Gain 20%")
+        // would only shift the tone curve slightly, so the samples are kept as they are.
+        return Ok(None);
+    }
     let expected = if cmyk {
         DataColorSpace::Cmyk
     } else {
