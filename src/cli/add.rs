@@ -29,6 +29,9 @@ pub struct AddArgs {
     /// Image files or folders (searched recursively; hidden files are skipped).
     #[arg(required = true)]
     paths: Vec<PathBuf>,
+    /// Also make every rendition preset of the store (thumb, small, medium, large, …).
+    #[arg(long)]
+    renditions: bool,
     #[command(flatten)]
     fields: FieldArgs,
     #[command(flatten)]
@@ -120,7 +123,7 @@ pub fn run(store: &Path, json: bool, args: &AddArgs, out: &mut impl Write) -> Re
     let (mut added, mut dupes, mut failed) = (0usize, 0usize, 0usize);
     for (i, path) in files.iter().enumerate() {
         bar.set_message(clean(&path.display().to_string()));
-        let report = add_one(&mut lib, path, &edits, &by);
+        let report = add_one(&mut lib, path, &edits, &by, args.renditions);
         match report.status {
             "added" => added += 1,
             "duplicate" => dupes += 1,
@@ -153,13 +156,27 @@ pub fn run(store: &Path, json: bool, args: &AddArgs, out: &mut impl Write) -> Re
     })
 }
 
-fn add_one(lib: &mut Library, path: &Path, edits: &[(String, Value)], by: &str) -> Report {
+fn add_one(
+    lib: &mut Library,
+    path: &Path,
+    edits: &[(String, Value)],
+    by: &str,
+    renditions: bool,
+) -> Report {
     let shown = path.display().to_string();
     let bytes = match read_file(path) {
         Ok(b) => b,
         Err(e) => return failed(shown, e),
     };
-    match lib.add(&bytes, edits, by, Timestamp::now()) {
+    let now = Timestamp::now();
+    let added = lib.add(&bytes, edits, by, now);
+    if renditions && let Ok(Added::New(photo)) = &added {
+        // A photo whose pixels cannot be rendered (HEIC) is still stored; say why.
+        if let Err(e) = lib.stage_presets(photo, &bytes, by, now) {
+            eprintln!("warning: {}: no renditions: {e}", clean(&shown));
+        }
+    }
+    match added {
         Ok(Added::New(photo)) => Report {
             path: shown,
             id: Some(photo.id.to_hex()),

@@ -14,72 +14,27 @@
 mod decode;
 mod embed;
 mod encode;
+mod fingerprint;
 mod resize;
-
-use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::model::Fields;
 
 pub use decode::{MAX_PIXELS, MAX_SIDE};
 pub use encode::WEBP_MAX_SIDE;
+pub use fingerprint::{distance, fingerprint};
 
-/// The encoding a rendition is written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum OutputFormat {
-    /// Baseline JPEG, 4:2:0, with EXIF, XMP and IIM.
-    Jpeg,
-    /// Lossy WebP (VP8), with EXIF and XMP chunks.
-    Webp,
-}
+pub use crate::model::{OutputFormat, RenditionSpec as Spec};
 
-impl OutputFormat {
-    /// The file name extension, without the dot.
-    pub fn extension(self) -> &'static str {
-        match self {
-            OutputFormat::Jpeg => "jpg",
-            OutputFormat::Webp => "webp",
-        }
-    }
-
-    /// The MIME type served for this format.
-    pub fn mime(self) -> &'static str {
-        match self {
-            OutputFormat::Jpeg => "image/jpeg",
-            OutputFormat::Webp => "image/webp",
-        }
-    }
-}
-
-/// What a rendition should be: its longest side, encoding and quality.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Spec {
-    /// Longest side in pixels; smaller originals are never upscaled.
-    pub max_side: u32,
-    /// Output encoding (default JPEG).
-    #[serde(default = "default_format")]
-    pub format: OutputFormat,
-    /// Encoder quality 1–100 (default 85).
-    #[serde(default = "default_quality")]
-    pub quality: u8,
-}
-
-fn default_format() -> OutputFormat {
-    OutputFormat::Jpeg
-}
-
-fn default_quality() -> u8 {
-    85
-}
-
+// `OutputFormat` and `Spec` are plain data in `model` (the journal records them); what needs
+// the decoder's limits lives here.
 impl Spec {
     /// A JPEG spec at the default quality 85.
     pub fn jpeg(max_side: u32) -> Spec {
         Spec {
             max_side,
             format: OutputFormat::Jpeg,
-            quality: default_quality(),
+            quality: 85,
         }
     }
 
