@@ -215,9 +215,8 @@ fn exif_credit_reads_back() {
     }
 }
 
-/// Every field through our reader: needs the IIM/XMP reader of branch `meta`.
+/// Every field through our own reader (EXIF, IIM and XMP).
 #[test]
-#[ignore = "needs the IIM/XMP reader from branch meta; un-ignore when it is merged"]
 fn every_credit_field_reads_back() {
     for format in [OutputFormat::Jpeg, OutputFormat::Webp] {
         let spec = Spec {
