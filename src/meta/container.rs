@@ -579,10 +579,8 @@ fn heic<'a>(b: &'a [u8], s: &mut Segments<'a>) {
 
 /// Item ids in `iinf` whose `infe` says `mime` + `application/rdf+xml` (XMP).
 fn xmp_item_ids(iinf: &[u8]) -> Vec<u32> {
-    let (skip, _) = match iinf.first() {
-        Some(0) => (6, ()),
-        _ => (8, ()),
-    };
+    // Full-box header, then an entry count of 16 bits (version 0) or 32 bits.
+    let skip = if iinf.first() == Some(&0) { 6 } else { 8 };
     let mut ids = Vec::new();
     for infe in boxes(iinf.get(skip..).unwrap_or_default()).filter(|x| x.kind == b"infe") {
         let v = infe.body.first().copied().unwrap_or(0);

@@ -70,6 +70,18 @@ fn values(read: Result<Exif, exif::Error>, warnings: &mut Vec<String>) -> ExifVa
         exif_date(&d, sub.as_deref(), off.as_deref())
     });
     let uint = |tag| get(tag).and_then(|f| f.value.get_uint(0));
+    // EXIF says ASCII; UTF-8 is common in practice, anything else is read as Windows-1252.
+    let guessed: Vec<String> = [Tag::Artist, Tag::Copyright, Tag::ImageDescription]
+        .into_iter()
+        .filter(|&tag| get(tag).is_some_and(|f| !is_utf8(f)))
+        .map(|tag| tag.to_string())
+        .collect();
+    if !guessed.is_empty() {
+        warnings.push(format!(
+            "exif: {} not UTF-8; read as Windows-1252",
+            guessed.join(", ")
+        ));
+    }
     ExifValues {
         artist: text(Tag::Artist),
         copyright: text(Tag::Copyright).map(|c| first_copyright(&c)),
@@ -83,7 +95,14 @@ fn values(read: Result<Exif, exif::Error>, warnings: &mut Vec<String>) -> ExifVa
     }
 }
 
-/// Decode an ASCII field: UTF-8 when valid (common in practice), else Latin-1.
+fn is_utf8(field: &Field) -> bool {
+    match &field.value {
+        Value::Ascii(parts) => parts.iter().all(|p| std::str::from_utf8(p).is_ok()),
+        _ => true,
+    }
+}
+
+/// Decode an ASCII field: UTF-8 when valid (common in practice), else Windows-1252.
 fn ascii(field: &Field) -> Option<String> {
     let Value::Ascii(parts) = &field.value else {
         return None;
@@ -91,7 +110,10 @@ fn ascii(field: &Field) -> Option<String> {
     let joined: Vec<u8> = parts.join(&b"\0"[..]);
     let text = match std::str::from_utf8(&joined) {
         Ok(s) => s.to_string(),
-        Err(_) => joined.iter().map(|&b| char::from(b)).collect(),
+        Err(_) => encoding_rs::WINDOWS_1252
+            .decode_without_bom_handling(&joined)
+            .0
+            .into_owned(),
     };
     // Only NUL padding is dropped: the value is kept as written (ExifTool does the same).
     let text = text.trim_end_matches('\0');
@@ -131,6 +153,30 @@ fn exif_date(d: &str, sub: Option<&str>, off: Option<&str>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A little-endian TIFF with one IFD0 entry: Artist = `artist` (ASCII, NUL added).
+    fn tiff_with_artist(artist: &[u8]) -> Vec<u8> {
+        let count = u32::try_from(artist.len() + 1).unwrap_or(0);
+        let mut t = b"II*\0\x08\0\0\0\x01\0".to_vec();
+        t.extend_from_slice(&0x013Bu16.to_le_bytes());
+        t.extend_from_slice(&2u16.to_le_bytes());
+        t.extend_from_slice(&count.to_le_bytes());
+        t.extend_from_slice(&26u32.to_le_bytes()); // value offset: after the IFD
+        t.extend_from_slice(&0u32.to_le_bytes()); // no next IFD
+        t.extend_from_slice(artist);
+        t.push(0);
+        t
+    }
+
+    #[test]
+    fn artist_in_utf8_or_windows_1252() {
+        let mut w = Vec::new();
+        let v = read_tiff(&tiff_with_artist("Bjørn".as_bytes()), &mut w);
+        assert_eq!((v.artist.as_deref(), w.len()), (Some("Bjørn"), 0));
+        let v = read_tiff(&tiff_with_artist(b"Bj\xF8rn"), &mut w);
+        assert_eq!(v.artist.as_deref(), Some("Bjørn"));
+        assert!(w.iter().any(|w| w.contains("not UTF-8")), "{w:?}");
+    }
 
     #[test]
     fn exif_dates_become_iso() {

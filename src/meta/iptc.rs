@@ -304,7 +304,9 @@ fn trim_nul(mut data: &[u8]) -> &[u8] {
 /// Mac Roman puts accented lower-case letters at 0x80–0x9F, where Windows-1252 has
 /// punctuation and a few capitals. A high byte between two lower-case ASCII letters that is
 /// a lower-case letter only in Mac Roman (`Tr\x9Fbiger`: `ü`, not `Ÿ`) votes for Mac Roman;
-/// one that is a lower-case letter only in Windows-1252 (`Portr\xE4tt`) votes against.
+/// one that is a lower-case letter only in Windows-1252 (`Portr\xE4tt`) votes against, and so
+/// do Windows-1252's curly quotes (0x91–0x94), which sit between letters in `don\x92t` and
+/// would otherwise read as Mac Roman `donít` (the Navy's "Photographerís" is that mistake).
 fn is_mac_roman(data: &[u8]) -> bool {
     let one = |enc: &'static encoding_rs::Encoding, b: u8| {
         enc.decode_without_bom_handling(&[b])
@@ -317,6 +319,10 @@ fn is_mac_roman(data: &[u8]) -> bool {
     for w in data.windows(3) {
         let &[a, b, c] = w else { continue };
         if b < 0x80 || !a.is_ascii_lowercase() || !c.is_ascii_lowercase() {
+            continue;
+        }
+        if (0x91..=0x94).contains(&b) {
+            score -= 1;
             continue;
         }
         match (one(MACINTOSH, b), one(WINDOWS_1252, b)) {
@@ -432,6 +438,11 @@ mod tests {
         assert_eq!(
             decode(b"Jens Tr\x9Fbiger", Charset::Undeclared),
             ("Jens Trübiger".into(), Some("Mac Roman"))
+        );
+        // A curly apostrophe between letters is Windows-1252, not Mac Roman í.
+        assert_eq!(
+            decode(b"Photographer\x92s Mate", Charset::Undeclared),
+            ("Photographer’s Mate".into(), Some("Windows-1252"))
         );
         // 1:90 = ESC - A: Latin-1 even if the bytes happen to be valid UTF-8.
         assert_eq!(decode("é".as_bytes(), Charset::Latin1).0, "Ã©");
