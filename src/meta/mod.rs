@@ -479,9 +479,15 @@ fn is_empty(v: &Value) -> bool {
     }
 }
 
-/// Text for comparison: trimmed, with CR and CRLF line breaks as LF (IIM uses CR).
+/// Text for comparison: trimmed, with CR and CRLF line breaks as LF (IIM uses CR), and case
+/// ignored: agencies
+/// write names in capitals in IIM (`JOHN THYS`) and mixed case in EXIF (`John Thys`), which is
+/// one of form, not content; the chosen value itself is kept exactly as written.
 fn norm(s: &str) -> String {
-    s.trim().replace("\r\n", "\n").replace('\r', "\n")
+    s.trim()
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .to_lowercase()
 }
 
 fn same(rule: Rule, a: &Value, b: &Value) -> bool {
@@ -665,6 +671,14 @@ fn lang_alt(props: &xmp::Properties, key: &str, field: &str, out: &mut Extracted
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_difference_of_case_alone_is_not_a_disagreement() {
+        let a = Value::from(vec!["John Thys"]);
+        let b = Value::from(vec!["JOHN THYS"]);
+        assert!(same(Rule::ExifFirst, &a, &b));
+        assert!(!same(Rule::ExifFirst, &a, &Value::from(vec!["Jane Thys"])));
+    }
     use serde_json::json;
 
     /// A JPEG with the given APP segments (marker, payload) and an empty scan.
