@@ -7,9 +7,11 @@ cd "$(dirname "$0")/photos"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# picture NAME "LABEL" R G B: a 480x320 gradient in the given colour with LABEL drawn on it.
+# picture NAME "LABEL" R G B CX CY RADIUS: a 480x320 gradient in the given colour with a white
+# circle at (CX, CY) and LABEL drawn on it. Each sample gets its own layout, so their
+# perceptual fingerprints (byline identify) differ as real photos do.
 picture() {
-  local name=$1 label=$2 r=$3 g=$4 b=$5
+  local name=$1 label=$2 r=$3 g=$4 b=$5 cx=$6 cy=$7 radius=$8
   vips xyz "$tmp/xy.v" 480 320
   vips extract_band "$tmp/xy.v" "$tmp/x.v" 0
   vips extract_band "$tmp/xy.v" "$tmp/y.v" 1
@@ -18,7 +20,8 @@ picture() {
   vips linear "$tmp/x.v" "$tmp/b.v" -- -0.2 "$b"
   vips bandjoin "$tmp/r.v $tmp/g.v $tmp/b.v" "$tmp/rgb.v"
   vips cast "$tmp/rgb.v" "$tmp/rgb8.v" uchar
-  vips draw_circle "$tmp/rgb8.v" "255 255 255" 330 150 70 --fill
+  vips draw_circle "$tmp/rgb8.v" "255 255 255" "$cx" "$cy" "$radius" --fill
+  vips draw_rect "$tmp/rgb8.v" "0 0 0" $((480 - cx - 40)) $((320 - cy - 30)) 80 60 --fill
   vips text "$tmp/t.v" "$label" --dpi 220
   vips embed "$tmp/t.v" "$tmp/te.v" 30 240 480 320
   # Darken where the label is: out = picture * (1 - label / 255).
@@ -29,7 +32,7 @@ picture() {
 }
 
 # The wire photo from the README's news page: AFP, John Thys, 22 October 2013, Brussels.
-picture afp-nato-brussels.jpg "NATO" 40 60 150
+picture afp-nato-brussels.jpg "NATO" 40 60 150 330 150 70
 exiftool -q -overwrite_original -codedcharacterset=utf8 \
   -EXIF:Artist="John Thys" -EXIF:Copyright="© AFP 2013" \
   -EXIF:ImageDescription="The NATO emblem is seen at the entrance of NATO headquarters during a meeting of defence ministers in Brussels on October 22, 2013." \
@@ -47,7 +50,7 @@ exiftool -q -overwrite_original -codedcharacterset=utf8 \
   afp-nato-brussels.jpg
 
 # A government handout distributed by Reuters: no photographer, third-party notice, 30-day licence.
-picture reuters-handout-flood.jpg "HANDOUT" 120 90 40
+picture reuters-handout-flood.jpg "HANDOUT" 120 90 40 100 80 60
 exiftool -q -overwrite_original -codedcharacterset=utf8 \
   -EXIF:ImageDescription="Rescue workers evacuate residents from a flooded street in this handout picture released on March 3, 2024." \
   -EXIF:DateTimeOriginal="2024:03:03 08:15:00" \
@@ -60,7 +63,7 @@ exiftool -q -overwrite_original -codedcharacterset=utf8 \
   reuters-handout-flood.jpg
 
 # An AP pool photo with an embargo and an expiry date (IIM 2:30 release, 2:37 expiration).
-picture ap-pool-summit.jpg "POOL" 30 110 70
+picture ap-pool-summit.jpg "POOL" 30 110 70 240 200 100
 exiftool -q -overwrite_original -codedcharacterset=utf8 \
   -EXIF:Artist="Marie Lenoir" -EXIF:DateTimeOriginal="2025:06:12 16:30:00" \
   -IPTC:By-line="Marie Lenoir" -IPTC:Credit="AP Photo/Marie Lenoir, Pool" -IPTC:Source="AP" \
@@ -71,7 +74,7 @@ exiftool -q -overwrite_original -codedcharacterset=utf8 \
   ap-pool-summit.jpg
 
 # IIM without 1:90 in Latin-1, the charset trap agencies still send (é = 0xE9, © = 0xA9).
-picture latin1-iim-creator.jpg "LATIN-1" 150 40 60
+picture latin1-iim-creator.jpg "LATIN-1" 150 40 60 400 60 50
 exiftool -q -overwrite_original -charset iptc=Latin \
   -IPTC:By-line="José Müller" -IPTC:CopyrightNotice="© EPA 2022" -IPTC:Credit="EPA" \
   -IPTC:Caption-Abstract="Spectators cheer at the Zürich marathon on April 24, 2022." \
@@ -79,7 +82,7 @@ exiftool -q -overwrite_original -charset iptc=Latin \
   latin1-iim-creator.jpg
 
 # No metadata at all: a screen grab someone saved as PNG. It must come out incomplete.
-picture tmp-grab.jpg "GRAB" 90 90 90
+picture tmp-grab.jpg "GRAB" 90 90 90 160 230 80
 vips copy tmp-grab.jpg no-metadata-grab.png[strip]
 rm tmp-grab.jpg
 ls -l ./*.jpg ./*.png

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::credit::OutletStyle;
 use crate::error::{Error, Result};
-use crate::model::{OutputFormat, RenditionSpec};
+use crate::model::RenditionSpec;
 
 /// The written-out default config, with comments, for a new store.
 pub const DEFAULT_TOML: &str = r#"# byline store configuration (schema: schema/config.schema.json in the byline sources).
@@ -87,22 +87,7 @@ impl Default for Config {
 
 /// The built-in presets: thumb 320, small 640, medium 1280, large 2048, JPEG quality 85.
 pub fn default_presets() -> BTreeMap<String, RenditionSpec> {
-    [
-        ("thumb", 320),
-        ("small", 640),
-        ("medium", 1280),
-        ("large", 2048),
-    ]
-    .into_iter()
-    .map(|(name, max_side)| {
-        let spec = RenditionSpec {
-            max_side,
-            format: OutputFormat::Jpeg,
-            quality: 85,
-        };
-        (name.to_string(), spec)
-    })
-    .collect()
+    crate::rendition::default_presets().into_iter().collect()
 }
 
 impl Config {
@@ -115,11 +100,8 @@ impl Config {
         presets.append(&mut config.presets);
         config.presets = presets;
         for (name, spec) in &config.presets {
-            if spec.max_side == 0 || spec.max_side > 20_000 || !(1..=100).contains(&spec.quality) {
-                return Err(Error::Config(format!(
-                    "config.toml: preset '{name}' needs 1 ≤ max_side ≤ 20000 and 1 ≤ quality ≤ 100"
-                )));
-            }
+            spec.validate()
+                .map_err(|e| Error::Config(format!("config.toml: preset '{name}': {e}")))?;
         }
         for (name, outlet) in &config.outlets {
             outlet.validate(name)?;
@@ -131,6 +113,7 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::OutputFormat;
 
     #[test]
     fn the_default_file_parses_and_keeps_the_builtin_presets() -> Result<()> {

@@ -12,6 +12,7 @@
 //! - `idx_year`: year (i32, sign-flipped) ‖ id → ()
 //! - `idx_word`: word ‖ 0 ‖ id → () (caption, headline, keywords and the other text fields)
 //! - `idx_incomplete`: id → ()
+//! - `idx_fingerprint`: dHash (u64) ‖ id → ()
 //! - `renditions`: rendition id → Rendition JSON; `idx_rendition_photo`: photo ‖ rendition id
 //! - `uses`: ledger number (u64) → Use JSON; `idx_use_photo`: photo ‖ ledger number
 //! - `tokens`: token name → Token JSON (hashes only)
@@ -39,6 +40,7 @@ pub struct Db {
     year: Tree,
     word: Tree,
     incomplete: Tree,
+    fingerprint: Tree,
     renditions: Tree,
     rendition_photo: Tree,
     uses: Tree,
@@ -114,6 +116,7 @@ impl Db {
             year: tree("idx_year")?,
             word: tree("idx_word")?,
             incomplete: tree("idx_incomplete")?,
+            fingerprint: tree("idx_fingerprint")?,
             renditions: tree("renditions")?,
             rendition_photo: tree("idx_rendition_photo")?,
             uses: tree("uses")?,
@@ -277,6 +280,7 @@ impl Db {
             &self.year,
             &self.word,
             &self.incomplete,
+            &self.fingerprint,
             &self.renditions,
             &self.rendition_photo,
             &self.uses,
@@ -286,9 +290,9 @@ impl Db {
             .transaction(|t| {
                 let (meta, photos, history, agency, creator, year, word, incomplete) =
                     (&t.0, &t.1, &t.2, &t.3, &t.4, &t.5, &t.6, &t.7);
-                let (renditions, rendition_photo, uses, use_photo, tokens) =
-                    (&t.8, &t.9, &t.10, &t.11, &t.12);
-                let trees = [agency, creator, year, word, incomplete];
+                let (fingerprint, renditions, rendition_photo, uses, use_photo, tokens) =
+                    (&t.8, &t.9, &t.10, &t.11, &t.12, &t.13);
+                let trees = [agency, creator, year, word, incomplete, fingerprint];
                 for (_, event) in events {
                     match &event.change {
                         Change::TokenCreated { name, hash, access } => {
@@ -390,6 +394,20 @@ impl Db {
         Ok(out)
     }
 
+    /// Every photo's fingerprint, read from the index keys alone (no record is decoded).
+    pub fn fingerprints(&self) -> Result<Vec<(u64, BlobId)>> {
+        let mut out = Vec::with_capacity(self.fingerprint.len());
+        for kv in self.fingerprint.iter() {
+            let (k, _) = kv.map_err(db_err)?;
+            let fp: [u8; 8] = k
+                .get(..8)
+                .and_then(|b| b.try_into().ok())
+                .ok_or_else(|| Error::Db("fingerprint key is damaged".into()))?;
+            out.push((u64::from_be_bytes(fp), id_from(k.get(8..).unwrap_or(&[]))?));
+        }
+        Ok(out)
+    }
+
     /// Every live API token.
     pub fn tokens(&self) -> Result<Vec<Token>> {
         self.tokens
@@ -427,10 +445,20 @@ fn index_keys(p: &Photo) -> Vec<(usize, Vec<u8>)> {
         keys.push((2, with_id(year_key(y))));
     }
     let mut seen = BTreeSet::new();
-    let texts = [&f.caption, &f.headline, &f.city, &f.country, &f.credit_line]
-        .into_iter()
-        .flatten()
-        .chain(f.keywords.iter());
+    let texts = [
+        &f.caption,
+        &f.headline,
+        &f.city,
+        &f.state,
+        &f.country,
+        &f.credit_line,
+        &f.source,
+        &f.instructions,
+        &f.creator_title,
+    ]
+    .into_iter()
+    .flatten()
+    .chain(f.keywords.iter());
     for text in texts {
         for w in words(text) {
             if seen.insert(w.clone()) {
@@ -442,6 +470,14 @@ fn index_keys(p: &Photo) -> Vec<(usize, Vec<u8>)> {
     }
     if p.status == Status::Incomplete {
         keys.push((4, p.id.as_bytes().to_vec()));
+    }
+    if let Some(fp) = p
+        .original
+        .fingerprint
+        .as_deref()
+        .and_then(|h| u64::from_str_radix(h, 16).ok())
+    {
+        keys.push((5, with_id(fp.to_be_bytes().to_vec())));
     }
     keys
 }

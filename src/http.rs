@@ -26,7 +26,7 @@ use crate::db::Query as PhotoQuery;
 use crate::error::Error;
 use crate::id::BlobId;
 use crate::library::{Added, Library, NewUse, UseQuery};
-use crate::model::{OutputFormat, Photo, TokenAccess};
+use crate::model::{OutputFormat, Photo, RenditionSpec, TokenAccess};
 
 /// Bodies other than uploads are capped at 1 MB (issue 6).
 const JSON_LIMIT: usize = 1 << 20;
@@ -554,13 +554,73 @@ async fn renditions(
     Ok(json(StatusCode::OK, &list))
 }
 
-/// `POST /photos/{id}/renditions`: waits for `Library::render`.
-async fn make_rendition() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_IMPLEMENTED,
-        "not_implemented",
-        "making renditions over HTTP is not available in this build",
-    )
+/// Body of `POST /photos/{id}/renditions`: a preset, or a size (with format and quality).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RenderBody {
+    preset: Option<String>,
+    max_side: Option<u32>,
+    format: Option<OutputFormat>,
+    quality: Option<u8>,
+}
+
+/// `POST /photos/{id}/renditions`: make (or find) a rendition carrying the current credit.
+/// 201 when made now, 200 when the same spec of the same revision already existed.
+async fn make_rendition(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let b: RenderBody = parse_body(body)?;
+    let (r, existed) = writing(&st, &headers, move |lib, actor| {
+        let id = lib.resolve(&id)?;
+        let (preset, mut spec) = match (&b.preset, b.max_side) {
+            (Some(p), None) => {
+                let spec = lib.config().presets.get(p).copied().ok_or_else(|| {
+                    let names: Vec<&str> =
+                        lib.config().presets.keys().map(String::as_str).collect();
+                    ApiError::bad(
+                        "invalid_input",
+                        format!("no preset '{p}'; the store has {}", names.join(", ")),
+                    )
+                })?;
+                (Some(p.clone()), spec)
+            }
+            (None, Some(max_side)) => (
+                None,
+                RenditionSpec {
+                    max_side,
+                    format: OutputFormat::Jpeg,
+                    quality: 85,
+                },
+            ),
+            _ => {
+                return Err(ApiError::bad(
+                    "invalid_input",
+                    "give either preset or max_side",
+                ));
+            }
+        };
+        spec.format = b.format.unwrap_or(spec.format);
+        spec.quality = b.quality.unwrap_or(spec.quality);
+        if spec.max_side == 0 || spec.max_side > 20_000 || !(1..=100).contains(&spec.quality) {
+            return Err(ApiError::bad(
+                "invalid_input",
+                "a rendition needs 1 ≤ max_side ≤ 20000 and 1 ≤ quality ≤ 100",
+            ));
+        }
+        Ok(lib.render(&id, spec, preset.as_deref(), actor, Timestamp::now())?)
+    })
+    .await?;
+    let status = if existed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    let mut res = json(status, &r);
+    insert(&mut res, header::LOCATION, &format!("/renditions/{}", r.id));
+    Ok(res)
 }
 
 /// `GET /photos/{id}/original`: the original's bytes.
@@ -805,6 +865,9 @@ struct UploadParams {
     name: Option<String>,
     /// Fields to set, as a JSON object (the same names as `PATCH`).
     fields: Option<String>,
+    /// Also make every rendition preset, as `add --renditions` does.
+    #[serde(default)]
+    renditions: bool,
 }
 
 /// The answer to an upload: one line of `byline add --json` (schema/add-line.schema.json).
@@ -814,6 +877,13 @@ struct AddLine {
     id: Option<String>,
     status: &'static str,
     missing: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    credit: Option<String>,
+}
+
+/// The credit line in the default style, as `add --json` reports it; none when empty.
+fn default_credit(photo: &Photo) -> Option<String> {
+    Some(crate::credit::required_line(&photo.fields, &Style::Default)).filter(|l| !l.is_empty())
 }
 
 /// `POST /photos`: the body is the image; `fields` (JSON) overrides what the file says.
@@ -838,8 +908,16 @@ async fn upload(
         ));
     }
     let path = q.name.unwrap_or_else(|| "upload".into());
+    let renditions = q.renditions;
     let line = writing(&st, &headers, move |lib, actor| {
-        let added = lib.add(&bytes, &edits, actor, Timestamp::now())?;
+        let now = Timestamp::now();
+        let added = lib.add(&bytes, &edits, actor, now)?;
+        if renditions && let Added::New(photo) = &added {
+            // As `add --renditions`: a photo whose pixels cannot be rendered is still stored.
+            if let Err(e) = lib.stage_presets(photo, &bytes, actor, now) {
+                eprintln!("byline serve: {}: no renditions: {e}", photo.id.short());
+            }
+        }
         // Nothing is reported as stored before the journal fsync that holds it.
         lib.commit()?;
         Ok(match added {
@@ -847,14 +925,19 @@ async fn upload(
                 path,
                 id: Some(photo.id.to_hex()),
                 status: "added",
+                credit: default_credit(&photo),
                 missing: photo.missing,
             },
-            Added::Duplicate(id) => AddLine {
-                path,
-                id: Some(id.to_hex()),
-                status: "duplicate",
-                missing: lib.photo(&id)?.missing,
-            },
+            Added::Duplicate(id) => {
+                let stored = lib.photo(&id)?;
+                AddLine {
+                    path,
+                    id: Some(id.to_hex()),
+                    status: "duplicate",
+                    credit: default_credit(&stored),
+                    missing: stored.missing,
+                }
+            }
         })
     })
     .await?;

@@ -25,8 +25,10 @@ use crate::journal::Journal;
 use crate::lock::StoreLock;
 use crate::meta;
 use crate::model::{
-    Change, Event, FieldChange, Original, Photo, Rendition, Status, Token, TokenAccess, Use,
+    Change, Event, FieldChange, Original, Photo, Rendition, RenditionSpec, Status, Token,
+    TokenAccess, Use,
 };
+use crate::rendition;
 use crate::terms;
 
 /// Whether a store is opened to change it or only to read it.
@@ -112,6 +114,36 @@ pub struct Library {
     config: Config,
     lock: StoreLock,
 }
+
+/// What `identify` found a file to be.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "match", rename_all = "snake_case")]
+pub enum Identified {
+    /// The exact bytes of a stored original.
+    Original {
+        /// The photo.
+        photo: BlobId,
+    },
+    /// The exact bytes of a stored rendition.
+    Rendition {
+        /// The photo it was made from.
+        photo: BlobId,
+        /// The rendition.
+        rendition: BlobId,
+    },
+    /// Not stored byte for byte, but the picture looks like these photos (closest first).
+    Similar {
+        /// `(photo, bits of 64 that differ)`, at most [`SIMILAR_BITS`] apart.
+        candidates: Vec<(BlobId, u32)>,
+    },
+    /// Nothing stored looks like it.
+    Unknown,
+}
+
+/// Fingerprints at most this many bits apart (of 64) are taken as the same picture. Resized
+/// and re-encoded copies land within about 4; light crops within about 10; unrelated photos
+/// sit near 32.
+pub const SIMILAR_BITS: u32 = 12;
 
 /// A publication to record in the ledger (`byline use`).
 #[derive(Debug, Clone, Default)]
@@ -360,6 +392,9 @@ impl Library {
                 width: extracted.width,
                 height: extracted.height,
                 orientation: extracted.orientation,
+                fingerprint: rendition::fingerprint(bytes)
+                    .ok()
+                    .map(|f| format!("{f:016x}")),
             },
             fields: extracted.fields,
             rights: extracted.rights,
@@ -584,6 +619,130 @@ impl Library {
         self.db()?.renditions_of(photo)
     }
 
+    /// The rendition of a photo for `spec`, made now or found: a rendition already made with
+    /// the same spec from the photo's current revision (so carrying its current credit) is
+    /// returned as it is. Returns the rendition and whether it already existed.
+    pub fn render(
+        &mut self,
+        photo: &BlobId,
+        spec: RenditionSpec,
+        preset: Option<&str>,
+        by: &str,
+        now: Timestamp,
+    ) -> Result<(Rendition, bool)> {
+        self.require_writer()?;
+        let record = self.photo(photo)?;
+        if let Some(r) = self
+            .db()?
+            .renditions_of(photo)?
+            .into_iter()
+            .find(|r| r.spec == spec && r.revision == record.revision)
+        {
+            return Ok((r, true));
+        }
+        let original = self.blobs.get(photo)?;
+        let made = self.stage_renditions(&record, &original, &[(preset, spec)], by, now)?;
+        self.commit()?;
+        made.into_iter()
+            .next()
+            .map(|r| (r, false))
+            .ok_or_else(|| Error::Image("no rendition was produced".into()))
+    }
+
+    /// Render every preset of the config from one decode and stage them (blobs and events)
+    /// for the next [`Library::commit`]; used by `add --renditions`.
+    pub fn stage_presets(
+        &mut self,
+        photo: &Photo,
+        original: &[u8],
+        by: &str,
+        now: Timestamp,
+    ) -> Result<Vec<Rendition>> {
+        let presets: Vec<(Option<String>, RenditionSpec)> = self
+            .config
+            .presets
+            .iter()
+            .map(|(name, spec)| (Some(name.clone()), *spec))
+            .collect();
+        let specs: Vec<(Option<&str>, RenditionSpec)> =
+            presets.iter().map(|(n, s)| (n.as_deref(), *s)).collect();
+        self.stage_renditions(photo, original, &specs, by, now)
+    }
+
+    fn stage_renditions(
+        &mut self,
+        photo: &Photo,
+        original: &[u8],
+        specs: &[(Option<&str>, RenditionSpec)],
+        by: &str,
+        now: Timestamp,
+    ) -> Result<Vec<Rendition>> {
+        self.require_writer()?;
+        let only_specs: Vec<RenditionSpec> = specs.iter().map(|(_, s)| *s).collect();
+        let rendered = rendition::render_set(original, &only_specs, &photo.fields)?;
+        let mut out = Vec::with_capacity(rendered.len());
+        for ((preset, spec), r) in specs.iter().zip(rendered) {
+            let (id, _) = self.blobs.stage(&r.bytes)?;
+            let rendition = Rendition {
+                id,
+                photo: photo.id,
+                preset: preset.map(String::from),
+                spec: *spec,
+                width: r.width,
+                height: r.height,
+                bytes: r.bytes.len() as u64,
+                revision: photo.revision,
+                partial: r.partial,
+            };
+            self.warnings.extend(
+                r.warnings
+                    .into_iter()
+                    .map(|w| format!("rendition of {}: {w}", photo.id.short())),
+            );
+            let seq = self.next_seq();
+            self.pending.push(Event {
+                seq,
+                at: now,
+                by: by.to_string(),
+                change: Change::RenditionMade {
+                    rendition: rendition.clone(),
+                },
+            });
+            out.push(rendition);
+        }
+        Ok(out)
+    }
+
+    /// Which stored photo a file is: an exact original or rendition, else the photos whose
+    /// perceptual fingerprint is within [`SIMILAR_BITS`].
+    pub fn identify(&self, bytes: &[u8]) -> Result<Identified> {
+        let id = BlobId::of(bytes);
+        let db = self.db()?;
+        if db.photo(&id)?.is_some() {
+            return Ok(Identified::Original { photo: id });
+        }
+        if let Some(r) = db.rendition(&id)? {
+            return Ok(Identified::Rendition {
+                photo: r.photo,
+                rendition: id,
+            });
+        }
+        let fp = rendition::fingerprint(bytes)?;
+        let mut candidates: Vec<(BlobId, u32)> = db
+            .fingerprints()?
+            .into_iter()
+            .map(|(other, photo)| (photo, rendition::distance(fp, other)))
+            .filter(|(_, d)| *d <= SIMILAR_BITS)
+            .collect();
+        candidates.sort_by_key(|(photo, d)| (*d, *photo));
+        candidates.truncate(10);
+        Ok(if candidates.is_empty() {
+            Identified::Unknown
+        } else {
+            Identified::Similar { candidates }
+        })
+    }
+
     /// The bytes of any stored blob (an original or a rendition).
     pub fn blob(&self, id: &BlobId) -> Result<Vec<u8>> {
         self.blobs.get(id)
@@ -690,11 +849,20 @@ impl Library {
         style: Option<&Style>,
         now: Timestamp,
     ) -> Result<AuditReport> {
-        let uses = self.uses(&UseQuery {
+        let mut uses = self.uses(&UseQuery {
             photo: None,
             outlet: outlet.map(String::from),
             since,
         })?;
+        // A use recorded again for the same photo, outlet and URL (the page was corrected)
+        // supersedes the earlier record: only the latest is audited.
+        let mut latest: BTreeMap<(BlobId, String, String), u64> = BTreeMap::new();
+        for u in &uses {
+            latest.insert((u.photo, u.outlet.to_lowercase(), u.url.clone()), u.id);
+        }
+        uses.retain(|u| {
+            latest.get(&(u.photo, u.outlet.to_lowercase(), u.url.clone())) == Some(&u.id)
+        });
         let mut findings = Vec::new();
         let mut photos: BTreeMap<BlobId, Photo> = BTreeMap::new();
         for u in &uses {

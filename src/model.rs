@@ -51,6 +51,10 @@ pub struct Original {
     pub height: Option<u32>,
     /// EXIF orientation, 1–8; `None` when the file has none.
     pub orientation: Option<u16>,
+    /// Perceptual fingerprint (dHash, 16 hex digits) of the picture as displayed, for
+    /// `identify`; `None` when the pixels could not be decoded (e.g. HEIC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
 }
 
 /// An image container format, recognised by its magic bytes.
@@ -268,15 +272,43 @@ pub enum OutputFormat {
     Webp,
 }
 
+impl OutputFormat {
+    /// The file name extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            OutputFormat::Jpeg => "jpg",
+            OutputFormat::Webp => "webp",
+        }
+    }
+
+    /// The MIME type served for this format.
+    pub fn mime(self) -> &'static str {
+        match self {
+            OutputFormat::Jpeg => "image/jpeg",
+            OutputFormat::Webp => "image/webp",
+        }
+    }
+}
+
 /// What a rendition should be: the key under which the same photo gives the same bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct RenditionSpec {
     /// Longest side in pixels; never upscaled.
     pub max_side: u32,
-    /// Output format.
+    /// Output format (default JPEG).
+    #[serde(default = "default_format")]
     pub format: OutputFormat,
-    /// Encoder quality, 1–100.
+    /// Encoder quality, 1–100 (default 85).
+    #[serde(default = "default_quality")]
     pub quality: u8,
+}
+
+fn default_format() -> OutputFormat {
+    OutputFormat::Jpeg
+}
+
+fn default_quality() -> u8 {
+    85
 }
 
 /// A stored rendition of a photo.

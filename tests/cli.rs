@@ -283,7 +283,11 @@ fn list_filters_by_agency_creator_year_text_and_status() {
         "all words must match"
     );
     assert_eq!(ids(&["--year", "2013", "--agency", "reuters"]).len(), 0);
-    assert_eq!(ids(&["--incomplete"]).len(), 4);
+    assert_eq!(
+        ids(&["--incomplete"]).len(),
+        1,
+        "only the PNG with no metadata"
+    );
     let table = s.ok(&["list", "--agency", "AFP"]);
     assert!(table.starts_with("ID"), "{table}");
     assert!(table.contains("John Thys"), "{table}");
@@ -423,4 +427,37 @@ fn control_characters_never_reach_the_terminal() {
     assert!(shown.contains("Evil[2J caption"), "{shown}");
     // JSON keeps the text exactly, escaped.
     assert_eq!(s.record(&id)["caption"], "Evil\u{1b}[2J caption\u{7}");
+}
+
+#[test]
+fn inspect_reads_a_file_without_storing_it() {
+    let s = Store::new();
+    let mut cmd = s.cmd(&["inspect", "--json"]);
+    cmd.arg(sample("latin1-iim-creator.jpg"))
+        .arg(corpus("seibert-iim-xmp-exif-disagree.jpg"))
+        .arg(s.dir.path().join("missing.jpg"));
+    let out = cmd.output().expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a missing file is a failed file"
+    );
+    let lines = json_lines(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(lines.len(), 3);
+    for l in &lines[..2] {
+        check_schema("inspect.schema.json", l);
+    }
+    // IIM without 1:90 in Latin-1 is decoded as such, with a warning saying so.
+    assert_eq!(
+        lines[0]["fields"]["creators"],
+        serde_json::json!(["José Müller"])
+    );
+    assert!(
+        lines[0]["warnings"].to_string().contains("Windows-1252"),
+        "{}",
+        lines[0]["warnings"]
+    );
+    assert_eq!(lines[1]["sources"]["creators"], "exif");
+    assert!(lines[2]["error"].as_str().is_some());
+    assert!(!s.path().exists(), "inspect never creates a store");
 }

@@ -364,14 +364,9 @@ fn every_route_answers_as_the_openapi_document_says() {
     assert_eq!(a.status, 416);
     spec.check("/photos/{id}/original", "get", &a);
 
-    // Renditions: none yet; an unknown one is 404; making one is not in this build.
-    let a = send(
-        "GET",
-        &format!("{base}/photos/{id}/renditions"),
-        None,
-        &[],
-        vec![],
-    );
+    // Renditions: none yet; an unknown one is 404; making one gives its bytes by hash.
+    let list = format!("{base}/photos/{id}/renditions");
+    let a = send("GET", &list, None, &[], vec![]);
     assert_eq!(a.status, 200);
     spec.check("/photos/{id}/renditions", "get", &a);
     assert_eq!(a.json(), json!([]));
@@ -384,15 +379,38 @@ fn every_route_answers_as_the_openapi_document_says() {
     );
     assert_eq!(a.status, 404);
     spec.check("/renditions/{rid}", "get", &a);
-    let a = send(
-        "POST",
-        &format!("{base}/photos/{id}/renditions"),
-        Some(&desk),
-        &[],
-        br#"{"preset":"thumb"}"#.to_vec(),
+    let make = |body: &str| send("POST", &list, Some(&desk), &[], body.as_bytes().to_vec());
+    let a = make(r#"{"preset": "thumb"}"#);
+    assert_eq!(a.status, 201, "{}", String::from_utf8_lossy(&a.body));
+    spec.check("/photos/{id}/renditions", "post", &a);
+    let r = a.json();
+    assert_eq!(r["photo"], id.as_str());
+    assert!(
+        r["width"].as_u64().is_some_and(|w| w <= 320)
+            && r["height"].as_u64().is_some_and(|h| h <= 320)
     );
-    assert_eq!(a.status, 501);
-    assert_eq!(a.code(), "not_implemented");
+    let rid = r["id"].as_str().expect("rendition id").to_string();
+    let a = make(r#"{"preset": "thumb"}"#);
+    assert_eq!(
+        (a.status, a.json()["id"].as_str()),
+        (200, Some(rid.as_str()))
+    );
+    let a = make(r#"{"preset": "huge"}"#);
+    assert_eq!((a.status, a.code().as_str()), (400, "invalid_input"));
+    let a = send(
+        "GET",
+        &format!("{base}/renditions/{rid}"),
+        None,
+        &[],
+        vec![],
+    );
+    assert_eq!(a.status, 200);
+    assert_eq!(a.header("content-type"), Some("image/jpeg"));
+    assert_eq!(blake3::hash(&a.body).to_hex().as_str(), rid);
+    assert_eq!(a.header("etag"), Some(format!("\"{rid}\"").as_str()));
+    assert_eq!(a.body.len() as u64, r["bytes"].as_u64().unwrap_or(0));
+    let a = send("GET", &list, None, &[], vec![]);
+    assert_eq!(a.json().as_array().map(Vec::len), Some(1));
 
     // Edit: journalled with the token's name.
     let a = send(

@@ -29,6 +29,9 @@ pub struct AddArgs {
     /// Image files or folders (searched recursively; hidden files are skipped).
     #[arg(required = true)]
     pub(super) paths: Vec<PathBuf>,
+    /// Also make every rendition preset of the store (thumb, small, medium, large, …).
+    #[arg(long)]
+    renditions: bool,
     #[command(flatten)]
     pub(super) fields: FieldArgs,
     #[command(flatten)]
@@ -44,6 +47,17 @@ pub(super) struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) error: Option<String>,
     pub(super) missing: Vec<String>,
+    /// The credit line in the default style, when the photo has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) credit: Option<String>,
+}
+
+fn credit_of(photo: &crate::model::Photo) -> Option<String> {
+    Some(crate::credit::required_line(
+        &photo.fields,
+        &crate::credit::Style::Default,
+    ))
+    .filter(|l| !l.is_empty())
 }
 
 /// Expand folders into their files (sorted, hidden entries skipped); keep files as given.
@@ -109,7 +123,7 @@ pub fn run(store: &Path, json: bool, args: &AddArgs, out: &mut impl Write) -> Re
     let (mut added, mut dupes, mut failed) = (0usize, 0usize, 0usize);
     for (i, path) in files.iter().enumerate() {
         bar.set_message(clean(&path.display().to_string()));
-        let report = add_one(&mut lib, path, &edits, &by);
+        let report = add_one(&mut lib, path, &edits, &by, args.renditions);
         match report.status {
             "added" => added += 1,
             "duplicate" => dupes += 1,
@@ -153,27 +167,49 @@ pub(super) fn finish(
     })
 }
 
-fn add_one(lib: &mut Library, path: &Path, edits: &[(String, Value)], by: &str) -> Report {
+fn add_one(
+    lib: &mut Library,
+    path: &Path,
+    edits: &[(String, Value)],
+    by: &str,
+    renditions: bool,
+) -> Report {
     let shown = path.display().to_string();
     let bytes = match read_file(path) {
         Ok(b) => b,
         Err(e) => return failed(shown, e),
     };
-    match lib.add(&bytes, edits, by, Timestamp::now()) {
+    let now = Timestamp::now();
+    let added = lib.add(&bytes, edits, by, now);
+    if renditions && let Ok(Added::New(photo)) = &added {
+        // A photo whose pixels cannot be rendered (HEIC) is still stored; say why.
+        if let Err(e) = lib.stage_presets(photo, &bytes, by, now) {
+            eprintln!("warning: {}: no renditions: {e}", clean(&shown));
+        }
+    }
+    match added {
         Ok(Added::New(photo)) => Report {
             path: shown,
             id: Some(photo.id.to_hex()),
             status: "added",
             error: None,
             missing: photo.missing.clone(),
+            credit: credit_of(&photo),
         },
-        Ok(Added::Duplicate(id)) => Report {
-            path: shown,
-            missing: lib.photo(&id).map(|p| p.missing).unwrap_or_default(),
-            id: Some(id.to_hex()),
-            status: "duplicate",
-            error: None,
-        },
+        Ok(Added::Duplicate(id)) => {
+            let stored = lib.photo(&id).ok();
+            Report {
+                path: shown,
+                missing: stored
+                    .as_ref()
+                    .map(|p| p.missing.clone())
+                    .unwrap_or_default(),
+                credit: stored.as_ref().and_then(credit_of),
+                id: Some(id.to_hex()),
+                status: "duplicate",
+                error: None,
+            }
+        }
         Err(e) => failed(shown, e.to_string()),
     }
 }
@@ -185,6 +221,7 @@ pub(super) fn failed(path: String, error: String) -> Report {
         status: "failed",
         error: Some(error),
         missing: Vec::new(),
+        credit: None,
     }
 }
 
@@ -196,11 +233,14 @@ pub(super) fn print_reports(reports: &[Report], json: bool, out: &mut impl Write
         }
         let path = clean(&r.path);
         let id = r.id.as_deref().unwrap_or("");
+        let credit = r.credit.as_deref().map_or("(no credit)".to_string(), clean);
         match r.status {
-            "added" if r.missing.is_empty() => writeln!(out, "added      {id}  {path}")?,
+            "added" if r.missing.is_empty() => {
+                writeln!(out, "added      {id}  {path}\n           {credit}")?
+            }
             "added" => writeln!(
                 out,
-                "added      {id}  {path}  (incomplete: needs {})",
+                "added      {id}  {path}\n           {credit}  (incomplete: needs {})",
                 r.missing.join(", ")
             )?,
             "duplicate" => writeln!(out, "duplicate  {path}: already stored as {id}")?,

@@ -9,6 +9,7 @@ mod ledger;
 mod output;
 mod read;
 mod remote;
+mod render;
 mod report;
 mod serve;
 
@@ -102,6 +103,18 @@ enum Command {
     /// Manage API tokens for `byline serve`.
     #[command(subcommand)]
     Token(ledger::TokenCommand),
+    /// Make (or find) a resized copy of a photo that carries its credit.
+    Render(render::RenderArgs),
+    /// List a photo's renditions.
+    Renditions {
+        /// The photo's id, or a unique prefix of at least 6 hex characters.
+        id: String,
+    },
+    /// Say which stored photo a file is: exact original or rendition, else look-alikes.
+    Identify {
+        /// An image file (a rendition, a re-encoded or resized copy, a crop).
+        file: PathBuf,
+    },
     /// Read a file's metadata without storing it.
     Inspect {
         /// Image files.
@@ -372,6 +385,24 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             &mut out,
         ),
         Command::Inspect { files } => read::inspect(&files, json, &mut out),
+        Command::Render(args) => render::render(
+            &mut open(store, Access::Write, "render")?,
+            &args,
+            json,
+            &mut out,
+        ),
+        Command::Renditions { id } => render::renditions(
+            &open(store, Access::Read, "renditions")?,
+            &id,
+            json,
+            &mut out,
+        ),
+        Command::Identify { file } => render::identify(
+            &open(store, Access::Read, "identify")?,
+            &file,
+            json,
+            &mut out,
+        ),
         Command::Export { out: file } => admin::export(
             &open(store, Access::Read, "export")?,
             file.as_deref(),

@@ -26,7 +26,8 @@ pub struct ListArgs {
     /// Only photos taken in this year.
     #[arg(long)]
     year: Option<i32>,
-    /// Only photos whose caption, headline or keywords contain all these words (prefixes).
+    /// Only photos whose caption, headline, keywords, place, credit, source or instructions
+    /// contain all these words (as word prefixes).
     #[arg(long, value_name = "WORDS")]
     text: Option<String>,
     /// Only photos that still miss a caption, a creator or agency, or a year.

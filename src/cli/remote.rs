@@ -213,6 +213,7 @@ fn upload(r: &Remote, args: &add::AddArgs, json: bool, out: &mut impl Write) -> 
                         },
                         error: None,
                         missing: serde_json::from_value(v["missing"].clone()).unwrap_or_default(),
+                        credit: v["credit"].as_str().map(String::from),
                     },
                     Err(e) => add::failed(shown, format!("{e:#}")),
                 }

@@ -4,15 +4,33 @@
 //! becomes a warning and the other blocks still count. Only bytes that are not an image at
 //! all give an error.
 //!
-//! Blocks and precedence: EXIF (kamadak-exif) today; IPTC-IIM and XMP arrive with the
-//! metadata issue and follow the MWG rules in `shared/CREDITS.md`.
+//! # Blocks
+//! [`container`] finds the blocks (EXIF, XMP and extended XMP, Photoshop/IIM, PNG text),
+//! [`exif`], [`iptc`] and [`xmp`] decode them. Every block's own value of every field is
+//! kept in [`Extracted::blocks`]; [`Extracted::sources`] says which one was chosen.
+//!
+//! # Precedence (MWG, as ExifTool's `-use MWG`; see `shared/CREDITS.md`)
+//! - `caption`, `copyright`, `creators`: a non-empty EXIF value wins; otherwise XMP, unless
+//!   the stored IPTCDigest (Photoshop 0x0425) no longer matches the IIM, in which case IIM
+//!   was edited later and wins; PNG native text comes last.
+//! - `date_created`: EXIF DateTimeOriginal, then XMP, then IIM 2:55 + 2:60.
+//! - Every other field: XMP first (same digest rule), then IIM, then PNG text.
+//! - An IIM value exactly at its dataset's byte limit that is a prefix of the XMP value was
+//!   cut by the 32/64/… byte limit: XMP is taken whatever the digest says.
+//! - Whenever blocks hold different values (ignoring surrounding space and line-break style)
+//!   a warning names each block's value and the one chosen.
 
-mod container;
-mod exif;
+pub mod container;
+pub mod exif;
+pub mod iptc;
+pub mod xmp;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+use jiff::Timestamp;
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::model::{Fields, Format, Rights};
@@ -37,7 +55,10 @@ pub struct Extracted {
     /// Field name → the block its chosen value came from (`exif`, `iptc`, `xmp`, `png`).
     pub sources: BTreeMap<String, String>,
     /// Field name → block → that block's own value, for `inspect` and audits.
-    pub blocks: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
+    pub blocks: BTreeMap<String, BTreeMap<String, Value>>,
+    /// Lang-alt fields (`caption`, `copyright`, `usage_terms`) → language → text, for the
+    /// languages other than `x-default` (whose text is the value in `fields`).
+    pub alt_languages: BTreeMap<String, BTreeMap<String, String>>,
     /// Charset guesses, disagreements, damage.
     pub warnings: Vec<String>,
     /// The compressed image data ends early (a JPEG with no end-of-image marker).
@@ -58,47 +79,195 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted> {
             )
         }
     })?;
+    let mut seg = container::segments(bytes);
     let mut out = Extracted {
         format: Some(format),
+        width: seg.width,
+        height: seg.height,
+        truncated: seg.truncated,
+        warnings: std::mem::take(&mut seg.warnings),
         ..Extracted::default()
     };
-    let frame = container::frame(format, bytes, &mut out.warnings);
-    out.width = frame.width;
-    out.height = frame.height;
-    out.truncated = frame.truncated;
 
-    let exif = exif::read(bytes, &mut out.warnings);
+    let exif = match (format, seg.exif.first()) {
+        (Format::Heic, _) => exif::read_container(bytes, &mut out.warnings),
+        (_, Some(tiff)) => exif::read_tiff(tiff, &mut out.warnings),
+        (_, None) => exif::ExifValues::default(),
+    };
     out.orientation = exif.orientation;
     if out.width.is_none() {
-        out.width = exif.width;
-        out.height = exif.height;
+        // TIFF: IFD0 holds the stored size; elsewhere it is a fallback for odd headers.
+        out.width = exif.width.or(exif.pixel_width);
+        out.height = exif.height.or(exif.pixel_height);
     }
-    let mut pick = |field: &str, value: Option<String>| -> Option<String> {
-        let v = value?;
-        out.blocks
-            .entry(field.to_string())
-            .or_default()
-            .insert("exif".into(), serde_json::Value::String(v.clone()));
-        out.sources.insert(field.to_string(), "exif".into());
-        Some(v)
+
+    let bare: Vec<&[u8]> = seg.iim.iter().map(|c| &c[..]).collect();
+    let iim = iptc::read(seg.photoshop.as_deref(), &bare);
+    out.warnings.extend(iim.warnings.iter().cloned());
+    let props = read_xmp(&seg, &mut out.warnings);
+    let png: BTreeMap<&str, &str> = seg
+        .png_text
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+
+    let mut pick = Picker {
+        out: &mut out,
+        xmp_first: iim.digest != Some(iptc::Digest::Stale),
     };
-    out.fields.caption = pick("caption", exif.description);
-    out.fields.copyright = pick("copyright", exif.copyright);
-    out.fields.date_created = pick("date_created", exif.date_taken);
-    if let Some(artist) = pick("creators", exif.artist) {
-        // EXIF Artist joins several creators with "; " (MWG).
-        out.fields.creators = artist
-            .split(';')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(String::from)
-            .collect();
+    let text = |s: &Option<String>| s.clone().map(Value::String);
+    let iim_text = |n: u8| iim.first(n).map(|t| (t.value.clone(), t.bytes));
+    let png_text = |k: &str| png.get(k).map(|v| Value::String((*v).to_string()));
+
+    // caption, copyright, creators: EXIF first (MWG).
+    let caption_xmp = lang_alt(&props, "dc:description", "caption", pick.out);
+    let caption = pick.field(
+        "caption",
+        Rule::ExifFirst,
+        Candidates {
+            exif: text(&exif.description),
+            iptc: iim_text(120).map(|(v, n)| (Value::String(v), n, 120)),
+            xmp: caption_xmp,
+            png: png_text("Description"),
+        },
+    );
+    pick.out.fields.caption = as_text(caption);
+    let rights_xmp = lang_alt(&props, "dc:rights", "copyright", pick.out);
+    let copyright = pick.field(
+        "copyright",
+        Rule::ExifFirst,
+        Candidates {
+            exif: text(&exif.copyright),
+            iptc: iim_text(116).map(|(v, n)| (Value::String(v), n, 116)),
+            xmp: rights_xmp,
+            png: png_text("Copyright"),
+        },
+    );
+    pick.out.fields.copyright = as_text(copyright);
+    let by_line = iim.all(80);
+    let creators = pick.field(
+        "creators",
+        Rule::ExifFirst,
+        Candidates {
+            // EXIF Artist joins several creators with "; " (MWG).
+            exif: exif
+                .artist
+                .as_deref()
+                .map(|a| list(a.split(';').map(str::trim).filter(|s| !s.is_empty()))),
+            iptc: (!by_line.is_empty()).then(|| {
+                let longest = by_line.iter().map(|t| t.bytes).max().unwrap_or(0);
+                (list(by_line.iter().map(|t| t.value.as_str())), longest, 80)
+            }),
+            xmp: array(&props, "dc:creator"),
+            png: png.get("Author").map(|a| list([*a])),
+        },
+    );
+    pick.out.fields.creators = as_list(creators);
+
+    let date = pick.field(
+        "date_created",
+        Rule::Date,
+        Candidates {
+            exif: text(&exif.date_taken),
+            iptc: iim.first(55).and_then(|d| {
+                let t = iim.first(60).map(|t| t.value.as_str());
+                iptc::date_time(&d.value, t).map(|v| (Value::String(v), 0, 55))
+            }),
+            xmp: simple(&props, "photoshop:DateCreated")
+                .or_else(|| simple(&props, "exif:DateTimeOriginal"))
+                .and_then(|v| v.as_str().map(|d| Value::String(lenient_date(d)))),
+            png: None,
+        },
+    );
+    pick.out.fields.date_created = as_text(date);
+    pick.out.fields.year = pick.out.fields.date_created.as_deref().and_then(year_of);
+    if let Some(src) = pick.out.sources.get("date_created").cloned()
+        && pick.out.fields.year.is_some()
+    {
+        pick.out.sources.insert("year".into(), src);
     }
-    out.fields.year = out.fields.date_created.as_deref().and_then(year_of);
-    if out.fields.year.is_some() {
-        out.sources
-            .insert("year".into(), out.sources["date_created"].clone());
+
+    // Every other field: XMP first, then IIM (MWG).
+    let simple_fields: [(&str, &str, u8, Option<&str>); 9] = [
+        ("credit_line", "photoshop:Credit", 110, None),
+        ("source", "photoshop:Source", 115, None),
+        ("headline", "photoshop:Headline", 105, Some("Title")),
+        ("creator_title", "photoshop:AuthorsPosition", 85, None),
+        ("city", "photoshop:City", 90, None),
+        ("state", "photoshop:State", 95, None),
+        ("country", "photoshop:Country", 101, None),
+        ("country_code", "Iptc4xmpCore:CountryCode", 100, None),
+        ("instructions", "photoshop:Instructions", 40, None),
+    ];
+    for (field, prop, number, png_key) in simple_fields {
+        let chosen = pick.field(
+            field,
+            Rule::XmpFirst,
+            Candidates {
+                exif: None,
+                iptc: iim_text(number).map(|(v, n)| (Value::String(v), n, number)),
+                xmp: simple(&props, prop),
+                png: png_key.and_then(png_text),
+            },
+        );
+        let v = as_text(chosen);
+        let f = &mut pick.out.fields;
+        match field {
+            "credit_line" => f.credit_line = v,
+            "source" => f.source = v,
+            "headline" => f.headline = v,
+            "creator_title" => f.creator_title = v,
+            "city" => f.city = v,
+            "state" => f.state = v,
+            "country" => f.country = v,
+            "country_code" => f.country_code = v,
+            _ => f.instructions = v,
+        }
     }
+    let keywords = iim.all(25);
+    let chosen = pick.field(
+        "keywords",
+        Rule::XmpFirst,
+        Candidates {
+            exif: None,
+            iptc: (!keywords.is_empty()).then(|| {
+                let longest = keywords.iter().map(|t| t.bytes).max().unwrap_or(0);
+                (list(keywords.iter().map(|t| t.value.as_str())), longest, 25)
+            }),
+            xmp: array(&props, "dc:subject"),
+            png: None,
+        },
+    );
+    pick.out.fields.keywords = as_list(chosen);
+
+    // XMP-only fields.
+    let usage = lang_alt(&props, "xmpRights:UsageTerms", "usage_terms", pick.out);
+    pick.out.fields.usage_terms = as_text(pick.xmp_only("usage_terms", usage));
+    let web = simple(&props, "xmpRights:WebStatement");
+    pick.out.fields.web_statement = as_text(pick.xmp_only("web_statement", web));
+    let licensor = simple(&props, "plus:Licensor/plus:LicensorName");
+    pick.out.fields.licensor = as_text(pick.xmp_only("licensor", licensor));
+    let dst = simple(&props, "Iptc4xmpExt:DigitalSourceType");
+    pick.out.fields.digital_source_type = as_text(pick.xmp_only("digital_source_type", dst));
+    let required = simple(&props, "plus:CreditLineRequired")
+        .and_then(|v| v.as_str().and_then(credit_required))
+        .map(Value::Bool);
+    pick.out.fields.credit_line_required = pick
+        .xmp_only("credit_line_required", required)
+        .and_then(|v| v.as_bool());
+
+    // Rights: IIM 2:30/2:35 release, 2:37/2:38 expiry, `plus:LicenseEndDate`.
+    let iim_moment = |d: u8, t: u8| {
+        iim.first(d)
+            .and_then(|d| iptc::date_time(&d.value, iim.first(t).map(|t| t.value.as_str())))
+            .and_then(|iso| timestamp(&iso))
+    };
+    out.rights.embargo_until = iim_moment(30, 35);
+    let xmp_end = props
+        .get("plus:LicenseEndDate")
+        .and_then(|v| v.first())
+        .and_then(|i| timestamp(&i.value));
+    out.rights.expires = xmp_end.or_else(|| iim_moment(37, 38));
     Ok(out)
 }
 
@@ -107,4 +276,596 @@ pub fn year_of(date: &str) -> Option<i32> {
     let digits = date.get(..4)?;
     let year: i32 = digits.parse().ok()?;
     (1826..=9999).contains(&year).then_some(year)
+}
+
+/// An ISO 8601 date or date-time as an instant: a date alone is 00:00 UTC, and so is a time
+/// without an offset (IIM and XMP allow both; UTC is the documented assumption).
+fn timestamp(iso: &str) -> Option<Timestamp> {
+    let iso = iso.trim();
+    let full = match iso.len() {
+        10 => format!("{iso}T00:00:00Z"),
+        16 | 19 => format!("{iso}Z"),
+        _ => iso.to_string(),
+    };
+    full.parse().ok()
+}
+
+/// PLUS `CreditLineRequired` codes (`…/CR-NRQ` = not required, `CR-COI`, `CR-CAI`, `CR-CCA`
+/// = required in some place) and plain booleans.
+fn credit_required(v: &str) -> Option<bool> {
+    let code = v.rsplit('/').next().unwrap_or(v).trim();
+    match code {
+        "CR-NRQ" => Some(false),
+        c if c.starts_with("CR-") => Some(true),
+        c if c.eq_ignore_ascii_case("true") => Some(true),
+        c if c.eq_ignore_ascii_case("false") => Some(false),
+        _ => None,
+    }
+}
+
+/// Parse the XMP packets: the first main packet wins a property; extended XMP (JPEG, XMP
+/// part 3) is reassembled from chunks whose GUID the main packet names.
+fn read_xmp(seg: &container::Segments<'_>, warnings: &mut Vec<String>) -> xmp::Properties {
+    let mut props = xmp::Properties::new();
+    for packet in &seg.xmp {
+        let (p, w) = xmp::parse(packet);
+        warnings.extend(w);
+        for (k, v) in p {
+            props.entry(k).or_insert(v);
+        }
+    }
+    let guid = props
+        .get("xmpNote:HasExtendedXMP")
+        .and_then(|v| v.first())
+        .map(|i| i.value.clone());
+    if let Some(guid) = guid {
+        match extended(seg, guid.as_bytes()) {
+            Ok(whole) => {
+                let (p, w) = xmp::parse(&whole);
+                warnings.extend(w);
+                for (k, v) in p {
+                    props.entry(k).or_insert(v);
+                }
+            }
+            Err(why) => warnings.push(format!("xmp: extended XMP {why}")),
+        }
+    }
+    props
+}
+
+fn extended<'a>(seg: &container::Segments<'a>, guid: &[u8]) -> Result<Cow<'a, [u8]>, String> {
+    let chunks: Vec<_> = seg.xmp_extended.iter().filter(|c| c.guid == guid).collect();
+    let total = chunks
+        .first()
+        .map(|c| c.total)
+        .ok_or("is announced but missing")?;
+    let total = usize::try_from(total).map_err(|_| "is too large")?;
+    if total > xmp::MAX_PACKET {
+        return Err(format!("of {total} bytes is over the limit; ignored"));
+    }
+    let mut whole = vec![0u8; total];
+    let mut filled = 0usize;
+    for c in chunks {
+        let at = usize::try_from(c.offset).map_err(|_| "has a bad offset")?;
+        let slot = whole
+            .get_mut(at..at.saturating_add(c.data.len()))
+            .ok_or("has a chunk past its stated length")?;
+        slot.copy_from_slice(c.data);
+        filled += c.data.len();
+    }
+    if filled < total {
+        return Err("is incomplete (chunks missing)".into());
+    }
+    Ok(Cow::Owned(whole))
+}
+
+/// Which block a field prefers.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Rule {
+    /// EXIF, then XMP/IIM by digest, then PNG (caption, copyright, creators).
+    ExifFirst,
+    /// EXIF, then XMP, then IIM.
+    Date,
+    /// XMP/IIM by digest, then PNG.
+    XmpFirst,
+}
+
+/// Each block's value of one field. IIM values carry their stored byte length and dataset
+/// number, to spot values cut at the dataset's limit.
+struct Candidates {
+    exif: Option<Value>,
+    iptc: Option<(Value, usize, u8)>,
+    xmp: Option<Value>,
+    png: Option<Value>,
+}
+
+struct Picker<'o> {
+    out: &'o mut Extracted,
+    /// False when the IPTCDigest is stale: IIM then beats XMP.
+    xmp_first: bool,
+}
+
+impl Picker<'_> {
+    /// Record every block's value, choose one by `rule`, warn about disagreement.
+    fn field(&mut self, field: &str, rule: Rule, c: Candidates) -> Option<Value> {
+        let cut_limit = match (&c.iptc, &c.xmp) {
+            (Some((iv, bytes, n)), Some(xv)) => {
+                iptc::limit(*n).filter(|l| bytes == l && is_prefix(iv, xv))
+            }
+            _ => None,
+        };
+        let cut_iim = cut_limit.is_some();
+        let mut present: Vec<(&'static str, Value)> = Vec::new();
+        for (block, v) in [
+            ("exif", c.exif),
+            ("iptc", c.iptc.map(|(v, _, _)| v)),
+            ("xmp", c.xmp),
+            ("png", c.png),
+        ] {
+            if let Some(v) = v.filter(|v| !is_empty(v)) {
+                present.push((block, v));
+            }
+        }
+        let order: [&str; 4] = match rule {
+            Rule::Date => ["exif", "xmp", "iptc", "png"],
+            _ if cut_iim || self.xmp_first => ["exif", "xmp", "iptc", "png"],
+            _ => ["exif", "iptc", "xmp", "png"],
+        };
+        let skip_exif = rule == Rule::XmpFirst;
+        // A malformed date (`2009-09-09T17:00:00, 2009-09-09`) is kept but never chosen.
+        let usable = |v: &Value| rule != Rule::Date || v.as_str().and_then(date_parts).is_some();
+        let chosen = order
+            .iter()
+            .filter(|b| !(skip_exif && **b == "exif"))
+            .find_map(|b| present.iter().find(|(p, v)| p == b && usable(v)));
+        if !present.is_empty() {
+            let entry = self.out.blocks.entry(field.to_string()).or_default();
+            for (b, v) in &present {
+                entry.insert((*b).to_string(), v.clone());
+            }
+        }
+        for (b, v) in present.iter().filter(|(_, v)| !usable(v)) {
+            self.out.warnings.push(format!(
+                "{field}: the {b} value {} is not an ISO 8601 date; not used",
+                short(v)
+            ));
+        }
+        let (src, value) = chosen.cloned()?;
+        self.out.sources.insert(field.to_string(), src.to_string());
+        if let Some(limit) = cut_limit {
+            self.out.warnings.push(format!(
+                "{field}: the IIM value fills its {limit}-byte limit and is the start of the \
+                 XMP value, so it was cut; took xmp"
+            ));
+        }
+        let distinct = present
+            .iter()
+            .filter(|(b, _)| !(cut_iim && *b == "iptc"))
+            .any(|(_, v)| !same(rule, v, &value));
+        if distinct {
+            let list: Vec<String> = present
+                .iter()
+                .map(|(b, v)| format!("{b} {}", short(v)))
+                .collect();
+            self.out.warnings.push(format!(
+                "{field}: blocks disagree ({}); chose {src}",
+                list.join(", ")
+            ));
+        }
+        Some(value)
+    }
+
+    /// A field only XMP carries.
+    fn xmp_only(&mut self, field: &str, v: Option<Value>) -> Option<Value> {
+        self.field(
+            field,
+            Rule::XmpFirst,
+            Candidates {
+                exif: None,
+                iptc: None,
+                xmp: v,
+                png: None,
+            },
+        )
+    }
+}
+
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.trim().is_empty(),
+        Value::Array(a) => a.iter().all(is_empty),
+        Value::Null => true,
+        _ => false,
+    }
+}
+
+/// Text for comparison: trimmed, with CR and CRLF line breaks as LF (IIM uses CR), and case
+/// ignored: agencies
+/// write names in capitals in IIM (`JOHN THYS`) and mixed case in EXIF (`John Thys`), which is
+/// one of form, not content; the chosen value itself is kept exactly as written.
+fn norm(s: &str) -> String {
+    s.trim()
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .to_lowercase()
+}
+
+fn same(rule: Rule, a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        // A date and a more precise date-time of the same moment agree.
+        (Value::String(x), Value::String(y)) if rule == Rule::Date => {
+            match (date_parts(x), date_parts(y)) {
+                (Some(a), Some(b)) => {
+                    let both = |p: Option<&str>, q: Option<&str>| match (p, q) {
+                        (Some(p), Some(q)) => p == q,
+                        _ => true,
+                    };
+                    (a.0.starts_with(b.0) || b.0.starts_with(a.0))
+                        && both(a.1, b.1)
+                        && both(a.2, b.2)
+                }
+                _ => norm(x) == norm(y),
+            }
+        }
+        (Value::String(x), Value::String(y)) => norm(x) == norm(y),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(rule, a, b))
+        }
+        _ => a == b,
+    }
+}
+
+/// An ISO 8601 date split into date, time to the second, and offset; `None` when malformed.
+/// Fractions of a second are left out: blocks store them to different precisions.
+fn date_parts(s: &str) -> Option<(&str, Option<&str>, Option<&str>)> {
+    let s = s.trim();
+    let (date, rest) = s.split_once('T').map_or((s, None), |(d, r)| (d, Some(r)));
+    let shape = |t: &str, pat: &str| {
+        t.len() <= pat.len()
+            && t.bytes().zip(pat.bytes()).all(|(c, p)| {
+                if p == b'9' {
+                    c.is_ascii_digit()
+                } else {
+                    c == p
+                }
+            })
+    };
+    if date.len() < 4 || !shape(date, "9999-99-99") {
+        return None;
+    }
+    let Some(rest) = rest else {
+        return Some((date, None, None));
+    };
+    let split = rest.find(['+', '-', 'Z']).unwrap_or(rest.len());
+    let (time, offset) = rest.split_at(split);
+    let whole = time.split('.').next().unwrap_or(time);
+    let frac_ok = time
+        .get(whole.len() + 1..)
+        .is_none_or(|f| f.bytes().all(|c| c.is_ascii_digit()));
+    if whole.len() < 5 || !shape(whole, "99:99:99") || !frac_ok {
+        return None;
+    }
+    if !(offset.is_empty()
+        || offset == "Z"
+        || (offset.len() == 6 && offset.get(1..).is_some_and(|o| shape(o, "99:99"))))
+    {
+        return None;
+    }
+    Some((date, Some(whole), (!offset.is_empty()).then_some(offset)))
+}
+
+/// Whether the IIM value `iim` is a prefix of the XMP value `xmp` (item by item for lists).
+fn is_prefix(iim: &Value, xmp: &Value) -> bool {
+    match (iim, xmp) {
+        (Value::String(i), Value::String(x)) => x.starts_with(i.as_str()) && x.len() > i.len(),
+        (Value::Array(i), Value::Array(x)) => {
+            i.len() == x.len() && i.iter().zip(x).all(|(a, b)| a == b || is_prefix(a, b)) && i != x
+        }
+        _ => false,
+    }
+}
+
+/// A value for a warning: quoted, cut at 60 characters.
+fn short(v: &Value) -> String {
+    let s = match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let mut cut: String = s.chars().take(60).collect();
+    if cut.len() < s.len() {
+        cut.push('…');
+    }
+    format!("{cut:?}")
+}
+
+fn list<'a>(items: impl IntoIterator<Item = &'a str>) -> Value {
+    Value::Array(items.into_iter().map(|s| Value::String(s.into())).collect())
+}
+
+fn as_text(v: Option<Value>) -> Option<String> {
+    match v {
+        Some(Value::String(s)) => Some(s),
+        _ => None,
+    }
+}
+
+fn as_list(v: Option<Value>) -> Vec<String> {
+    match v {
+        Some(Value::Array(a)) => a
+            .into_iter()
+            .filter_map(|v| match v {
+                Value::String(s) => Some(s),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// An XMP date as ISO 8601, forgiving the EXIF spelling some writers use in XMP
+/// (`2019:07:14 09:21:11.47`) and a space before the offset (`…T00:00:00 +00:00`).
+fn lenient_date(d: &str) -> String {
+    let mut s: String = d.trim().to_string();
+    let b = s.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|x| x.iter().all(u8::is_ascii_digit));
+    if digits(0..4) && b.get(4) == Some(&b':') && digits(5..7) && b.get(7) == Some(&b':') {
+        s.replace_range(4..5, "-");
+        s.replace_range(7..8, "-");
+    }
+    if s.get(10..11) == Some(" ")
+        && s.get(11..13)
+            .is_some_and(|h| h.bytes().all(|c| c.is_ascii_digit()))
+    {
+        s.replace_range(10..11, "T");
+    }
+    for sign in [" +", " -", " Z"] {
+        if let Some(at) = s.rfind(sign).filter(|&at| at > 10) {
+            s.remove(at);
+        }
+    }
+    s
+}
+
+/// Property values by key; a key's case is forgiven (AFP writes `dc:Rights`), as ExifTool does.
+fn lookup<'p>(props: &'p xmp::Properties, key: &str) -> Option<&'p Vec<xmp::Item>> {
+    props.get(key).or_else(|| {
+        props
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v)
+    })
+}
+
+/// A simple XMP property: its first value.
+fn simple(props: &xmp::Properties, key: &str) -> Option<Value> {
+    let item = lookup(props, key)?.first()?;
+    Some(Value::String(item.value.clone()))
+}
+
+/// An XMP array (`rdf:Seq`/`rdf:Bag`): all its values.
+fn array(props: &xmp::Properties, key: &str) -> Option<Value> {
+    let items = lookup(props, key)?;
+    Some(list(items.iter().map(|i| i.value.as_str())))
+}
+
+/// A lang-alt property: the `x-default` text (or the first), with the other languages put
+/// in `alt_languages`.
+fn lang_alt(props: &xmp::Properties, key: &str, field: &str, out: &mut Extracted) -> Option<Value> {
+    let items = lookup(props, key)?;
+    let default = items
+        .iter()
+        .find(|i| i.lang.as_deref() == Some("x-default"))
+        .or_else(|| items.first())?;
+    for i in items {
+        if let Some(lang) = i.lang.as_deref().filter(|l| *l != "x-default") {
+            out.alt_languages
+                .entry(field.to_string())
+                .or_default()
+                .insert(lang.to_string(), i.value.clone());
+        }
+    }
+    Some(Value::String(default.value.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_difference_of_case_alone_is_not_a_disagreement() {
+        let a = Value::from(vec!["John Thys"]);
+        let b = Value::from(vec!["JOHN THYS"]);
+        assert!(same(Rule::ExifFirst, &a, &b));
+        assert!(!same(Rule::ExifFirst, &a, &Value::from(vec!["Jane Thys"])));
+    }
+    use serde_json::json;
+
+    /// A JPEG with the given APP segments (marker, payload) and an empty scan.
+    fn jpeg(segments: &[(u8, Vec<u8>)]) -> Vec<u8> {
+        let mut b = vec![0xFF, 0xD8];
+        for (marker, body) in segments {
+            b.extend_from_slice(&[0xFF, *marker]);
+            b.extend_from_slice(&u16::try_from(body.len() + 2).unwrap_or(0).to_be_bytes());
+            b.extend_from_slice(body);
+        }
+        b.extend_from_slice(&[0xFF, 0xC0, 0, 11, 8, 0, 2, 0, 3, 1, 1, 0x11, 0]);
+        b.extend_from_slice(&[0xFF, 0xDA, 0, 2, 0xFF, 0xD9]);
+        b
+    }
+
+    fn iim(datasets: &[(u8, &str)]) -> Vec<u8> {
+        let mut iim = Vec::new();
+        for (n, v) in datasets {
+            iim.extend_from_slice(&[0x1C, 2, *n]);
+            iim.extend_from_slice(&u16::try_from(v.len()).unwrap_or(0).to_be_bytes());
+            iim.extend_from_slice(v.as_bytes());
+        }
+        let mut ps = b"Photoshop 3.0\08BIM\x04\x04\0\0".to_vec();
+        ps.extend_from_slice(&u32::try_from(iim.len()).unwrap_or(0).to_be_bytes());
+        ps.extend_from_slice(&iim);
+        ps
+    }
+
+    const RIGHTS_XMP: &str = r#"<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF
+      xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description
+      xmlns:plus="http://ns.useplus.org/ldf/xmp/1.0/"
+      xmlns:xmpRights="http://ns.adobe.com/xap/1.0/rights/"
+      xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/"
+      xmlns:xmpNote="http://ns.adobe.com/xmp/note/"
+      plus:CreditLineRequired="http://ns.useplus.org/ldf/vocab/CR-CAI"
+      plus:LicenseEndDate="2031-12-31"
+      xmpRights:WebStatement="https://example.org/licence"
+      xmpNote:HasExtendedXMP="0123456789ABCDEF0123456789ABCDEF">
+      <plus:Licensor><rdf:Seq><rdf:li rdf:parseType="Resource">
+        <plus:LicensorName>Agence Exemple</plus:LicensorName></rdf:li></rdf:Seq></plus:Licensor>
+      <xmpRights:UsageTerms><rdf:Alt><rdf:li xml:lang="x-default">Editorial use only</rdf:li>
+        <rdf:li xml:lang="fr">Usage éditorial</rdf:li></rdf:Alt></xmpRights:UsageTerms>
+      </rdf:Description></rdf:RDF></x:xmpmeta>"#;
+
+    const EXTENDED_XMP: &str = r#"<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF
+      xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description
+      xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/"
+      Iptc4xmpExt:DigitalSourceType="http://cv.iptc.org/newscodes/digitalsourcetype/screenCapture"/>
+      </rdf:RDF></x:xmpmeta>"#;
+
+    #[test]
+    fn rights_dates_plus_fields_and_extended_xmp() {
+        let mut app1 = b"http://ns.adobe.com/xap/1.0/\0".to_vec();
+        app1.extend_from_slice(RIGHTS_XMP.as_bytes());
+        // Extended XMP in two chunks, out of order (XMP part 3, 1.1.3.1).
+        let ext = EXTENDED_XMP.as_bytes();
+        let half = ext.len() / 2;
+        let chunk = |offset: usize, data: &[u8]| {
+            let mut c = b"http://ns.adobe.com/xmp/extension/\0".to_vec();
+            c.extend_from_slice(b"0123456789ABCDEF0123456789ABCDEF");
+            c.extend_from_slice(&u32::try_from(ext.len()).unwrap_or(0).to_be_bytes());
+            c.extend_from_slice(&u32::try_from(offset).unwrap_or(0).to_be_bytes());
+            c.extend_from_slice(data);
+            c
+        };
+        let b = jpeg(&[
+            (0xE1, app1),
+            (0xE1, chunk(half, &ext[half..])),
+            (0xE1, chunk(0, &ext[..half])),
+            // IIM 2:30/2:35 release, 2:37 expiry (ignored: XMP LicenseEndDate comes first).
+            (
+                0xED,
+                iim(&[(30, "20240501"), (35, "120000+0200"), (37, "20300101")]),
+            ),
+        ]);
+        let e = extract(&b).expect("a JPEG");
+        assert_eq!((e.width, e.height), (Some(3), Some(2)));
+        assert_eq!(
+            e.rights.embargo_until.map(|t| t.to_string()).as_deref(),
+            Some("2024-05-01T10:00:00Z")
+        );
+        assert_eq!(
+            e.rights.expires.map(|t| t.to_string()).as_deref(),
+            Some("2031-12-31T00:00:00Z")
+        );
+        assert_eq!(e.fields.credit_line_required, Some(true));
+        assert_eq!(e.fields.licensor.as_deref(), Some("Agence Exemple"));
+        assert_eq!(e.fields.usage_terms.as_deref(), Some("Editorial use only"));
+        assert_eq!(e.alt_languages["usage_terms"]["fr"], "Usage éditorial");
+        assert_eq!(
+            e.fields.web_statement.as_deref(),
+            Some("https://example.org/licence")
+        );
+        assert_eq!(
+            e.fields.digital_source_type.as_deref(),
+            Some("http://cv.iptc.org/newscodes/digitalsourcetype/screenCapture")
+        );
+        assert!(e.warnings.is_empty(), "{:?}", e.warnings);
+    }
+
+    #[test]
+    fn missing_extended_xmp_is_a_warning() {
+        let mut app1 = b"http://ns.adobe.com/xap/1.0/\0".to_vec();
+        app1.extend_from_slice(RIGHTS_XMP.as_bytes());
+        let e = extract(&jpeg(&[(0xE1, app1)])).expect("a JPEG");
+        assert!(
+            e.warnings
+                .iter()
+                .any(|w| w.contains("extended XMP is announced but missing"))
+        );
+        assert_eq!(e.fields.licensor.as_deref(), Some("Agence Exemple"));
+    }
+
+    #[test]
+    fn iim_cut_at_its_limit_is_recognised() {
+        let iim = json!("Photographerís Mate 3rd Class (");
+        let xmp = json!("Photographerís Mate 3rd Class (A");
+        assert!(is_prefix(&iim, &xmp));
+        assert!(!is_prefix(&xmp, &iim));
+        assert!(is_prefix(&json!(["ab", "c"]), &json!(["abc", "c"])));
+        assert!(!is_prefix(&json!(["ab"]), &json!(["ab"])));
+    }
+
+    #[test]
+    fn line_break_style_and_precision_are_not_disagreement() {
+        assert!(same(Rule::XmpFirst, &json!("a\rb "), &json!("a\nb")));
+        assert!(same(
+            Rule::Date,
+            &json!("2004-06-21"),
+            &json!("2004-06-21T23:37:53")
+        ));
+        assert!(!same(
+            Rule::Date,
+            &json!("2004-06-21"),
+            &json!("2016-09-15")
+        ));
+        assert!(same(
+            Rule::Date,
+            &json!("2012-08-08T22:07:18.1"),
+            &json!("2012-08-08T22:07:18+00:00")
+        ));
+        assert!(!same(
+            Rule::Date,
+            &json!("2004-06-21T00:00:00+00:00"),
+            &json!("2004-06-21T23:37:53")
+        ));
+        assert_eq!(date_parts("2009-09-09T17:00:00, 2009-09-09"), None);
+    }
+
+    #[test]
+    fn dates_become_instants() {
+        let t = |s| timestamp(s).map(|t| t.to_string());
+        assert_eq!(t("2024-05-01").as_deref(), Some("2024-05-01T00:00:00Z"));
+        assert_eq!(
+            t("2024-05-01T12:00:00-04:00").as_deref(),
+            Some("2024-05-01T16:00:00Z")
+        );
+        assert_eq!(t("not a date"), None);
+    }
+
+    #[test]
+    fn xmp_dates_in_exif_spelling_are_made_iso() {
+        assert_eq!(
+            lenient_date("2019:07:14 09:21:11.47"),
+            "2019-07-14T09:21:11.47"
+        );
+        assert_eq!(
+            lenient_date("2015-01-22T00:00:00 +00:00"),
+            "2015-01-22T00:00:00+00:00"
+        );
+        assert_eq!(
+            lenient_date("2017-05-29T17:19:21-04:00"),
+            "2017-05-29T17:19:21-04:00"
+        );
+    }
+
+    #[test]
+    fn plus_credit_codes() {
+        assert_eq!(
+            credit_required("http://ns.useplus.org/ldf/vocab/CR-NRQ"),
+            Some(false)
+        );
+        assert_eq!(
+            credit_required("http://ns.useplus.org/ldf/vocab/CR-COI"),
+            Some(true)
+        );
+        assert_eq!(credit_required("True"), Some(true));
+        assert_eq!(credit_required("maybe"), None);
+    }
 }

@@ -1,0 +1,448 @@
+//! The publication ledger and the attribution audit, end to end through the binary: uses
+//! recorded right and wrong, the exact findings they produce, and a clean audit once fixed.
+//! Report formats (JSON against its schema, CSV, HTML) are checked here too.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{Store, check_schema, json_lines, sample, samples_dir};
+use serde_json::Value;
+
+/// (kind, use id, wrong part) of every violation in an audit report.
+fn violations(report: &Value) -> BTreeSet<(String, Option<u64>, Option<String>)> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["severity"] == "violation")
+        .map(|f| {
+            (
+                f["kind"].as_str().expect("kind").to_string(),
+                f["use_id"].as_u64(),
+                f["part"].as_str().map(String::from),
+            )
+        })
+        .collect()
+}
+
+fn audit_json(s: &Store, extra: &[&str]) -> (i32, Value) {
+    let mut args = vec!["audit", "--format", "json"];
+    args.extend_from_slice(extra);
+    let (code, out, err) = s.run(&args);
+    let report: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+    check_schema("audit.schema.json", &report);
+    (code, report)
+}
+
+fn record(s: &Store, args: &[&str]) -> u64 {
+    let mut a = vec!["use", "--json"];
+    a.extend_from_slice(args);
+    let line = json_lines(&s.ok(&a)).remove(0);
+    check_schema("use.schema.json", &line);
+    line["id"].as_u64().expect("use id")
+}
+
+fn id_of(lines: &[Value], file: &str) -> String {
+    lines
+        .iter()
+        .find(|l| l["path"].as_str().is_some_and(|p| p.ends_with(file)))
+        .and_then(|l| l["id"].as_str())
+        .unwrap_or_else(|| panic!("{file} was not added"))
+        .to_string()
+}
+
+#[test]
+fn uses_right_and_wrong_give_exactly_the_expected_findings_then_a_clean_audit() {
+    let s = Store::new();
+    let added = s.add(&[samples_dir().as_path()]);
+    let nato = id_of(&added, "afp-nato-brussels.jpg");
+    // A photo whose licence ran out, one under embargo, editorial only, not for China.
+    let grab = id_of(&added, "no-metadata-grab.png");
+    s.ok(&[
+        "edit",
+        &grab,
+        "--caption",
+        "Flood seen from a phone video",
+        "--creator",
+        "Ana Ruiz",
+        "--agency",
+        "EFE",
+        "--year",
+        "2024",
+        "--expires",
+        "2024-06-30",
+        "--embargo-until",
+        "2024-03-01T12:00:00Z",
+        "--editorial-only",
+        "--restricted-territory",
+        "CN",
+    ]);
+    let page = |n: u32| format!("https://sputnik.example/world/2023102{n}.html");
+    let right = record(
+        &s,
+        &[
+            &nato,
+            "--outlet",
+            "Sputnik",
+            "--url",
+            &page(1),
+            "--published",
+            "2023-10-22",
+            "--printed-credit",
+            "© AFP 2013 / JOHN THYS",
+        ],
+    );
+    let year = record(
+        &s,
+        &[
+            &nato,
+            "--outlet",
+            "Sputnik",
+            "--url",
+            &page(2),
+            "--published",
+            "2023-10-22",
+            "--printed-credit",
+            "© AFP 2023 / JOHN THYS",
+        ],
+    );
+    let agency = record(
+        &s,
+        &[
+            &nato,
+            "--outlet",
+            "Sputnik",
+            "--url",
+            &page(3),
+            "--published",
+            "2023-10-23",
+            "--printed-credit",
+            "© Reuters 2013 / JOHN THYS",
+        ],
+    );
+    let none = record(
+        &s,
+        &[
+            &nato,
+            "--outlet",
+            "Sputnik",
+            "--url",
+            &page(4),
+            "--published",
+            "2023-10-23",
+            "--no-credit",
+        ],
+    );
+    let grab_url = "https://daily.example/flood";
+    let late = record(
+        &s,
+        &[
+            &grab,
+            "--outlet",
+            "Daily",
+            "--url",
+            grab_url,
+            "--published",
+            "2024-07-02",
+            "--printed-credit",
+            "© EFE 2024 / Ana Ruiz",
+        ],
+    );
+    let early = record(
+        &s,
+        &[
+            &grab,
+            "--outlet",
+            "Daily",
+            "--url",
+            "https://daily.example/early",
+            "--published",
+            "2024-03-01T09:00:00Z",
+            "--printed-credit",
+            "© EFE 2024 / Ana Ruiz",
+        ],
+    );
+    let ad = record(
+        &s,
+        &[
+            &grab,
+            "--outlet",
+            "Daily",
+            "--url",
+            "https://daily.example/ad",
+            "--published",
+            "2024-04-01",
+            "--printed-credit",
+            "© EFE 2024 / Ana Ruiz",
+            "--commercial",
+        ],
+    );
+    let china = record(
+        &s,
+        &[
+            &grab,
+            "--outlet",
+            "Daily",
+            "--url",
+            "https://daily.example/cn",
+            "--published",
+            "2024-04-01",
+            "--printed-credit",
+            "© EFE 2024 / Ana Ruiz",
+            "--territory",
+            "cn",
+        ],
+    );
+
+    let (code, report) = audit_json(&s, &[]);
+    assert_eq!(code, 1, "violations fail the audit");
+    let expected: BTreeSet<(String, Option<u64>, Option<String>)> = [
+        ("credit_wrong", Some(year), Some("year")),
+        ("credit_wrong", Some(agency), Some("agency")),
+        ("credit_missing", Some(none), None),
+        ("expired", Some(late), None),
+        ("embargo", Some(early), None),
+        ("commercial_use", Some(ad), None),
+        ("territory", Some(china), None),
+    ]
+    .into_iter()
+    .map(|(k, u, p)| (k.to_string(), u, p.map(String::from)))
+    .collect();
+    assert_eq!(violations(&report), expected);
+    assert!(
+        !report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["use_id"] == right),
+        "the right credit gives no finding"
+    );
+    let year_finding = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["use_id"] == year)
+        .expect("the wrong-year finding");
+    assert_eq!(year_finding["expected"], "© AFP 2013 / JOHN THYS");
+    assert_eq!(year_finding["found"], "© AFP 2023 / JOHN THYS");
+
+    // --outlet narrows the audit to one outlet's uses.
+    let (_, sputnik) = audit_json(&s, &["--outlet", "sputnik"]);
+    assert_eq!(sputnik["summary"]["uses_checked"], 4);
+    assert_eq!(sputnik["summary"]["violations"], 3);
+
+    // Fix everything: pages corrected and recorded again, the licence renewed.
+    record(
+        &s,
+        &[
+            &nato,
+            "--outlet",
+            "Sputnik",
+            "--url",
+            &page(2),
+            "--published",
+            "2023-10-22",
+            "--printed-credit",
+            "© AFP 2013 / JOHN THYS",
+        ],
+    );
+    record(
+        &s,
+        &[
+            &nato,
+            "--outlet",
+            "Sputnik",
+            "--url",
+            &page(3),
+            "--published",
+            "2023-10-23",
+            "--printed-credit",
+            "(c) AFP 2013 / John Thys",
+        ],
+    );
+    record(
+        &s,
+        &[
+            &nato,
+            "--outlet",
+            "Sputnik",
+            "--url",
+            &page(4),
+            "--published",
+            "2023-10-23",
+            "--printed-credit",
+            "© AFP 2013 / JOHN THYS",
+        ],
+    );
+    s.ok(&["edit", &grab, "--expires", "2025-12-31"]);
+    record(
+        &s,
+        &[
+            &grab,
+            "--outlet",
+            "Daily",
+            "--url",
+            "https://daily.example/early",
+            "--published",
+            "2024-03-01T13:00:00Z",
+            "--printed-credit",
+            "© EFE 2024 / Ana Ruiz",
+        ],
+    );
+    record(
+        &s,
+        &[
+            &grab,
+            "--outlet",
+            "Daily",
+            "--url",
+            "https://daily.example/ad",
+            "--published",
+            "2024-04-01",
+            "--printed-credit",
+            "© EFE 2024 / Ana Ruiz",
+        ],
+    );
+    record(
+        &s,
+        &[
+            &grab,
+            "--outlet",
+            "Daily",
+            "--url",
+            "https://daily.example/cn",
+            "--published",
+            "2024-04-01",
+            "--printed-credit",
+            "© EFE 2024 / Ana Ruiz",
+            "--territory",
+            "FR",
+        ],
+    );
+    let (code, report) = audit_json(&s, &[]);
+    assert_eq!(violations(&report), BTreeSet::new());
+    assert_eq!(code, 0, "{report}");
+    // The ledger keeps every record, corrected or not.
+    assert_eq!(json_lines(&s.ok(&["uses", "--json"])).len(), 14);
+    assert_eq!(json_lines(&s.ok(&["uses", "--json", &grab])).len(), 7);
+    assert_eq!(
+        json_lines(&s.ok(&["uses", "--json", "--since", "2024-03-02"])).len(),
+        5
+    );
+}
+
+#[test]
+fn reports_come_as_csv_and_a_self_contained_html_page() {
+    let s = Store::new();
+    let nato = s.add_one(&sample("afp-nato-brussels.jpg"));
+    record(
+        &s,
+        &[
+            &nato,
+            "--outlet",
+            "Sputnik",
+            "--url",
+            "https://x.example/a,b",
+            "--published",
+            "2023-10-22",
+            "--printed-credit",
+            "© AFP 2023 / JOHN \"JT\" THYS",
+        ],
+    );
+    let (code, csv, _) = s.run(&["audit", "--format", "csv"]);
+    assert_eq!(code, 1);
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("severity,kind,photo,use,outlet,url,part,expected,found,message")
+    );
+    let row = lines.next().expect("a finding row");
+    assert!(row.starts_with("violation,credit_wrong,"), "{row}");
+    assert!(
+        row.contains("\"https://x.example/a,b\""),
+        "commas are quoted: {row}"
+    );
+    assert!(
+        row.contains("JOHN \"\"JT\"\" THYS"),
+        "quotes are doubled: {row}"
+    );
+
+    let file = s.dir.path().join("audit.html");
+    let (code, _, err) = s.run(&[
+        "audit",
+        "--format",
+        "html",
+        "--out",
+        file.to_str().expect("path"),
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("report written to"), "{err}");
+    let html = std::fs::read_to_string(&file).expect("html report");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(
+        !html.contains("src=\"http") && !html.contains("href=\"http"),
+        "no external assets"
+    );
+    assert!(
+        html.contains("JOHN &quot;JT&quot; THYS"),
+        "printed text is escaped"
+    );
+    // The page must show what the JSON report says.
+    let (_, report) = audit_json(&s, &[]);
+    let summary = &report["summary"];
+    let findings = report["findings"].as_array().expect("findings").len();
+    assert_eq!(
+        summary["violations"], 2,
+        "wrong year and wrong creator (\"JT\")"
+    );
+    chromium_shows(
+        &file,
+        &[
+            format!("{findings} findings shown"),
+            format!(
+                "{} violations, {} warnings",
+                summary["violations"], summary["warnings"]
+            ),
+            "id=\"verdict\">FAIL<".to_string(),
+            "credit_wrong".to_string(),
+        ],
+    );
+}
+
+/// Load the page in headless Chromium (when installed; CI installs it) and read what it shows.
+fn chromium_shows(file: &std::path::Path, expected: &[String]) {
+    let Some(chromium) = ["chromium", "chromium-browser"].iter().find(|c| {
+        std::process::Command::new(c)
+            .arg("--version")
+            .output()
+            .is_ok()
+    }) else {
+        eprintln!("chromium is not installed; skipping the browser check");
+        return;
+    };
+    let profile = tempfile::tempdir().expect("profile dir");
+    let out = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", file.display()))
+        .output()
+        .expect("chromium runs");
+    let dom = String::from_utf8_lossy(&out.stdout);
+    // The script ran (it fills "N findings shown"), and the summary and verdict are there.
+    for text in expected {
+        assert!(
+            dom.contains(text.as_str()),
+            "the page does not show {text:?}:\n{dom}"
+        );
+    }
+}
