@@ -412,6 +412,17 @@ fn every_route_answers_as_the_openapi_document_says() {
     let a = send("GET", &list, None, &[], vec![]);
     assert_eq!(a.json().as_array().map(Vec::len), Some(1));
 
+    // A credit asked for before an edit is not served stale after it.
+    let default_credit = format!("{base}/photos/{id}/credit");
+    let a = send("GET", &default_credit, None, &[], vec![]);
+    assert!(
+        a.json()["line"]
+            .as_str()
+            .is_some_and(|l| l.contains("2013")),
+        "{}",
+        a.json()
+    );
+
     // Edit: journalled with the token's name.
     let a = send(
         "PATCH",
@@ -424,6 +435,9 @@ fn every_route_answers_as_the_openapi_document_says() {
     spec.check("/photos/{id}", "patch", &a);
     assert_eq!(a.json()["caption"], "Ministers meet");
     assert_eq!(a.json()["revision"], 2);
+    let a = send("GET", &default_credit, None, &[], vec![]);
+    let line = a.json()["line"].as_str().unwrap_or_default().to_string();
+    assert!(line.contains("2014") && !line.contains("2013"), "{line}");
 
     // Uses and the audit: an uncredited publication is a violation.
     let a = send(

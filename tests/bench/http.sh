@@ -7,21 +7,24 @@
 # COUNT times with a fresh id and varied credits, then `byline import`ed (imported records
 # need no original bytes). Needs: wrk (Debian), python3.
 #   tests/bench/http.sh [COUNT] [SECONDS]
+# With BENCH_DIR set, the store is kept there and reused by later runs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 count=${1:-100000}
 secs=${2:-20}
-work=$(mktemp -d)
+work=${BENCH_DIR:-$(mktemp -d)}
+mkdir -p "$work"
 server=
 cleanup() {
   [[ -n $server ]] && kill -TERM "$server" 2>/dev/null && wait "$server" || true
-  rm -rf "$work"
+  [[ -n ${BENCH_DIR:-} ]] || rm -rf "$work"
 }
 trap cleanup EXIT
 cargo build --release --quiet
 bin=${CARGO_TARGET_DIR:-target}/release/byline
 store=$work/store
 
+if [[ ! -f $work/ids.txt ]]; then
 "$bin" --store "$store" add --json samples/photos/afp-nato-brussels.jpg > /dev/null
 "$bin" --store "$store" export --out "$work/one.jsonl"
 python3 - "$work/one.jsonl" "$work/many.jsonl" "$work/ids.txt" "$count" <<'PY'
@@ -51,6 +54,8 @@ rm -rf "$store"
 "$bin" --store "$store" add samples/photos/afp-nato-brussels.jpg > /dev/null
 echo "importing $count records…"
 /usr/bin/time -f "import: %e s, %M KB max RSS" "$bin" --store "$store" import "$work/many.jsonl"
+fi
+"$bin" --store "$store" token revoke bench > /dev/null 2>&1 || true
 write_token=$("$bin" --store "$store" token create bench --write)
 
 "$bin" --store "$store" serve --listen 127.0.0.1:0 > "$work/serve.out" 2> "$work/serve.err" &
@@ -64,9 +69,12 @@ cat > "$work/pick.lua" <<LUA
 local ids = {}
 for l in io.lines("$work/ids.txt") do ids[#ids + 1] = l end
 local suffix = os.getenv("SUFFIX") or ""
+-- HOT=N asks only for the first N photos (a CMS laying out pages); else any of them.
+local n = math.min(tonumber(os.getenv("HOT") or "0") or 0, #ids)
+if n == 0 then n = #ids end
 math.randomseed(os.time())
 request = function()
-  return wrk.format("GET", "/photos/" .. ids[math.random(#ids)] .. suffix)
+  return wrk.format("GET", "/photos/" .. ids[math.random(n)] .. suffix)
 end
 LUA
 run() { # NAME SUFFIX THREADS CONNECTIONS
@@ -74,17 +82,19 @@ run() { # NAME SUFFIX THREADS CONNECTIONS
   SUFFIX=$2 wrk -t"$3" -c"$4" -d"${secs}s" --latency -s "$work/pick.lua" "$base" |
     grep -E "Requests/sec|Latency  |50%|99%|Non-2xx|Socket errors"
 }
-run "credit lookups" "/credit?style=afp" 1 16
+run "credit lookups, any of the photos (mostly uncached)" "/credit?style=afp" 1 16
+HOT=1000 run "credit lookups, 1,000 photos asked for again and again" "/credit?style=afp" 1 16
 run "credit lookups, outlet style" "/credit?outlet=sputnik-example" 1 16
 run "record reads" "" 1 16
 
 # Reads while a batch upload runs: distinct copies of the corpus, one POST each.
-mkdir -p "$work/up"
+rm -rf "$work/up" && mkdir -p "$work/up"
+stamp=$(date +%s%N) # fresh bytes each run, so a reused store stores them anew
 mapfile -t src < <(ls ../shared/corpus/images/*.{jpg,png} | grep -v broken)
 for ((i = 0; i < 300; i++)); do
   f=${src[$((i % ${#src[@]}))]}
   cp "$f" "$work/up/u$i.${f##*.}"
-  printf '%04d' "$i" >> "$work/up/u$i.${f##*.}"
+  printf '%04d-%s' "$i" "$stamp" >> "$work/up/u$i.${f##*.}"
 done
 (
   start=$(date +%s.%N)
