@@ -212,6 +212,8 @@ fn exif_credit_reads_back() {
         assert_eq!(read.fields.copyright, want.copyright, "{format:?}");
         assert_eq!(read.fields.caption, want.caption, "{format:?}");
         assert_eq!(read.orientation, Some(1));
+        // The extended (VP8X) WebP we assemble still decodes.
+        assert_eq!(pixels(&r).dimensions(), (r.width, r.height), "{format:?}");
     }
 }
 
