@@ -356,6 +356,7 @@ impl Library {
 
     /// Stage a new photo: its blob is written (and fsynced) now; its event is journalled by
     /// the next [`Library::commit`]. `edits` override what the file says, as `(field, value)`.
+    /// The same as [`prepare`] followed by [`Library::add_prepared`].
     ///
     /// # Errors
     /// The bytes are not an image ([`Error::UnsupportedFormat`]) or are damaged
@@ -367,16 +368,31 @@ impl Library {
         by: &str,
         now: Timestamp,
     ) -> Result<Added> {
+        self.add_prepared(prepare(bytes)?, bytes, edits, by, now)
+    }
+
+    /// Stage a photo whose metadata and fingerprint [`prepare`] already read (on another
+    /// thread, for a batch). `bytes` are the same bytes `prepare` was given.
+    pub fn add_prepared(
+        &mut self,
+        prepared: Prepared,
+        bytes: &[u8],
+        edits: &[(String, Value)],
+        by: &str,
+        now: Timestamp,
+    ) -> Result<Added> {
         self.require_writer()?;
-        let extracted = meta::extract(bytes)?;
-        if extracted.truncated {
+        let Prepared {
+            id,
+            extracted,
+            format,
+            fingerprint,
+        } = prepared;
+        if id != BlobId::of(bytes) {
             return Err(Error::InvalidInput(
-                "the image data is truncated (the file ends before the image does); \
-                 fetch the file again"
-                    .into(),
+                "the bytes are not the ones that were prepared".into(),
             ));
         }
-        let id = BlobId::of(bytes);
         if self.pending_ids.contains(&id) || self.db()?.photo(&id)?.is_some() {
             // Bytes already known: make sure the blob itself is sound (repairs a torn one).
             self.blobs.stage(bytes)?;
@@ -386,15 +402,11 @@ impl Library {
             id,
             original: Original {
                 bytes: bytes.len() as u64,
-                format: extracted
-                    .format
-                    .ok_or_else(|| Error::UnsupportedFormat("unrecognised image format".into()))?,
+                format,
                 width: extracted.width,
                 height: extracted.height,
                 orientation: extracted.orientation,
-                fingerprint: rendition::fingerprint(bytes)
-                    .ok()
-                    .map(|f| format!("{f:016x}")),
+                fingerprint,
             },
             fields: extracted.fields,
             rights: extracted.rights,
@@ -1044,6 +1056,43 @@ impl Drop for Library {
             let _ = db.flush();
         }
     }
+}
+
+/// What a file says about itself, read before the store is touched: the expensive part of
+/// adding a photo (metadata, a fingerprint decode, the hash), safe to run on other threads.
+#[derive(Debug)]
+pub struct Prepared {
+    id: BlobId,
+    extracted: meta::Extracted,
+    format: crate::model::Format,
+    fingerprint: Option<String>,
+}
+
+/// Read a file for [`Library::add_prepared`].
+///
+/// # Errors
+/// The bytes are not an image ([`Error::UnsupportedFormat`]) or their image data is
+/// truncated ([`Error::InvalidInput`]).
+pub fn prepare(bytes: &[u8]) -> Result<Prepared> {
+    let extracted = meta::extract(bytes)?;
+    if extracted.truncated {
+        return Err(Error::InvalidInput(
+            "the image data is truncated (the file ends before the image does); \
+             fetch the file again"
+                .into(),
+        ));
+    }
+    let format = extracted
+        .format
+        .ok_or_else(|| Error::UnsupportedFormat("unrecognised image format".into()))?;
+    Ok(Prepared {
+        id: BlobId::of(bytes),
+        fingerprint: rendition::fingerprint(bytes)
+            .ok()
+            .map(|f| format!("{f:016x}")),
+        extracted,
+        format,
+    })
 }
 
 /// Open sled, waiting briefly while another reader has it open (sled allows one process).
