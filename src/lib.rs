@@ -43,6 +43,7 @@
 //!   passed in.
 //! - Bad input never panics the library: it becomes an [`Error`] or a warning.
 
+pub mod article;
 pub mod blob;
 pub mod cli;
 pub mod credit;
