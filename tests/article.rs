@@ -175,27 +175,75 @@ fn html_page_text_finds_the_same_credits() {
     assert_eq!(marathon.credit, None);
 }
 
-/// Every real credit line of `shared/credit-lines.tsv`, glued to a caption with no space as
-/// scraped text prints it, comes back whole as the credit.
-#[test]
-fn glued_credits_from_the_tsv_split_off() {
+/// The real printed credit lines of `shared/credit-lines.tsv`.
+fn tsv_credits() -> Vec<String> {
     let tsv = fs::read_to_string(TSV).expect("shared/credit-lines.tsv");
+    let credits: Vec<String> = tsv
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split('\t').next())
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert!(credits.len() > 60, "read the TSV");
+    credits
+}
+
+/// Every real credit line of the TSV, printed after a caption with a space or glued to it
+/// with none (as scraped text prints it), comes back whole as the credit: in plain text
+/// (the stored caption known) and in a figcaption without markup (nothing known).
+#[test]
+fn credits_from_the_tsv_split_off_captions() {
     let mut failures = Vec::new();
-    let mut rows = 0;
-    for line in tsv.lines().skip(1) {
-        let credit = line.split('\t').next().unwrap_or("").trim();
-        if credit.is_empty() {
-            continue;
-        }
-        rows += 1;
-        let text = format!("Intro paragraph of the story.\n{NATO}{credit}\nNext paragraph.");
-        let got = article::find_caption(&text, NATO).and_then(|f| f.credit);
-        if got.as_deref() != Some(credit) {
-            failures.push(format!("{credit:?} → {got:?}"));
+    for credit in tsv_credits() {
+        for sep in ["", " "] {
+            let text =
+                format!("Intro paragraph of the story.\n{NATO}{sep}{credit}\nNext paragraph.");
+            let got = article::find_caption(&text, NATO).and_then(|f| f.credit);
+            if got.as_deref() != Some(credit.as_str()) {
+                failures.push(format!("text {sep:?} {credit:?} → {got:?}"));
+            }
+            let html = format!(
+                "<figure><img src=a.jpg><figcaption>{NATO}{sep}{credit}</figcaption></figure>"
+            );
+            let page = article::read(&html);
+            let fig = page.figures.first().expect("one figure");
+            if fig.credit.as_deref() != Some(credit.as_str())
+                || fig.caption.as_deref() != Some(NATO)
+            {
+                failures.push(format!(
+                    "html {sep:?} {credit:?} → {:?} / {:?}",
+                    fig.caption, fig.credit
+                ));
+            }
         }
     }
-    assert!(rows > 60, "read the TSV");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Bare images: the caption paragraph beside one is read only when it is marked as a
+/// caption or prints a credit; a body paragraph after an image is not its caption, and the
+/// image is still listed.
+#[test]
+fn bare_images_and_their_caption_paragraphs() {
+    let html = r#"<article>
+        <p><a href="/big/b41fa312a338.jpg"><img src="/s/nato.jpg" alt="NATO"></a></p>
+        <p class="wp-caption-text">The NATO emblem in Brussels. Photo: John Thys/AFP</p>
+        <img src="/s/other.jpg">
+        <p>Ministers met on Thursday to discuss the alliance's budget for next year.</p>
+        <img src="/pixel.gif" width="1" height="1">
+    </article>"#;
+    let page = article::read(html);
+    assert_eq!(page.figures.len(), 2, "{:#?}", page.figures);
+    check_figure(
+        &page.figures[0],
+        &["b41fa312a338".to_string()],
+        "The NATO emblem in Brussels.",
+        Some("Photo: John Thys/AFP"),
+    );
+    assert_eq!(page.figures[1].img_src.as_deref(), Some("/s/other.jpg"));
+    assert_eq!(page.figures[1].caption, None);
+    assert_eq!(page.figures[1].credit, None);
 }
 
 /// Scraped text as it comes: glued credits after a name, a full stop or an ellipsis, and
@@ -333,4 +381,21 @@ fn different_captions_score_below_the_threshold() {
         )
         .is_none()
     );
+}
+
+proptest::proptest! {
+    /// Reading never panics, whatever the page, and offsets stay on the text.
+    #[test]
+    fn reading_is_total(page in "(<figure>|<img src=a>|<figcaption>|</figcaption>|©|…|é|[ -~\n]){0,200}",
+                        caption in "[ -~é…©]{0,80}") {
+        let read = article::read(&page);
+        for fig in &read.figures {
+            let _ = fig.credit.as_deref();
+        }
+        if let Some(found) = article::find_caption(&page, &caption) {
+            proptest::prop_assert!(page.get(found.start..found.end).is_some());
+        }
+        let score = article::caption_similarity(&page, &caption);
+        proptest::prop_assert!((0.0..=1.0).contains(&score));
+    }
 }

@@ -147,13 +147,13 @@ fn figure(el: ElementRef<'_>) -> Figure {
 }
 
 /// An `<img>` outside any figure, with the caption paragraph right after it (or after the
-/// link, `<picture>` or wrapper holding only it), if that paragraph is marked as a caption
+/// link, `<picture>`, paragraph or wrapper holding only it), if that paragraph is marked as a caption
 /// or credit, is a `<small>`/`<cite>`/`<em>`, or is short and prints a credit.
 fn bare(img: ElementRef<'_>) -> Figure {
     let mut holder = img;
     while let Some(parent) = holder.parent().and_then(ElementRef::wrap) {
         let only_child = parent.child_elements().count() == 1;
-        let wrapper = ["a", "picture", "span", "div"].contains(&parent.value().name());
+        let wrapper = ["a", "picture", "span", "div", "p"].contains(&parent.value().name());
         if !(only_child && wrapper) {
             break;
         }

@@ -328,7 +328,12 @@ pub fn split_credit(s: &str, from: usize) -> Option<usize> {
                 .zip(rest.chars().skip(1))
                 .filter(|&((_, a), b)| a.is_lowercase() && b.is_uppercase())
                 .map(|((q, a), _)| q + a.len_utf8())
-                .find(|&q| rest.get(q..).is_some_and(looks_like_credit));
+                .find(|&q| {
+                    // Only an agency or handout word glued on: `NurPhoto/Shutterstock` and
+                    // `McKay` are names, not a second credit.
+                    rest.get(q..)
+                        .is_some_and(|r| opener(r) && looks_like_credit(r))
+                });
             return Some(i + glued_at.unwrap_or(0));
         }
     }
@@ -346,10 +351,13 @@ enum Why {
 }
 
 /// A word boundary inside a run of text with no space: `FenechHandout`, `2013.AFP`,
-/// `2013AFP`, `International©`.
+/// `2013.(AP Photo/…)`, `2013AFP`, `International©`.
 fn glued(prev: char, c: char) -> bool {
     (prev.is_lowercase() && c.is_uppercase())
-        || (".!?…".contains(prev) && c.is_uppercase())
+        || (".!?…".contains(prev)
+            && !c.is_whitespace()
+            && !c.is_numeric()
+            && !".,;:!?…)]".contains(c))
         || (prev.is_numeric() && c.is_uppercase())
         || (prev.is_alphanumeric() && c == '©')
 }
@@ -402,20 +410,23 @@ const OPENERS: &[&str] = &[
     "screengrab",
 ];
 
-/// Whether `s` begins with an agency's name or a handout word.
+/// Whether `s` begins with an agency's name (one to three words before any `/` or `,`,
+/// letters only) or a handout word.
 fn opener(s: &str) -> bool {
-    let words: Vec<&str> = s
-        .split(|c: char| c.is_whitespace() || c == '/' || c == ',')
-        .filter(|w| !w.is_empty())
-        .take(3)
-        .collect();
+    let head = s.split(['/', ',', '(', ')']).next().unwrap_or("");
+    let words: Vec<&str> = head.split_whitespace().take(3).collect();
     let Some(first) = words.first() else {
         return false;
     };
     if OPENERS.contains(&first.to_lowercase().as_str()) {
         return true;
     }
-    (1..=words.len()).any(|n| known_agency(&words[..n].join(" ")))
+    (1..=words.len()).any(|n| {
+        let name = words[..n].join(" ");
+        name.chars()
+            .all(|c| c.is_alphabetic() || " -.&".contains(c))
+            && known_agency(&name)
+    })
 }
 
 /// Whether `s` names an agency that `credit` knows (misspellings included).
@@ -478,7 +489,11 @@ pub(crate) fn looks_like_credit(s: &str) -> bool {
     if OPENERS.contains(&first.as_str()) {
         return true;
     }
-    known_agency(s) || (parts.agency.is_some() && matches!(parts.kind, Kind::Handout | Kind::Pool))
+    let chain = body.contains('/') || body.contains(" via ");
+    known_agency(s)
+        || opener(s)
+        || (matches!(parts.kind, Kind::Handout | Kind::Pool | Kind::ScreenGrab)
+            && (chain || parts.agency.is_some()))
 }
 
 /// Whether `s` holds a sentence break: a full stop, `!` or `?` after a word of four or more
