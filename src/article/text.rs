@@ -141,11 +141,16 @@ impl<'a> PlainText<'a> {
             None => (None, 0),
         };
         let beside = rest.get(credit_from..).unwrap_or("");
-        // What follows the caption on its own line is its credit even when no agency is
-        // named in it (`Lynsey Addario NYT`), as long as it is short and not a sentence.
+        // What follows the caption on its line is its credit even when no agency is named
+        // in it (`Lynsey Addario NYT`), if the caption has plainly ended (a full stop, an
+        // outlet, or the credit glued on) and the rest is short and not a sentence; a
+        // caption reworded at its end (`…, NATO said`) stops without one.
+        let glued = beside.starts_with(|c: char| !c.is_whitespace() && !",;:".contains(c));
+        let ended = end > words_end || credit_from > 0 || glued;
         let short = {
             let beside = beside.trim();
-            (1..=16).contains(&beside.split_whitespace().count())
+            ended
+                && (1..=16).contains(&beside.split_whitespace().count())
                 && !sentence_inside(beside)
                 && beside.contains(char::is_uppercase)
         };
@@ -580,6 +585,17 @@ mod tests {
         assert_eq!(rest.get(at..), Some("© AFP 2023 / JOHN THYS"));
         assert_eq!(split_outlet(" - AP Photo/Evan Vucci"), None);
         assert_eq!(split_outlet(" - Sputnik").map(|o| o.0), Some("Sputnik"));
+    }
+
+    #[test]
+    fn a_reworded_caption_end_is_not_a_credit() {
+        let caption = "Ministers meet at NATO headquarters in Brussels on Tuesday";
+        let text = format!("{caption}, NATO said\n© AFP 2023 / JOHN THYS");
+        let found = find_caption(&text, caption).expect("found");
+        assert_eq!(found.credit.as_deref(), Some("© AFP 2023 / JOHN THYS"));
+        let text = format!("{caption}.Lynsey Addario NYT");
+        let found = find_caption(&text, caption).expect("found");
+        assert_eq!(found.credit.as_deref(), Some("Lynsey Addario NYT"));
     }
 
     #[test]
