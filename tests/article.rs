@@ -246,6 +246,32 @@ fn bare_images_and_their_caption_paragraphs() {
     assert_eq!(page.figures[1].credit, None);
 }
 
+/// Credit markup in the forms pages use: a credit-classed paragraph after a bare image, a
+/// figcaption that is itself classed as a credit, and a lazy-loaded image whose `src` is a
+/// placeholder.
+#[test]
+fn credit_markup_variants() {
+    let html = r#"<main>
+        <img src="/s/a.jpg"><p class="photo-credit">REUTERS/Yves Herman</p>
+        <figure><img src="data:image/gif;base64,R0lGOD" data-src="/s/b.jpg">
+          <figcaption class="caption-credit">Leaders pose at the summit. AP Photo/Marie Lenoir, Pool</figcaption></figure>
+    </main>"#;
+    let page = article::read(html);
+    assert_eq!(page.figures.len(), 2, "{:#?}", page.figures);
+    assert_eq!(page.figures[0].caption, None);
+    assert_eq!(
+        page.figures[0].credit.as_deref(),
+        Some("REUTERS/Yves Herman")
+    );
+    check_figure(
+        &page.figures[1],
+        &[],
+        "Leaders pose at the summit.",
+        Some("AP Photo/Marie Lenoir, Pool"),
+    );
+    assert_eq!(page.figures[1].img_src.as_deref(), Some("/s/b.jpg"));
+}
+
 /// Scraped text as it comes: glued credits after a name, a full stop or an ellipsis, and
 /// credits printed on the line before or after the caption.
 #[test]

@@ -131,7 +131,14 @@ fn figure(el: ElementRef<'_>) -> Figure {
             el.descendent_elements()
                 .find(|e| has_class(*e, &["caption"]))
         });
-    let credit_el = el.descendent_elements().find(|e| is_credit(*e));
+    // A credit element that is (or holds) the caption is no separate credit: the caption's
+    // text is split where the credit begins instead.
+    let holds_caption = |credit: &ElementRef<'_>| {
+        caption_el.is_some_and(|c| c == *credit || c.ancestors().any(|a| a.id() == credit.id()))
+    };
+    let credit_el = el
+        .descendent_elements()
+        .find(|e| is_credit(*e) && !holds_caption(e));
     let (caption, credit) = caption_and_credit(caption_el, credit_el);
     Figure {
         ids,
@@ -147,8 +154,8 @@ fn figure(el: ElementRef<'_>) -> Figure {
 }
 
 /// An `<img>` outside any figure, with the caption paragraph right after it (or after the
-/// link, `<picture>`, paragraph or wrapper holding only it), if that paragraph is marked as a caption
-/// or credit, is a `<small>`/`<cite>`/`<em>`, or is short and prints a credit.
+/// link, `<picture>`, paragraph or wrapper holding only it), if that paragraph is marked as
+/// a caption or credit, is a `<small>`/`<cite>`/`<em>`, or is short and prints a credit.
 fn bare(img: ElementRef<'_>) -> Figure {
     let mut holder = img;
     while let Some(parent) = holder.parent().and_then(ElementRef::wrap) {
@@ -176,9 +183,9 @@ fn bare(img: ElementRef<'_>) -> Figure {
         }
     });
     let (mut caption, mut credit) = caption_and_credit(next, credit_el);
-    // A paragraph marked only as the credit holds no caption.
-    if next.is_some_and(is_credit) {
-        credit = caption.take().or(credit);
+    // A paragraph marked as the credit, with no credit sign inside it, is all credit.
+    if next.is_some_and(is_credit) && credit.is_none() {
+        credit = caption.take();
     }
     Figure {
         ids,
