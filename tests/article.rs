@@ -342,6 +342,9 @@ fn printed_variants_score_above_the_threshold() {
     }
     // A cut caption must still say something: two words are not a match.
     assert!(article::caption_similarity("The NATO", NATO) < CAPTION_THRESHOLD);
+    // Another photo of the same meeting, a day later, is another photo.
+    let next_day = "NATO defence ministers meet in Brussels on October 23, 2013.";
+    assert!(article::caption_similarity(next_day, NATO) < CAPTION_THRESHOLD);
 }
 
 /// Every stored caption among the samples and the shared corpus (ExifTool's reading), and
