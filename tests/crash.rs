@@ -75,9 +75,7 @@ fn killing_add_at_random_moments_loses_nothing_reported() {
             .stderr(Stdio::null())
             .spawn()
             .expect("spawn byline add");
-        std::thread::sleep(Duration::from_micros(
-            1_000 + next() % (whole_round * 3 / 2),
-        ));
+        std::thread::sleep(Duration::from_micros(1_000 + next() % (whole_round * 3 / 2)));
         let finished = child.try_wait().expect("poll").is_some();
         child.kill().ok(); // SIGKILL
         child.wait().expect("reap");
