@@ -246,30 +246,34 @@ fn bare_images_and_their_caption_paragraphs() {
     assert_eq!(page.figures[1].credit, None);
 }
 
-/// Credit markup in the forms pages use: a credit-classed paragraph after a bare image, a
-/// figcaption that is itself classed as a credit, and a lazy-loaded image whose `src` is a
-/// placeholder.
+/// Credit markup in the forms pages use: a lead figure above the article, a credit-classed
+/// paragraph after a bare image, a figcaption that is itself classed as a credit, and a
+/// lazy-loaded image whose `src` is a placeholder. A figure in the site's header is not
+/// the story's.
 #[test]
 fn credit_markup_variants() {
-    let html = r#"<main>
+    let html = r#"<header><figure><img src="/logo.svg"></figure></header>
+        <div class="hero"><figure><img src="/s/lead.jpg"><figcaption>Lead. © AFP</figcaption></figure></div>
+        <main><article>
         <img src="/s/a.jpg"><p class="photo-credit">REUTERS/Yves Herman</p>
         <figure><img src="data:image/gif;base64,R0lGOD" data-src="/s/b.jpg">
           <figcaption class="caption-credit">Leaders pose at the summit. AP Photo/Marie Lenoir, Pool</figcaption></figure>
-    </main>"#;
+    </article></main>"#;
     let page = article::read(html);
-    assert_eq!(page.figures.len(), 2, "{:#?}", page.figures);
-    assert_eq!(page.figures[0].caption, None);
+    assert_eq!(page.figures.len(), 3, "{:#?}", page.figures);
+    check_figure(&page.figures[0], &[], "Lead.", Some("© AFP"));
+    assert_eq!(page.figures[1].caption, None);
     assert_eq!(
-        page.figures[0].credit.as_deref(),
+        page.figures[1].credit.as_deref(),
         Some("REUTERS/Yves Herman")
     );
     check_figure(
-        &page.figures[1],
+        &page.figures[2],
         &[],
         "Leaders pose at the summit.",
         Some("AP Photo/Marie Lenoir, Pool"),
     );
-    assert_eq!(page.figures[1].img_src.as_deref(), Some("/s/b.jpg"));
+    assert_eq!(page.figures[2].img_src.as_deref(), Some("/s/b.jpg"));
 }
 
 /// Scraped text as it comes: glued credits after a name, a full stop or an ellipsis, and

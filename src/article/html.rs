@@ -64,11 +64,19 @@ const IMAGE_URLS: &[&str] = &[
 pub(super) fn read(page: &str) -> (Vec<Figure>, String) {
     let doc = Html::parse_document(page);
     let scope = scope(&doc);
+    let root = doc.root_element();
     let mut figures = Vec::new();
-    for el in scope.descendent_elements() {
+    for el in root.descendent_elements() {
+        let in_scope = el.ancestors().any(|a| a.id() == scope.id());
         match el.value().name() {
-            "figure" if !inside(el, "figure", scope) => figures.push(figure(el)),
-            "img" if !inside(el, "figure", scope) && !is_pixel(el) => figures.push(bare(el)),
+            // A lead photo may sit above the story's `<article>`: a `<figure>` anywhere but
+            // the site's header, navigation, footer and sidebars is the page's.
+            "figure" if !inside(el, "figure", root) && (in_scope || !in_chrome(el)) => {
+                figures.push(figure(el))
+            }
+            "img" if in_scope && !inside(el, "figure", root) && !is_pixel(el) => {
+                figures.push(bare(el))
+            }
             _ => {}
         }
     }
@@ -85,6 +93,7 @@ pub(super) fn read(page: &str) -> (Vec<Figure>, String) {
 
 /// The story itself: the `<article>` with the most text (pages wrap teasers in their own),
 /// else `<main>`, else `<body>`, so the site's logo and header icons are not read as photos.
+/// Bare images count only inside it; figures count anywhere outside the site's furniture.
 fn scope(doc: &Html) -> ElementRef<'_> {
     let root = doc.root_element();
     let named = |name: &str| {
@@ -104,6 +113,13 @@ fn inside(el: ElementRef<'_>, name: &str, scope: ElementRef<'_>) -> bool {
         .take_while(|a| a.id() != scope.id())
         .filter_map(ElementRef::wrap)
         .any(|a| a.value().name() == name)
+}
+
+/// Whether `el` is part of the site's furniture rather than the story.
+fn in_chrome(el: ElementRef<'_>) -> bool {
+    el.ancestors()
+        .filter_map(ElementRef::wrap)
+        .any(|a| ["header", "nav", "footer", "aside"].contains(&a.value().name()))
 }
 
 /// A tracking pixel: both declared sizes are 2 px or less. Such images are not photos, so
