@@ -360,6 +360,40 @@ impl Db {
         }
     }
 
+    /// Every rendition whose hex id starts with `prefix`.
+    pub fn renditions_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<Rendition>> {
+        let whole: Vec<u8> = prefix
+            .as_bytes()
+            .chunks_exact(2)
+            .filter_map(|p| Some(crate::id::hex_value(p[0])? << 4 | crate::id::hex_value(p[1])?))
+            .collect();
+        let mut out = Vec::new();
+        for kv in self.renditions.scan_prefix(&whole) {
+            let (k, v) = kv.map_err(db_err)?;
+            if id_from(&k)?.to_hex().starts_with(prefix) {
+                out.push(decode(&v)?);
+                if out.len() >= limit {
+                    break;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Photos whose indexed text has each of `words` (as word prefixes), with how many of the
+    /// words each has, most first: the candidates for a fuzzy caption match.
+    pub fn photos_sharing_words(&self, words: &[String]) -> Result<Vec<(BlobId, usize)>> {
+        let mut hits: std::collections::BTreeMap<BlobId, usize> = std::collections::BTreeMap::new();
+        for w in words {
+            for id in self.ids_under(&self.word, w.as_bytes(), true)? {
+                *hits.entry(id).or_default() += 1;
+            }
+        }
+        let mut out: Vec<(BlobId, usize)> = hits.into_iter().collect();
+        out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        Ok(out)
+    }
+
     /// A photo's renditions, in id order.
     pub fn renditions_of(&self, photo: &BlobId) -> Result<Vec<Rendition>> {
         let mut out = Vec::new();
