@@ -179,23 +179,10 @@ impl Db {
 
     /// Every photo whose hex id starts with `prefix` (lower-case hex, any length).
     pub fn ids_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<BlobId>> {
-        let whole: Vec<u8> = prefix
-            .as_bytes()
-            .chunks_exact(2)
-            .filter_map(|p| Some(crate::id::hex_value(p[0])? << 4 | crate::id::hex_value(p[1])?))
-            .collect();
-        let mut out = Vec::new();
-        for kv in self.photos.scan_prefix(&whole) {
-            let (k, _) = kv.map_err(db_err)?;
-            let id = id_from(&k)?;
-            if id.to_hex().starts_with(prefix) {
-                out.push(id);
-                if out.len() >= limit {
-                    break;
-                }
-            }
-        }
-        Ok(out)
+        hex_prefix_scan(&self.photos, prefix, limit)?
+            .into_iter()
+            .map(|(id, _)| Ok(id))
+            .collect()
     }
 
     /// A photo's events, oldest first.
@@ -360,6 +347,28 @@ impl Db {
         }
     }
 
+    /// Every rendition whose hex id starts with `prefix`.
+    pub fn renditions_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<Rendition>> {
+        hex_prefix_scan(&self.renditions, prefix, limit)?
+            .into_iter()
+            .map(|(_, v)| decode(&v))
+            .collect()
+    }
+
+    /// Photos whose indexed text has each of `words` (as word prefixes), with how many of the
+    /// words each has, most first: the candidates for a fuzzy caption match.
+    pub fn photos_sharing_words(&self, words: &[String]) -> Result<Vec<(BlobId, usize)>> {
+        let mut hits: std::collections::BTreeMap<BlobId, usize> = std::collections::BTreeMap::new();
+        for w in words {
+            for id in self.ids_under(&self.word, w.as_bytes(), true)? {
+                *hits.entry(id).or_default() += 1;
+            }
+        }
+        let mut out: Vec<(BlobId, usize)> = hits.into_iter().collect();
+        out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        Ok(out)
+    }
+
     /// A photo's renditions, in id order.
     pub fn renditions_of(&self, photo: &BlobId) -> Result<Vec<Rendition>> {
         let mut out = Vec::new();
@@ -502,6 +511,28 @@ pub fn words(text: &str) -> Vec<String> {
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
         .collect()
+}
+
+/// Entries of a tree keyed by blob id whose hex id starts with `prefix` (any length: the
+/// whole bytes narrow the scan, an odd last digit is checked on the hex).
+fn hex_prefix_scan(tree: &Tree, prefix: &str, limit: usize) -> Result<Vec<(BlobId, sled::IVec)>> {
+    let whole: Vec<u8> = prefix
+        .as_bytes()
+        .chunks_exact(2)
+        .filter_map(|p| Some(crate::id::hex_value(p[0])? << 4 | crate::id::hex_value(p[1])?))
+        .collect();
+    let mut out = Vec::new();
+    for kv in tree.scan_prefix(&whole) {
+        let (k, v) = kv.map_err(db_err)?;
+        let id = id_from(&k)?;
+        if id.to_hex().starts_with(prefix) {
+            out.push((id, v));
+            if out.len() >= limit {
+                break;
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// A photo id followed by a second key part.

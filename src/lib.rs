@@ -12,7 +12,7 @@
 //!
 //! # Code map
 //!
-//! Dependencies point one way: `main → cli → library → {blob, db, journal, lock, meta, rendition, edit, credit, terms, audit}
+//! Dependencies point one way: `main → cli → library → {blob, db, journal, lock, meta, rendition, edit, credit, terms, audit, article}
 //! → {model, id, error}`.
 //!
 //! - [`cli`]: clap, anyhow, stdout, the clock and the environment live here and nowhere else.
@@ -24,6 +24,8 @@
 //! - [`db`]: the sled index; the only module that touches sled.
 //! - [`lock`]: one writer or many readers per store.
 //! - [`meta`]: bytes → credits, caption and pixel facts; pure.
+//! - [`article`]: published news pages (HTML or scraped text) → the figures, captions and
+//!   credits printed in them; pure.
 //! - [`rendition`]: bytes + spec + credit → a resized copy that carries the credit; pure,
 //!   and the only module that decodes pixels (`image`, libjpeg-turbo).
 //! - [`edit`]: record fields by name and folding events into records; pure.
@@ -40,11 +42,13 @@
 //!   is settled on the next open: journalled staged blobs are put in place, the rest deleted.
 //!   So the journal never names a missing blob and no blob is orphaned.
 //! - **Originals are immutable**; a name is trusted only after its bytes re-hash to it.
-//! - `meta`, `rendition`, `edit`, `credit`, `terms`, `audit` and `model` never touch storage; only `library` writes the stores.
+//! - `meta`, `rendition`, `article`, `edit`, `credit`, `terms`, `audit` and `model` never
+//!   touch storage; only `library` writes the stores.
 //! - The library never reads environment variables or the clock: `now` and the actor are
 //!   passed in.
 //! - Bad input never panics the library: it becomes an [`Error`] or a warning.
 
+pub mod article;
 pub mod audit;
 pub mod blob;
 pub mod cli;

@@ -356,6 +356,7 @@ impl Library {
 
     /// Stage a new photo: its blob is written (and fsynced) now; its event is journalled by
     /// the next [`Library::commit`]. `edits` override what the file says, as `(field, value)`.
+    /// The same as [`prepare`] followed by [`Library::add_prepared`].
     ///
     /// # Errors
     /// The bytes are not an image ([`Error::UnsupportedFormat`]) or are damaged
@@ -367,16 +368,31 @@ impl Library {
         by: &str,
         now: Timestamp,
     ) -> Result<Added> {
+        self.add_prepared(prepare(bytes)?, bytes, edits, by, now)
+    }
+
+    /// Stage a photo whose metadata and fingerprint [`prepare`] already read (on another
+    /// thread, for a batch). `bytes` are the same bytes `prepare` was given.
+    pub fn add_prepared(
+        &mut self,
+        prepared: Prepared,
+        bytes: &[u8],
+        edits: &[(String, Value)],
+        by: &str,
+        now: Timestamp,
+    ) -> Result<Added> {
         self.require_writer()?;
-        let extracted = meta::extract(bytes)?;
-        if extracted.truncated {
+        let Prepared {
+            id,
+            extracted,
+            format,
+            fingerprint,
+        } = prepared;
+        if id != BlobId::of(bytes) {
             return Err(Error::InvalidInput(
-                "the image data is truncated (the file ends before the image does); \
-                 fetch the file again"
-                    .into(),
+                "the bytes are not the ones that were prepared".into(),
             ));
         }
-        let id = BlobId::of(bytes);
         if self.pending_ids.contains(&id) || self.db()?.photo(&id)?.is_some() {
             // Bytes already known: make sure the blob itself is sound (repairs a torn one).
             self.blobs.stage(bytes)?;
@@ -386,15 +402,11 @@ impl Library {
             id,
             original: Original {
                 bytes: bytes.len() as u64,
-                format: extracted
-                    .format
-                    .ok_or_else(|| Error::UnsupportedFormat("unrecognised image format".into()))?,
+                format,
                 width: extracted.width,
                 height: extracted.height,
                 orientation: extracted.orientation,
-                fingerprint: rendition::fingerprint(bytes)
-                    .ok()
-                    .map(|f| format!("{f:016x}")),
+                fingerprint,
             },
             fields: extracted.fields,
             rights: extracted.rights,
@@ -895,6 +907,119 @@ impl Library {
         ))
     }
 
+    /// Audit published pages (HTML or scraped text) against `style`: find each stored photo
+    /// on the page — by an original or rendition id in an image URL or `data-byline-id`, else
+    /// by its caption — and check the credit printed with it. Images that match nothing are
+    /// listed as unknown. `pages` are `(name, text)`; the name is reported as the URL.
+    pub fn audit_pages(
+        &self,
+        pages: &[(String, String)],
+        outlet: Option<&str>,
+        style: &Style,
+        now: Timestamp,
+    ) -> Result<AuditReport> {
+        let mut findings = Vec::new();
+        let mut checked = 0;
+        let mut photos: BTreeMap<BlobId, Photo> = BTreeMap::new();
+        for (name, text) in pages {
+            let page = crate::article::read(text);
+            let mut found: Vec<(Photo, Option<String>, String)> = Vec::new();
+            match page.format {
+                crate::article::PageFormat::Html => {
+                    for fig in &page.figures {
+                        let what = fig
+                            .img_src
+                            .clone()
+                            .or_else(|| fig.caption.clone())
+                            .unwrap_or_else(|| "an image".into());
+                        match self.photo_on_page(fig)? {
+                            Some(p) => found.push((p, fig.credit.clone(), what)),
+                            None => {
+                                let mut f = audit::finding(
+                                    audit::Kind::UnknownImage,
+                                    None,
+                                    format!("no stored photo matches {what}"),
+                                );
+                                f.url = Some(name.clone());
+                                f.outlet = outlet.map(String::from);
+                                findings.push(f);
+                            }
+                        }
+                    }
+                }
+                crate::article::PageFormat::Text => {
+                    let plain = crate::article::PlainText::new(&page.text);
+                    for p in self.db()?.all() {
+                        let p = p?;
+                        let Some(caption) = p.fields.caption.clone() else {
+                            continue;
+                        };
+                        if let Some(hit) = plain.find(&caption) {
+                            found.push((p, hit.credit, hit.printed_caption));
+                        }
+                    }
+                }
+            }
+            for (photo, credit, what) in found {
+                checked += 1;
+                for mut f in audit::check_credit(&photo, credit.as_deref(), style) {
+                    f.url = Some(name.clone());
+                    f.outlet = outlet.map(String::from);
+                    f.message = format!("{} (on {name}: {})", f.message, snippet(&what));
+                    findings.push(f);
+                }
+                photos.entry(photo.id).or_insert(photo);
+            }
+        }
+        for p in photos.values() {
+            findings.extend(audit::check_photo(p));
+        }
+        Ok(AuditReport::new(
+            now,
+            outlet.map(String::from),
+            None,
+            photos.len(),
+            checked,
+            findings,
+        ))
+    }
+
+    /// The stored photo a page figure shows: by id (original or rendition, full or a prefix of
+    /// at least 12 hex digits), else by the best caption (or alt text) match.
+    fn photo_on_page(&self, fig: &crate::article::Figure) -> Result<Option<Photo>> {
+        let db = self.db()?;
+        for id in &fig.ids {
+            if let [one] = db.ids_with_prefix(id, 2)?.as_slice() {
+                return self.photo(one).map(Some);
+            }
+            if let [r] = db.renditions_with_prefix(id, 2)?.as_slice() {
+                return self.photo(&r.photo).map(Some);
+            }
+        }
+        let Some(printed) = fig.caption.as_deref().or(fig.alt.as_deref()) else {
+            return Ok(None);
+        };
+        let words: Vec<String> = crate::db::words(printed)
+            .into_iter()
+            .filter(|w| w.chars().count() >= 4)
+            .collect();
+        let mut best: Option<(f32, BlobId)> = None;
+        for (id, _) in db.photos_sharing_words(&words)?.into_iter().take(50) {
+            let Some(p) = db.photo(&id)? else { continue };
+            let Some(stored) = p.fields.caption.as_deref() else {
+                continue;
+            };
+            let score = crate::article::caption_similarity(printed, stored);
+            if score >= crate::article::CAPTION_THRESHOLD && best.is_none_or(|(b, _)| score > b) {
+                best = Some((score, id));
+            }
+        }
+        match best {
+            Some((_, id)) => self.photo(&id).map(Some),
+            None => Ok(None),
+        }
+    }
+
     /// The original bytes of a photo.
     pub fn original(&self, id: &BlobId) -> Result<Vec<u8>> {
         self.blobs.get(id)
@@ -1044,6 +1169,52 @@ impl Drop for Library {
             let _ = db.flush();
         }
     }
+}
+
+/// What a file says about itself, read before the store is touched: the expensive part of
+/// adding a photo (metadata, a fingerprint decode, the hash), safe to run on other threads.
+#[derive(Debug)]
+pub struct Prepared {
+    id: BlobId,
+    extracted: meta::Extracted,
+    format: crate::model::Format,
+    fingerprint: Option<String>,
+}
+
+/// Read a file for [`Library::add_prepared`].
+///
+/// # Errors
+/// The bytes are not an image ([`Error::UnsupportedFormat`]) or their image data is
+/// truncated ([`Error::InvalidInput`]).
+pub fn prepare(bytes: &[u8]) -> Result<Prepared> {
+    let extracted = meta::extract(bytes)?;
+    if extracted.truncated {
+        return Err(Error::InvalidInput(
+            "the image data is truncated (the file ends before the image does); \
+             fetch the file again"
+                .into(),
+        ));
+    }
+    let format = extracted
+        .format
+        .ok_or_else(|| Error::UnsupportedFormat("unrecognised image format".into()))?;
+    Ok(Prepared {
+        id: BlobId::of(bytes),
+        fingerprint: rendition::fingerprint(bytes)
+            .ok()
+            .map(|f| format!("{f:016x}")),
+        extracted,
+        format,
+    })
+}
+
+/// The first 60 characters of a caption or URL, for a finding's message.
+fn snippet(text: &str) -> String {
+    let mut s: String = text.chars().take(60).collect();
+    if text.chars().count() > 60 {
+        s.push('…');
+    }
+    s
 }
 
 /// Open sled, waiting briefly while another reader has it open (sled allows one process).

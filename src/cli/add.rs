@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::output::{clean, json_line};
 use super::{ActorArg, FieldArgs};
-use crate::library::{Access, Added, Library};
+use crate::library::{Access, Added, Library, Prepared, prepare};
 
 /// Files per journal commit at most: one fsync covers the batch, and reports are printed only
 /// after it.
@@ -121,27 +121,32 @@ pub fn run(store: &Path, json: bool, args: &AddArgs, out: &mut impl Write) -> Re
     let mut staged: Vec<Report> = Vec::new();
     let mut batch_start = std::time::Instant::now();
     let (mut added, mut dupes, mut failed) = (0usize, 0usize, 0usize);
-    for (i, path) in files.iter().enumerate() {
-        bar.set_message(clean(&path.display().to_string()));
-        let report = add_one(&mut lib, path, &edits, &by, args.renditions);
-        match report.status {
-            "added" => added += 1,
-            "duplicate" => dupes += 1,
-            _ => failed += 1,
-        }
-        staged.push(report);
-        bar.inc(1);
-        if staged.len() >= COMMIT_EVERY
-            || batch_start.elapsed() >= COMMIT_AFTER
-            || i + 1 == files.len()
-        {
-            // Nothing is reported as stored before the journal holding it is fsynced.
-            lib.commit()?;
-            bar.suspend(|| print_reports(&staged, json, out))?;
-            staged.clear();
-            batch_start = std::time::Instant::now();
+    // Files are read and prepared (metadata, fingerprint, hash) on every core, a chunk at a
+    // time; staging, journalling and reporting stay in order on this thread.
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get().min(8));
+    for chunk in files.chunks(workers * 8) {
+        let prepared = prepare_all(chunk, workers);
+        for (path, read) in chunk.iter().zip(prepared) {
+            bar.set_message(clean(&path.display().to_string()));
+            let report = add_one(&mut lib, path, read, &edits, &by, args.renditions);
+            match report.status {
+                "added" => added += 1,
+                "duplicate" => dupes += 1,
+                _ => failed += 1,
+            }
+            staged.push(report);
+            bar.inc(1);
+            if staged.len() >= COMMIT_EVERY || batch_start.elapsed() >= COMMIT_AFTER {
+                // Nothing is reported as stored before the journal holding it is fsynced.
+                lib.commit()?;
+                bar.suspend(|| print_reports(&staged, json, out))?;
+                staged.clear();
+                batch_start = std::time::Instant::now();
+            }
         }
     }
+    lib.commit()?;
+    bar.suspend(|| print_reports(&staged, json, out))?;
     bar.finish_and_clear();
     finish(added, dupes, failed, json, out)
 }
@@ -167,20 +172,58 @@ pub(super) fn finish(
     })
 }
 
+/// A file's bytes and what `prepare` read from them, or why it could not be read.
+type Read = Result<(Vec<u8>, Prepared), String>;
+
+/// Read and prepare files on `workers` threads, results in the files' order.
+fn prepare_all(paths: &[PathBuf], workers: usize) -> Vec<Read> {
+    let per = paths.len().div_ceil(workers.max(1)).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = paths
+            .chunks(per)
+            .map(|part| {
+                let n = part.len();
+                let handle = scope.spawn(move || {
+                    part.iter()
+                        .map(|p| {
+                            let bytes = read_file(p)?;
+                            let prepared = prepare(&bytes).map_err(|e| e.to_string())?;
+                            Ok((bytes, prepared))
+                        })
+                        .collect::<Vec<Read>>()
+                });
+                (n, handle)
+            })
+            .collect();
+        // One result per path, always, so results stay aligned with their files.
+        handles
+            .into_iter()
+            .flat_map(|(n, h)| {
+                h.join().unwrap_or_else(|_| {
+                    (0..n)
+                        .map(|_| Err("reading the file failed unexpectedly".into()))
+                        .collect()
+                })
+            })
+            .collect()
+    })
+}
+
 fn add_one(
     lib: &mut Library,
     path: &Path,
+    read: Read,
     edits: &[(String, Value)],
     by: &str,
     renditions: bool,
 ) -> Report {
     let shown = path.display().to_string();
-    let bytes = match read_file(path) {
-        Ok(b) => b,
+    let (bytes, prepared) = match read {
+        Ok(r) => r,
         Err(e) => return failed(shown, e),
     };
     let now = Timestamp::now();
-    let added = lib.add(&bytes, edits, by, now);
+    let added = lib.add_prepared(prepared, &bytes, edits, by, now);
     if renditions && let Ok(Added::New(photo)) = &added {
         // A photo whose pixels cannot be rendered (HEIC) is still stored; say why.
         if let Err(e) = lib.stage_presets(photo, &bytes, by, now) {

@@ -274,6 +274,11 @@ pub struct AuditArgs {
     /// Write the report to this file.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Check published pages (HTML, or text scraped from them) instead of the ledger: find
+    /// our photos on each page and check the credit printed with each against --style or
+    /// --outlet's style.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    article: Vec<PathBuf>,
 }
 
 /// `byline audit`.
@@ -285,7 +290,21 @@ pub fn audit(lib: &Library, a: &AuditArgs, json: bool, out: &mut impl Write) -> 
         .map(parse_date)
         .transpose()
         .context("--since")?;
-    let r = lib.audit(a.outlet.as_deref(), since, style.as_ref(), Timestamp::now())?;
+    let r = if a.article.is_empty() {
+        lib.audit(a.outlet.as_deref(), since, style.as_ref(), Timestamp::now())?
+    } else {
+        let mut pages = Vec::new();
+        for path in &a.article {
+            let bytes = std::fs::read(path).with_context(|| path.display().to_string())?;
+            // Pages are UTF-8 nearly always; anything else is read with replacement
+            // characters rather than refused.
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            pages.push((path.display().to_string(), text));
+        }
+        let style =
+            style.unwrap_or_else(|| lib.style_for(a.outlet.as_deref().unwrap_or("default"), None));
+        lib.audit_pages(&pages, a.outlet.as_deref(), &style, Timestamp::now())?
+    };
     let format = a.format.unwrap_or(if json {
         ReportFormat::Json
     } else {

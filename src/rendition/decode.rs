@@ -231,17 +231,20 @@ fn jpeg(bytes: &[u8], target: u32) -> Result<Decoded> {
         // libjpeg reports a short or damaged scan as a warning after filling the rest of the
         // picture grey; TurboJPEG surfaces it as an error. Keep what was decoded and say so.
         let msg = e.to_string();
-        let warning =
-            head.truncated || msg.contains("Premature end") || msg.contains("Corrupt JPEG data");
-        if !warning {
-            return Err(tj(e));
+        let msg = msg.trim_start_matches("TurboJPEG error: ");
+        match jpeg_warning(msg, head.truncated) {
+            None => return Err(tj(e)),
+            Some(Damage::Harmless) => warnings.push(format!(
+                "jpeg: {msg} (harmless: the picture decoded in full)"
+            )),
+            Some(Damage::Partial) => {
+                partial = true;
+                warnings.push(format!(
+                    "jpeg: the image data is cut short or damaged ({msg}); rendered what could \
+                     be decoded, the rest is grey"
+                ));
+            }
         }
-        partial = true;
-        warnings.push(format!(
-            "jpeg: the image data is cut short or damaged ({}); rendered what could be decoded, \
-             the rest is grey",
-            msg.trim_start_matches("TurboJPEG error: ")
-        ));
     }
     let icc = assemble_icc(head.icc);
     let colour = if cmyk {
@@ -269,6 +272,28 @@ fn jpeg(bytes: &[u8], target: u32) -> Result<Decoded> {
         warnings,
         partial,
     })
+}
+
+/// How bad a libjpeg warning is.
+#[derive(Debug, PartialEq)]
+enum Damage {
+    /// Stray bytes between segments (JWRN_EXTRANEOUS_DATA): every pixel still decoded.
+    Harmless,
+    /// Data missing or corrupt (JWRN_JPEG_EOF, JWRN_HIT_MARKER, JWRN_HUFF_BAD_CODE, …).
+    Partial,
+}
+
+/// Classify a TurboJPEG message: `None` for a real error (nothing usable was decoded).
+fn jpeg_warning(msg: &str, truncated: bool) -> Option<Damage> {
+    if truncated || msg.contains("Premature end") || msg.contains("premature end") {
+        Some(Damage::Partial)
+    } else if msg.contains("extraneous bytes before marker") {
+        Some(Damage::Harmless)
+    } else if msg.starts_with("Corrupt JPEG data") {
+        Some(Damage::Partial)
+    } else {
+        None
+    }
 }
 
 /// Join APP2 ICC chunks in sequence-number order; `None` if there are none.
@@ -348,6 +373,27 @@ mod tests {
         assert_eq!(dct_scale(6000, 320).denom(), 8);
         assert_eq!(dct_scale(3000, 2048).denom(), 1);
         assert_eq!(dct_scale(2560, 640).denom(), 4);
+    }
+
+    #[test]
+    fn libjpeg_warnings_are_told_apart_from_errors() {
+        // Message texts from libjpeg-turbo's jerror.h.
+        let w = |m| jpeg_warning(m, false);
+        assert_eq!(w("Premature end of JPEG file"), Some(Damage::Partial));
+        assert_eq!(
+            w("Corrupt JPEG data: premature end of data segment"),
+            Some(Damage::Partial)
+        );
+        assert_eq!(
+            w("Corrupt JPEG data: 3 extraneous bytes before marker 0xd9"),
+            Some(Damage::Harmless)
+        );
+        assert_eq!(w("Not a JPEG file: starts with 0x89 0x50"), None);
+        assert_eq!(w("Unsupported JPEG data precision 12"), None);
+        assert_eq!(
+            jpeg_warning("Bogus marker length", true),
+            Some(Damage::Partial)
+        );
     }
 
     #[test]

@@ -143,8 +143,11 @@ pub fn render_set(original: &[u8], specs: &[Spec], fields: &Fields) -> Result<Ve
                 let Some(full) = source.take() else {
                     return Err(Error::Image("decoded pixels were used up".into()));
                 };
-                let sized = resize::resize(&full, w, h)?;
-                drop(full);
+                let sized = if (full.width, full.height) == (w, h) {
+                    full
+                } else {
+                    resize::resize(&full, w, h)?
+                };
                 resize::to_srgb(sized, &decoded.colour, &mut warnings)
             }
         };

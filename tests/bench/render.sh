@@ -53,18 +53,19 @@ py=venv/bin/python
 cat "${photos[@]}" >/dev/null # warm the page cache for every tool alike
 
 # --- timing -----------------------------------------------------------------------------
-# best-of-$runs wall time of "$@", in seconds
+# "wall user sys" seconds of the best-of-$runs run (by wall time) of "$@". CPU seconds
+# (user + sys, children included) are printed too: on a shared machine they move much less
+# than wall time, and libvips spreads its work over threads.
 best() {
-    local best_s="" t0 t1 s
+    local best_line="" line
     for _ in $(seq "$runs"); do
-        t0=$(date +%s.%N)
-        "$@" >/dev/null 2>"$work/last-error.log" ||
+        line=$( { TIMEFORMAT='%R %U %S'; time "$@" >/dev/null 2>"$work/last-error.log"; } 2>&1 ) ||
             { echo "failed: $*" >&2; cat "$work/last-error.log" >&2; exit 2; }
-        t1=$(date +%s.%N)
-        s=$(echo "$t1 - $t0" | bc -l)
-        if [ -z "$best_s" ] || [ "$(echo "$s < $best_s" | bc -l)" = 1 ]; then best_s=$s; fi
+        if [ -z "$best_line" ] || [ "$(echo "${line%% *} < ${best_line%% *}" | bc -l)" = 1 ]; then
+            best_line=$line
+        fi
     done
-    echo "$best_s"
+    echo "$best_line"
 }
 vips_each() {
     for f in "${photos[@]}"; do
@@ -81,21 +82,29 @@ convert_each() {
 }
 mkdir -p out/byline out/vips out/cascade out/convert
 n=$(( ${#photos[@]} * 4 ))
-declare -A secs
-secs[byline]=$(best "$bin" out/byline "${photos[@]}")
-secs[byline2]=$(best "$bin" --jobs 2 out/byline "${photos[@]}")
-secs[vips]=$(best vips_each)
-secs[cascade]=$(best "$py" "$root/tests/bench/vips_cascade.py" out/cascade "${photos[@]}")
-secs[convert]=$(runs=1 best convert_each) # ~30 s a run: once is enough
+declare -A t
+t[byline]=$(best "$bin" out/byline "${photos[@]}")
+t[byline2]=$(best "$bin" --jobs 2 out/byline "${photos[@]}")
+t[vips]=$(best vips_each)
+t[cascade]=$(best "$py" "$root/tests/bench/vips_cascade.py" out/cascade "${photos[@]}")
+# Python's start-up and `import pyvips` are not libvips's work: measured alone, subtracted.
+t[python]=$(best "$py" -c "import pyvips")
+t[convert]=$(runs=1 best convert_each) # ~30 s a run: once is enough
+
+read -r pw pu ps <<<"${t[python]}"
+read -r cw cu cs <<<"${t[cascade]}"
+t[cascade]="$(echo "$cw - $pw" | bc -l) $(echo "$cu - $pu" | bc -l) $(echo "$cs - $ps" | bc -l)"
 
 echo
-echo "$n renditions (4 presets x ${#photos[@]} photos), best of $runs, $(nproc) cores"
-printf '%-44s %8s %14s %10s\n' tool seconds renditions/s "byline(1) is"
+echo "$n renditions (4 presets x ${#photos[@]} photos), best of $runs, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)"
+printf '%-46s %7s %13s %7s %10s %10s\n' tool wall_s renditions/s cpu_s "wall vs 1" "cpu vs 1"
+read -r bw bu bs <<<"${t[byline]}"
 row() {
-    local rate ratio
-    rate=$(echo "$n / ${secs[$1]}" | bc -l)
-    ratio=$(echo "${secs[$1]} / ${secs[byline]}" | bc -l)
-    printf '%-44s %8.2f %14.1f %9.2fx\n' "$2" "${secs[$1]}" "$rate" "$ratio"
+    local w u s
+    read -r w u s <<<"${t[$1]}"
+    printf '%-46s %7.2f %13.1f %7.2f %9.2fx %9.2fx\n' "$2" "$w" "$(echo "$n / $w" | bc -l)" \
+        "$(echo "$u + $s" | bc -l)" "$(echo "$w / $bw" | bc -l)" \
+        "$(echo "($u + $s) / ($bu + $bs)" | bc -l)"
 }
 row byline "byline render_set, 1 job"
 row byline2 "byline render_set, 2 jobs (one photo per core)"
@@ -108,9 +117,12 @@ echo
 "$py" "$root/tests/bench/ssim.py" out/byline out/vips "${photos[@]}" | tail -n 2
 
 # --- memory -----------------------------------------------------------------------------
-largest=$(for f in "${photos[@]}"; do
-    echo "$(( $(vipsheader -f width "$f") * $(vipsheader -f height "$f") )) $f"
-done | sort -n | tail -n 1 | cut -d' ' -f2)
-rss=$(/usr/bin/time -v "$bin" out/rss "$largest" 2>&1 >/dev/null |
-    sed -n 's/.*Maximum resident set size (kbytes): //p')
-echo "peak RSS rendering the 4 presets of $(basename "$largest"): $(( rss / 1024 )) MB"
+# One process per photo; progressive JPEGs need libjpeg's whole coefficient buffer, so the
+# largest photo is not always the hungriest.
+for f in "${photos[@]}"; do
+    rss=$(/usr/bin/time -v "$bin" out/rss "$f" 2>&1 >/dev/null |
+        sed -n 's/.*Maximum resident set size (kbytes): //p')
+    echo "$rss $(basename "$f") $(vipsheader -f width "$f")x$(vipsheader -f height "$f")"
+done | sort -n | tail -n 2 | while read -r kb name size; do
+    echo "peak RSS for the 4 presets of $name ($size): $(( kb / 1024 )) MB"
+done
