@@ -12,10 +12,13 @@
 //!
 //! # Code map
 //!
-//! Dependencies point one way: `main → cli → library → {blob, db, journal, lock, meta, rendition, edit, credit, terms, audit, article}
+//! Dependencies point one way: `main → {cli, http} → library → {blob, db, journal, lock, meta, rendition, edit, credit, terms, audit, article}
 //! → {model, id, error}`.
 //!
 //! - [`cli`]: clap, anyhow, stdout, the clock and the environment live here and nowhere else.
+//! - [`http`]: `byline serve`, axum on tokio; the async edge, a sibling of `cli`, calling the
+//!   synchronous `Library` on blocking threads.
+//! - [`report`]: the audit report as CSV and a self-contained HTML page (for CLI and HTTP).
 //! - [`library`]: the [`Library`] facade; the only module that coordinates blobs, journal and
 //!   index.
 //! - [`blob`]: content-addressed blobs with two-phase writes (`BlobBackend`: `FsBackend`,
