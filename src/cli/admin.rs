@@ -43,18 +43,36 @@ pub fn import(
     json: bool,
     out: &mut impl Write,
 ) -> Result<ExitCode> {
-    let f = std::fs::File::open(file).with_context(|| file.display().to_string())?;
-    let mut lines = Vec::new();
-    for (n, line) in std::io::BufReader::new(f).lines().enumerate() {
-        let line = line.with_context(|| file.display().to_string())?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let parsed: ExportLine = serde_json::from_str(&line)
-            .with_context(|| format!("{} line {}: not an export record", file.display(), n + 1))?;
-        lines.push(parsed);
+    // Two passes so a damaged file imports nothing (the first only checks every line) while
+    // memory stays flat: the second imports and commits a thousand records at a time.
+    let records = |f: std::fs::File| {
+        std::io::BufReader::new(f)
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.as_ref().map_or(true, |l| !l.trim().is_empty()))
+            .map(|(n, line)| -> Result<ExportLine> {
+                let line = line.with_context(|| file.display().to_string())?;
+                serde_json::from_str(&line).with_context(|| {
+                    format!("{} line {}: not an export record", file.display(), n + 1)
+                })
+            })
+    };
+    let open = || std::fs::File::open(file).with_context(|| file.display().to_string());
+    for record in records(open()?) {
+        record?;
     }
-    let summary = lib.import(lines)?;
+    let mut summary = crate::library::ImportSummary::default();
+    let mut chunk = Vec::with_capacity(1000);
+    let mut all = records(open()?).peekable();
+    while let Some(record) = all.next() {
+        chunk.push(record?);
+        if chunk.len() == 1000 || all.peek().is_none() {
+            let done = lib.import(std::mem::take(&mut chunk))?;
+            summary.imported += done.imported;
+            summary.already_present += done.already_present;
+            summary.without_original.extend(done.without_original);
+        }
+    }
     if json {
         json_line(out, &summary)?;
     } else {
