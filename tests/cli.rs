@@ -461,3 +461,19 @@ fn inspect_reads_a_file_without_storing_it() {
     assert!(lines[2]["error"].as_str().is_some());
     assert!(!s.path().exists(), "inspect never creates a store");
 }
+
+#[test]
+fn a_damaged_export_file_imports_nothing() {
+    let a = Store::new();
+    a.add(&[samples_dir().as_path()]);
+    let file = a.dir.path().join("export.jsonl");
+    a.ok(&["export", "--out", file.to_str().expect("path")]);
+    let mut text = std::fs::read_to_string(&file).expect("export");
+    text.push_str("{\"photo\": \"not a record\"}\n");
+    std::fs::write(&file, text).expect("write");
+    let b = Store::new();
+    let (code, _, err) = b.run(&["import", file.to_str().expect("path")]);
+    assert_eq!(code, 2);
+    assert!(err.contains("line 6: not an export record"), "{err}");
+    assert_eq!(b.run(&["list", "--json"]).1, "", "nothing was imported");
+}
