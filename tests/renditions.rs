@@ -12,6 +12,19 @@ fn render_json(s: &Store, args: &[&str]) -> Value {
     json_lines(&s.ok(&a)).remove(0)
 }
 
+/// Write the photo's thumb rendition to `out` and read its metadata back with our reader.
+fn thumb_metadata(s: &Store, id: &str, out: &std::path::Path) -> byline::meta::Extracted {
+    s.ok(&[
+        "render",
+        id,
+        "--preset",
+        "thumb",
+        "--out",
+        out.to_str().expect("p"),
+    ]);
+    byline::meta::extract(&std::fs::read(out).expect("rendition")).expect("readable")
+}
+
 #[test]
 fn add_with_renditions_makes_every_preset_and_they_carry_the_credit() {
     let s = Store::new();
@@ -72,15 +85,7 @@ fn add_with_renditions_makes_every_preset_and_they_carry_the_credit() {
 
     // The rendition's own metadata carries the credit (read back by our reader).
     let out = s.dir.path().join("thumb.jpg");
-    s.ok(&[
-        "render",
-        &nato,
-        "--preset",
-        "thumb",
-        "--out",
-        out.to_str().expect("p"),
-    ]);
-    let read = byline::meta::extract(&std::fs::read(&out).expect("rendition")).expect("readable");
+    let read = thumb_metadata(&s, &nato, &out);
     assert_eq!(read.fields.creators, ["John Thys"]);
     assert_eq!(read.fields.credit_line.as_deref(), Some("AFP"));
     assert_eq!(read.orientation.unwrap_or(1), 1);
@@ -90,15 +95,7 @@ fn add_with_renditions_makes_every_preset_and_they_carry_the_credit() {
     let edited = render_json(&s, &[&nato, "--preset", "thumb"]);
     assert_eq!(edited["existing"], false);
     assert_ne!(edited["id"], first["id"]);
-    s.ok(&[
-        "render",
-        &nato,
-        "--preset",
-        "thumb",
-        "--out",
-        out.to_str().expect("p"),
-    ]);
-    let read = byline::meta::extract(&std::fs::read(&out).expect("rendition")).expect("readable");
+    let read = thumb_metadata(&s, &nato, &out);
     assert_eq!(read.fields.creators, ["Jane Doe"]);
     let listed = s.ok(&["renditions", &nato]);
     assert!(
