@@ -356,7 +356,7 @@ impl Library {
 
     /// Stage a new photo: its blob is written (and fsynced) now; its event is journalled by
     /// the next [`Library::commit`]. `edits` override what the file says, as `(field, value)`.
-    /// The same as [`prepare`] followed by [`Library::add_prepared`].
+    /// The same as [`Library::prepare`] followed by [`Library::add_prepared`].
     ///
     /// # Errors
     /// The bytes are not an image ([`Error::UnsupportedFormat`]) or are damaged
@@ -368,10 +368,23 @@ impl Library {
         by: &str,
         now: Timestamp,
     ) -> Result<Added> {
-        self.add_prepared(prepare(bytes)?, bytes, edits, by, now)
+        self.add_prepared(self.prepare(bytes)?, bytes, edits, by, now)
     }
 
-    /// Stage a photo whose metadata and fingerprint [`prepare`] already read (on another
+    /// Read a file for [`Library::add_prepared`]: its metadata, hash and, unless these bytes
+    /// are already stored, its perceptual fingerprint (a decode: the costly part, skipped when
+    /// a folder is added again). Takes `&self`, so a batch can prepare on several threads.
+    ///
+    /// # Errors
+    /// The bytes are not an image ([`Error::UnsupportedFormat`]) or their image data is
+    /// truncated ([`Error::InvalidInput`]).
+    pub fn prepare(&self, bytes: &[u8]) -> Result<Prepared> {
+        let id = BlobId::of(bytes);
+        let known = self.pending_ids.contains(&id) || self.db()?.photo(&id)?.is_some();
+        prepare(bytes, id, !known)
+    }
+
+    /// Stage a photo whose metadata and fingerprint [`Library::prepare`] already read (on another
     /// thread, for a batch). `bytes` are the same bytes `prepare` was given.
     pub fn add_prepared(
         &mut self,
@@ -1181,12 +1194,8 @@ pub struct Prepared {
     fingerprint: Option<String>,
 }
 
-/// Read a file for [`Library::add_prepared`].
-///
-/// # Errors
-/// The bytes are not an image ([`Error::UnsupportedFormat`]) or their image data is
-/// truncated ([`Error::InvalidInput`]).
-pub fn prepare(bytes: &[u8]) -> Result<Prepared> {
+/// What [`Library::prepare`] reads; the fingerprint only when asked for.
+fn prepare(bytes: &[u8], id: BlobId, fingerprint: bool) -> Result<Prepared> {
     let extracted = meta::extract(bytes)?;
     if extracted.truncated {
         return Err(Error::InvalidInput(
@@ -1199,9 +1208,10 @@ pub fn prepare(bytes: &[u8]) -> Result<Prepared> {
         .format
         .ok_or_else(|| Error::UnsupportedFormat("unrecognised image format".into()))?;
     Ok(Prepared {
-        id: BlobId::of(bytes),
-        fingerprint: rendition::fingerprint(bytes)
-            .ok()
+        id,
+        fingerprint: fingerprint
+            .then(|| rendition::fingerprint(bytes).ok())
+            .flatten()
             .map(|f| format!("{f:016x}")),
         extracted,
         format,

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::output::{clean, json_line};
 use super::{ActorArg, FieldArgs};
-use crate::library::{Access, Added, Library, Prepared, prepare};
+use crate::library::{Access, Added, Library, Prepared};
 
 /// Files per journal commit at most: one fsync covers the batch, and reports are printed only
 /// after it.
@@ -125,7 +125,7 @@ pub fn run(store: &Path, json: bool, args: &AddArgs, out: &mut impl Write) -> Re
     // time; staging, journalling and reporting stay in order on this thread.
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get().min(8));
     for chunk in files.chunks(workers * 8) {
-        let prepared = prepare_all(chunk, workers);
+        let prepared = prepare_all(&lib, chunk, workers);
         for (path, read) in chunk.iter().zip(prepared) {
             bar.set_message(clean(&path.display().to_string()));
             let report = add_one(&mut lib, path, read, &edits, &by, args.renditions);
@@ -176,7 +176,7 @@ pub(super) fn finish(
 type Read = Result<(Vec<u8>, Prepared), String>;
 
 /// Read and prepare files on `workers` threads, results in the files' order.
-fn prepare_all(paths: &[PathBuf], workers: usize) -> Vec<Read> {
+fn prepare_all(lib: &Library, paths: &[PathBuf], workers: usize) -> Vec<Read> {
     let per = paths.len().div_ceil(workers.max(1)).max(1);
     std::thread::scope(|scope| {
         let handles: Vec<_> = paths
@@ -187,7 +187,7 @@ fn prepare_all(paths: &[PathBuf], workers: usize) -> Vec<Read> {
                     part.iter()
                         .map(|p| {
                             let bytes = read_file(p)?;
-                            let prepared = prepare(&bytes).map_err(|e| e.to_string())?;
+                            let prepared = lib.prepare(&bytes).map_err(|e| e.to_string())?;
                             Ok((bytes, prepared))
                         })
                         .collect::<Vec<Read>>()
