@@ -44,7 +44,7 @@ pub enum Error {
         source: std::io::Error,
     },
     /// The index database failed.
-    #[error("index database: {0}")]
+    #[error("index database: {0}; the index can be rebuilt from the journal with `byline reindex`")]
     Db(String),
     /// Decoding or encoding pixels failed.
     #[error("image: {0}")]
