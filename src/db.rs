@@ -8,16 +8,19 @@
 //! - `meta`: `schema`, `applied_seq` (u64), `applied_offset` (journal byte offset, u64)
 //! - `photos`: id → Photo JSON
 //! - `history`: id ‖ seq → Event JSON
-//! - `idx_agency`, `idx_creator`: normalised name ‖ 0 ‖ id → ()
-//! - `idx_year`: year (i32, sign-flipped) ‖ id → ()
-//! - `idx_word`: word ‖ 0 ‖ id → () (caption, headline, keywords and the other text fields)
-//! - `idx_incomplete`: id → ()
+//! - `idx_added`: order → (), where order = added_at (ns, i128 sign-flipped) ‖ id: the order
+//!   `list` answers in, so a page starts with a seek, not a sort
+//! - `idx_agency`, `idx_creator`: normalised name ‖ 0 ‖ order → ()
+//! - `idx_year`: year (i32, sign-flipped) ‖ order → ()
+//! - `idx_word`: word ‖ 0 ‖ order → () (caption, headline, keywords and the other text fields)
+//! - `idx_incomplete`: order → ()
 //! - `idx_fingerprint`: dHash (u64) ‖ id → ()
 //! - `renditions`: rendition id → Rendition JSON; `idx_rendition_photo`: photo ‖ rendition id
 //! - `uses`: ledger number (u64) → Use JSON; `idx_use_photo`: photo ‖ ledger number
 //! - `tokens`: token name → Token JSON (hashes only)
 
 use std::collections::BTreeSet;
+use std::ops::Bound;
 use std::path::Path;
 
 use sled::transaction::{ConflictableTransactionError, TransactionError};
@@ -27,14 +30,18 @@ use crate::error::{Error, Result};
 use crate::id::BlobId;
 use crate::model::{Change, Event, Photo, Rendition, Status, Token, Use};
 
-const SCHEMA: u32 = 1;
+/// Version of the tree layout above; an index of another version is rebuilt on open.
+const SCHEMA: u32 = 2;
 
-/// The sled index of a store.
+/// The sled index of a store. Cloning is cheap and gives another handle on the same index
+/// (sled is safe to read from many threads while one writes).
+#[derive(Clone)]
 pub struct Db {
     db: sled::Db,
     meta: Tree,
     photos: Tree,
     history: Tree,
+    added: Tree,
     agency: Tree,
     creator: Tree,
     year: Tree,
@@ -50,6 +57,10 @@ pub struct Db {
 
 /// Gives the record after an event from the record before it (`edit::apply`).
 pub type Reducer = dyn Fn(Option<Photo>, &Event) -> Result<Option<Photo>>;
+
+/// Where a page of [`Db::list`] starts: just after the photo added at this time (ns since
+/// the epoch) with this id.
+pub type After = (i128, BlobId);
 
 /// Filters for [`Db::list`]; every given filter must match.
 #[derive(Debug, Clone, Default)]
@@ -111,6 +122,7 @@ impl Db {
             meta: tree("meta")?,
             photos: tree("photos")?,
             history: tree("history")?,
+            added: tree("idx_added")?,
             agency: tree("idx_agency")?,
             creator: tree("idx_creator")?,
             year: tree("idx_year")?,
@@ -169,6 +181,11 @@ impl Db {
         self.photos.is_empty()
     }
 
+    /// Whether a photo is stored (its record is not read).
+    pub fn has_photo(&self, id: &BlobId) -> Result<bool> {
+        self.photos.contains_key(id.as_bytes()).map_err(db_err)
+    }
+
     /// A photo's current record.
     pub fn photo(&self, id: &BlobId) -> Result<Option<Photo>> {
         match self.photos.get(id.as_bytes()).map_err(db_err)? {
@@ -200,45 +217,67 @@ impl Db {
             .map(|kv| kv.map_err(db_err).and_then(|(_, v)| decode(&v)))
     }
 
-    /// Photos matching `q`, answered from the index trees (no scan of every record unless
-    /// no filter is given).
-    pub fn list(&self, q: &Query) -> Result<Vec<Photo>> {
-        let mut sets: Vec<BTreeSet<BlobId>> = Vec::new();
+    /// Photos matching `q`, oldest first (by `added_at`, then id), at most `limit` of them,
+    /// starting after `after`. Answered from the index trees: only the records returned are
+    /// read, so a page costs the same on a store of any size.
+    pub fn list(&self, q: &Query, after: Option<After>, limit: usize) -> Result<Vec<Photo>> {
+        let from = match after {
+            Some((nanos, id)) => Bound::Excluded(order(nanos, &id)),
+            None => Bound::Unbounded,
+        };
+        let mut sets: Vec<BTreeSet<Order>> = Vec::new();
         if let Some(a) = &q.agency {
-            sets.push(self.ids_under(&self.agency, &name_key(a), true)?);
+            sets.push(self.orders_under(&self.agency, &name_key(a), true)?);
         }
         if let Some(c) = &q.creator {
-            sets.push(self.ids_under(&self.creator, &name_key(c), true)?);
+            sets.push(self.orders_under(&self.creator, &name_key(c), true)?);
         }
         if let Some(y) = q.year {
-            sets.push(self.ids_under(&self.year, &year_key(y), false)?);
+            sets.push(self.orders_under(&self.year, &year_key(y), false)?);
         }
         if let Some(text) = &q.text {
             for w in words(text) {
-                sets.push(self.ids_under(&self.word, w.as_bytes(), false)?);
+                sets.push(self.orders_under(&self.word, w.as_bytes(), false)?);
             }
         }
         if q.incomplete {
-            sets.push(self.ids_under(&self.incomplete, b"", false)?);
+            sets.push(self.orders_under(&self.incomplete, b"", false)?);
         }
-        let Some(first) = sets.pop() else {
-            return self.all().collect();
-        };
-        let ids = sets
-            .iter()
-            .fold(first, |acc, s| acc.intersection(s).copied().collect());
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
+        let mut out = Vec::new();
+        let mut push = |place: &[u8]| -> Result<bool> {
+            let id = id_from(place.get(16..).unwrap_or(&[]))?;
             if let Some(p) = self.photo(&id)? {
                 out.push(p);
+            }
+            Ok(out.len() < limit)
+        };
+        // Walk the smallest set in order, checking the others.
+        sets.sort_by_key(BTreeSet::len);
+        let mut sets = sets.into_iter();
+        match sets.next() {
+            None => {
+                let from = from.map(|k| k.to_vec());
+                for kv in self.added.range((from, Bound::Unbounded)) {
+                    if !push(&kv.map_err(db_err)?.0)? {
+                        break;
+                    }
+                }
+            }
+            Some(first) => {
+                let rest: Vec<BTreeSet<Order>> = sets.collect();
+                for key in first.range((from, Bound::Unbounded)) {
+                    if rest.iter().all(|s| s.contains(key)) && !push(key)? {
+                        break;
+                    }
+                }
             }
         }
         Ok(out)
     }
 
-    /// Ids of keys under `prefix` (the id is the key's last 32 bytes). With `exact`, the
+    /// Order keys (the key's last 48 bytes) of the keys under `prefix`. With `exact`, the
     /// prefix must be followed by the 0 separator.
-    fn ids_under(&self, tree: &Tree, prefix: &[u8], exact: bool) -> Result<BTreeSet<BlobId>> {
+    fn orders_under(&self, tree: &Tree, prefix: &[u8], exact: bool) -> Result<BTreeSet<Order>> {
         let mut p = prefix.to_vec();
         if exact {
             p.push(0);
@@ -246,7 +285,11 @@ impl Db {
         let mut out = BTreeSet::new();
         for kv in tree.scan_prefix(&p) {
             let (k, _) = kv.map_err(db_err)?;
-            out.insert(id_from(k.get(k.len().saturating_sub(32)..).unwrap_or(&[]))?);
+            let tail = k.get(k.len().saturating_sub(ORDER_LEN)..).unwrap_or(&[]);
+            out.insert(
+                tail.try_into()
+                    .map_err(|_| Error::Db("index key is damaged".into()))?,
+            );
         }
         Ok(out)
     }
@@ -258,28 +301,30 @@ impl Db {
         let Some((last_offset, last)) = events.last() else {
             return Ok(());
         };
-        (
-            &self.meta,
-            &self.photos,
-            &self.history,
-            &self.agency,
-            &self.creator,
-            &self.year,
-            &self.word,
-            &self.incomplete,
-            &self.fingerprint,
-            &self.renditions,
-            &self.rendition_photo,
-            &self.uses,
-            &self.use_photo,
-            &self.tokens,
-        )
+        let all = self.trees();
+        all[..]
             .transaction(|t| {
-                let (meta, photos, history, agency, creator, year, word, incomplete) =
-                    (&t.0, &t.1, &t.2, &t.3, &t.4, &t.5, &t.6, &t.7);
-                let (fingerprint, renditions, rendition_photo, uses, use_photo, tokens) =
-                    (&t.8, &t.9, &t.10, &t.11, &t.12, &t.13);
-                let trees = [agency, creator, year, word, incomplete, fingerprint];
+                let [
+                    agency,
+                    creator,
+                    year,
+                    word,
+                    incomplete,
+                    fingerprint,
+                    added,
+                    meta,
+                    photos,
+                    history,
+                    renditions,
+                    rendition_photo,
+                    uses,
+                    use_photo,
+                    tokens,
+                ] = t.as_slice()
+                else {
+                    return Err(abort(Error::Db("the index trees did not open".into())));
+                };
+                let trees = [agency, creator, year, word, incomplete, fingerprint, added];
                 for (_, event) in events {
                     match &event.change {
                         Change::TokenCreated { name, hash, access } => {
@@ -360,8 +405,8 @@ impl Db {
     pub fn photos_sharing_words(&self, words: &[String]) -> Result<Vec<(BlobId, usize)>> {
         let mut hits: std::collections::BTreeMap<BlobId, usize> = std::collections::BTreeMap::new();
         for w in words {
-            for id in self.ids_under(&self.word, w.as_bytes(), true)? {
-                *hits.entry(id).or_default() += 1;
+            for place in self.orders_under(&self.word, w.as_bytes(), true)? {
+                *hits.entry(id_from(&place[16..])?).or_default() += 1;
             }
         }
         let mut out: Vec<(BlobId, usize)> = hits.into_iter().collect();
@@ -425,22 +470,74 @@ impl Db {
             .collect()
     }
 
+    /// Every tree. More than sled's tuple transactions take, so `apply` uses a slice: the
+    /// first seven are the ones `index_keys` numbers.
+    fn trees(&self) -> [&Tree; 15] {
+        [
+            &self.agency,
+            &self.creator,
+            &self.year,
+            &self.word,
+            &self.incomplete,
+            &self.fingerprint,
+            &self.added,
+            &self.meta,
+            &self.photos,
+            &self.history,
+            &self.renditions,
+            &self.rendition_photo,
+            &self.uses,
+            &self.use_photo,
+            &self.tokens,
+        ]
+    }
+
+    /// Empty every tree, for a rebuild from the journal. Other handles on the index see it
+    /// empty until the replay has been applied.
+    pub fn clear(&self) -> Result<()> {
+        for tree in self.trees() {
+            tree.clear().map_err(db_err)?;
+        }
+        self.meta
+            .insert("schema", &u64::from(SCHEMA).to_be_bytes())
+            .map_err(db_err)?;
+        Ok(())
+    }
+
     /// Ask sled to write its caches out. Not a durability point (the journal is).
     pub fn flush(&self) -> Result<()> {
         self.db.flush().map(|_| ()).map_err(db_err)
     }
 }
 
+/// Length of an order key: added_at (16 bytes) ‖ id (32).
+const ORDER_LEN: usize = 48;
+type Order = [u8; ORDER_LEN];
+
+/// The key that sorts photos by `added_at` (nanoseconds), then id.
+fn order(nanos: i128, id: &BlobId) -> Order {
+    let mut k = [0; ORDER_LEN];
+    // Flip the sign bit so times before 1970 sort first.
+    k[..16].copy_from_slice(&((nanos as u128) ^ (1 << 127)).to_be_bytes());
+    k[16..].copy_from_slice(id.as_bytes());
+    k
+}
+
 /// Index entries of a record: (tree number in `apply`'s order, key).
 fn index_keys(p: &Photo) -> Vec<(usize, Vec<u8>)> {
+    let place = order(p.added_at.as_nanosecond(), &p.id);
     let with_id = |mut k: Vec<u8>| {
         k.extend_from_slice(p.id.as_bytes());
+        k
+    };
+    let with_order = |mut k: Vec<u8>| {
+        k.extend_from_slice(&place);
         k
     };
     let named = |name: &str| {
         let mut k = name_key(name);
         k.push(0);
-        with_id(k)
+        with_order(k)
     };
     let f = &p.fields;
     let mut keys = Vec::new();
@@ -451,7 +548,7 @@ fn index_keys(p: &Photo) -> Vec<(usize, Vec<u8>)> {
         keys.push((1, named(c)));
     }
     if let Some(y) = f.year {
-        keys.push((2, with_id(year_key(y))));
+        keys.push((2, with_order(year_key(y))));
     }
     let mut seen = BTreeSet::new();
     let texts = [
@@ -473,12 +570,12 @@ fn index_keys(p: &Photo) -> Vec<(usize, Vec<u8>)> {
             if seen.insert(w.clone()) {
                 let mut k = w.into_bytes();
                 k.push(0);
-                keys.push((3, with_id(k)));
+                keys.push((3, with_order(k)));
             }
         }
     }
     if p.status == Status::Incomplete {
-        keys.push((4, p.id.as_bytes().to_vec()));
+        keys.push((4, place.to_vec()));
     }
     if let Some(fp) = p
         .original
@@ -488,6 +585,7 @@ fn index_keys(p: &Photo) -> Vec<(usize, Vec<u8>)> {
     {
         keys.push((5, with_id(fp.to_be_bytes().to_vec())));
     }
+    keys.push((6, place.to_vec()));
     keys
 }
 
@@ -566,6 +664,15 @@ mod tests {
         #[test]
         fn year_keys_sort_like_years(a in -3000i32..3000, b in -3000i32..3000) {
             prop_assert_eq!(a.cmp(&b), year_key(a).cmp(&year_key(b)));
+        }
+
+        #[test]
+        fn order_keys_sort_by_time_then_id(a: i64, b: i64, x: [u8; 32], y: [u8; 32]) {
+            let (x, y) = (BlobId::from_bytes(x), BlobId::from_bytes(y));
+            prop_assert_eq!(
+                (a, x).cmp(&(b, y)),
+                order(i128::from(a), &x).cmp(&order(i128::from(b), &y))
+            );
         }
     }
 

@@ -16,11 +16,12 @@
 //! → {model, id, error}`.
 //!
 //! - [`cli`]: clap, anyhow, stdout, the clock and the environment live here and nowhere else.
-//! - [`http`]: `byline serve`, axum on tokio; the async edge, a sibling of `cli`, calling the
-//!   synchronous `Library` on blocking threads.
+//! - [`http`]: `byline serve`, axum on tokio; the async edge, a sibling of `cli`. Reads go to
+//!   a [`library::Reader`] that never waits for writes; writes take the `Library` under a
+//!   mutex on blocking threads.
 //! - [`report`]: the audit report as CSV and a self-contained HTML page (for CLI and HTTP).
 //! - [`library`]: the [`Library`] facade; the only module that coordinates blobs, journal and
-//!   index.
+//!   index. Its reads live on [`library::Reader`], a cloneable handle the `Library` derefs to.
 //! - [`blob`]: content-addressed blobs with two-phase writes (`BlobBackend`: `FsBackend`,
 //!   `MemBackend`).
 //! - [`journal`]: the append-only, checksummed event log.
@@ -44,6 +45,8 @@
 //! - **A blob is published only after the event naming it is journalled**, and a crashed batch
 //!   is settled on the next open: journalled staged blobs are put in place, the rest deleted.
 //!   So the journal never names a missing blob and no blob is orphaned.
+//! - **Readers see whole commits.** A [`library::Reader`] sees a batch once the index has
+//!   applied it (one sled transaction), never part of one, and never what is only staged.
 //! - **Originals are immutable**; a name is trusted only after its bytes re-hash to it.
 //! - `meta`, `rendition`, `article`, `edit`, `credit`, `terms`, `audit` and `model` never
 //!   touch storage; only `library` writes the stores.

@@ -4,9 +4,10 @@
 mod common;
 
 use byline::blob::MemBackend;
+use byline::db::Query;
 use byline::library::{Added, NewUse, UseQuery};
-use byline::model::TokenAccess;
-use byline::{Access, Error, Library};
+use byline::model::{Photo, Status, TokenAccess};
+use byline::{Access, BlobId, Error, Library};
 use common::sample;
 use jiff::Timestamp;
 use serde_json::Value;
@@ -117,4 +118,131 @@ fn edits_uses_audit_and_tokens_through_the_api() {
         )
     );
     assert!(lib.tokens().expect("tokens").is_empty());
+}
+
+/// Pages of a listing walked to the end, `per` photos at a time.
+fn walk(reader: &byline::library::Reader, q: &Query, per: usize) -> Vec<(Timestamp, BlobId)> {
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let page = reader.page(q, after, per).expect("page");
+        assert!(page.len() <= per, "a page never holds more than asked for");
+        out.extend(page.iter().map(|p| (p.added_at, p.id)));
+        match page.last() {
+            Some(p) if page.len() == per => after = Some((p.added_at.as_nanosecond(), p.id)),
+            _ => return out,
+        }
+    }
+}
+
+#[test]
+fn pages_walk_every_filter_oldest_first_and_follow_edits() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut lib = open(dir.path());
+    // Corpus photos added over four seconds, several in the same one: ties go by id.
+    let mut added: Vec<Photo> = Vec::new();
+    let files = std::fs::read_dir(common::corpus("")).expect("corpus");
+    let mut names: Vec<_> = files.flatten().map(|e| e.path()).collect();
+    names.sort();
+    for (i, path) in names.iter().enumerate() {
+        let bytes = std::fs::read(path).expect("read");
+        let at = t("2026-03-01T10:00:00Z") + jiff::SignedDuration::from_secs((i % 4) as i64);
+        if let Ok(Added::New(p)) = lib.add(&bytes, &[], "ed", at) {
+            added.push(*p);
+        }
+    }
+    lib.commit().expect("commit");
+    assert!(
+        added.len() >= 25,
+        "most of the corpus is stored ({})",
+        added.len()
+    );
+
+    // The reader is a separate handle: it sees what was committed, and later commits too.
+    let reader = lib.reader();
+    let expect = |photos: &[Photo], keep: &dyn Fn(&Photo) -> bool| {
+        let mut v: Vec<(Timestamp, BlobId)> = photos
+            .iter()
+            .filter(|p| keep(p))
+            .map(|p| (p.added_at, p.id))
+            .collect();
+        v.sort();
+        v
+    };
+    let afp = |p: &Photo| {
+        p.fields
+            .agency
+            .as_deref()
+            .is_some_and(|a| a.eq_ignore_ascii_case("afp"))
+    };
+    let year = added
+        .iter()
+        .find_map(|p| p.fields.year)
+        .expect("some photo has a year");
+    type Keep = Box<dyn Fn(&Photo) -> bool>;
+    let cases: Vec<(Query, Keep)> = vec![
+        (Query::default(), Box::new(|_| true)),
+        (
+            Query {
+                year: Some(year),
+                ..Query::default()
+            },
+            Box::new(move |p| p.fields.year == Some(year)),
+        ),
+        (
+            Query {
+                incomplete: true,
+                ..Query::default()
+            },
+            Box::new(|p| p.status == Status::Incomplete),
+        ),
+    ];
+    for (q, keep) in &cases {
+        let want = expect(&added, keep.as_ref());
+        assert!(!want.is_empty(), "{q:?} matches something");
+        for per in [1, 3, 1000] {
+            assert_eq!(walk(&reader, q, per), want, "{q:?} in pages of {per}");
+        }
+        let listed: Vec<_> = lib
+            .list(q)
+            .expect("list")
+            .iter()
+            .map(|p| (p.added_at, p.id))
+            .collect();
+        assert_eq!(listed, want, "list is every page at once");
+    }
+
+    // An edit moves a photo between filters without changing its place in the order.
+    let q = Query {
+        agency: Some("AFP".into()),
+        ..Query::default()
+    };
+    let before = walk(&reader, &q, 2);
+    assert_eq!(before, expect(&added, &afp));
+    let other = added
+        .iter()
+        .find(|p| !afp(p))
+        .expect("a photo not from AFP")
+        .clone();
+    lib.edit(
+        &other.id,
+        &[("agency".into(), Value::from("AFP"))],
+        "ed",
+        t("2026-03-02T00:00:00Z"),
+    )
+    .expect("edit");
+    let mut after = before.clone();
+    after.push((other.added_at, other.id));
+    after.sort();
+    assert_eq!(walk(&reader, &q, 2), after);
+    let mixed = Query {
+        agency: Some("afp".into()),
+        year: other.fields.year,
+        ..Query::default()
+    };
+    assert!(walk(&reader, &mixed, 1).contains(&(other.added_at, other.id)));
+
+    // A rebuilt index pages the same.
+    lib.rebuild_index().expect("rebuild");
+    assert_eq!(walk(&reader, &q, 5), after);
 }

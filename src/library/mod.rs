@@ -4,20 +4,28 @@
 //! journal and fsynced, and only then applied to the index. So the journal never names a blob
 //! that is not on disk, and the index can always be rebuilt from the journal. The library
 //! never reads the clock or the environment: `now` and the actor are passed in.
+//!
+//! Reads live on [`Reader`] (`read.rs`, `audit.rs`), which a `Library` derefs to and hands out
+//! for other threads; this file holds opening, recovery and every write.
+
+mod audit;
+mod read;
+
+pub use read::{Identified, Reader, SIMILAR_BITS, UseQuery};
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::audit::{self, AuditReport};
 use crate::blob::{BlobBackend, FsBackend, Put};
 use crate::config::{Config, DEFAULT_TOML};
-use crate::credit::{self, CreditReport, Style};
-use crate::db::{Db, Query};
+use crate::credit;
+use crate::db::Db;
 use crate::edit;
 use crate::error::{Error, IoContext, Result};
 use crate::id::BlobId;
@@ -102,48 +110,26 @@ impl VerifyReport {
     }
 }
 
-/// An open store.
+/// An open store: its [`Reader`] (every read method, through `Deref`) plus, when opened to
+/// write, the journal's writing end and the changes staged for the next commit.
 pub struct Library {
+    reader: Reader,
     root: PathBuf,
-    blobs: Box<dyn BlobBackend>,
-    db: Option<Db>,
     journal: Journal,
     pending: Vec<Event>,
     pending_ids: HashSet<BlobId>,
     warnings: Vec<String>,
-    config: Config,
     lock: StoreLock,
 }
 
-/// What `identify` found a file to be.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "match", rename_all = "snake_case")]
-pub enum Identified {
-    /// The exact bytes of a stored original.
-    Original {
-        /// The photo.
-        photo: BlobId,
-    },
-    /// The exact bytes of a stored rendition.
-    Rendition {
-        /// The photo it was made from.
-        photo: BlobId,
-        /// The rendition.
-        rendition: BlobId,
-    },
-    /// Not stored byte for byte, but the picture looks like these photos (closest first).
-    Similar {
-        /// `(photo, bits of 64 that differ)`, at most [`SIMILAR_BITS`] apart.
-        candidates: Vec<(BlobId, u32)>,
-    },
-    /// Nothing stored looks like it.
-    Unknown,
-}
+/// A library reads like its [`Reader`]: `lib.photo(id)`, `lib.list(q)`, `lib.audit(…)`.
+impl std::ops::Deref for Library {
+    type Target = Reader;
 
-/// Fingerprints at most this many bits apart (of 64) are taken as the same picture. Resized
-/// and re-encoded copies land within about 4; light crops within about 10; unrelated photos
-/// sit near 32.
-pub const SIMILAR_BITS: u32 = 12;
+    fn deref(&self) -> &Reader {
+        &self.reader
+    }
+}
 
 /// A publication to record in the ledger (`byline use`).
 #[derive(Debug, Clone, Default)]
@@ -164,17 +150,6 @@ pub struct NewUse {
     pub commercial: bool,
     /// The rendition published, when known.
     pub rendition: Option<BlobId>,
-}
-
-/// Filters for [`Library::uses`].
-#[derive(Debug, Clone, Default)]
-pub struct UseQuery {
-    /// Only this photo's uses.
-    pub photo: Option<BlobId>,
-    /// Only this outlet's (case-insensitive).
-    pub outlet: Option<String>,
-    /// Only uses published at or after this moment.
-    pub since: Option<Timestamp>,
 }
 
 impl Library {
@@ -233,33 +208,42 @@ impl Library {
             Err(e) => return Err(Error::io(config_path, e)),
         };
         let blobs = blobs()?;
-        let journal = Journal::open(root.join("journal.jsonl"), writable)?;
+        let mut journal = Journal::open(root.join("journal.jsonl"), writable)?;
+        let mut warnings = Vec::new();
+        let db = open_index(&root.join("index"), &mut journal, &mut warnings)?;
         let mut lib = Library {
+            reader: Reader {
+                db,
+                blobs: Arc::from(blobs),
+                config: Arc::new(config),
+            },
             root: root.to_path_buf(),
-            blobs,
-            db: None,
             journal,
             pending: Vec::new(),
             pending_ids: HashSet::new(),
-            warnings: Vec::new(),
-            config,
+            warnings,
             lock,
         };
-        lib.open_index()?;
         if writable {
             lib.recover_blobs()?;
         }
         Ok(lib)
     }
 
+    /// A handle for reading this store from other threads, which never waits for this
+    /// library's writes (`byline serve` answers reads on it during uploads).
+    pub fn reader(&self) -> Reader {
+        self.reader.clone()
+    }
+
     /// Publish blobs a crashed writer staged and journalled; delete the ones it never
     /// journalled (they were never reported as stored).
     fn recover_blobs(&mut self) -> Result<()> {
-        let db = self.db()?;
+        let db = &self.reader.db;
         let known = |id: &BlobId| {
             db.photo(id).ok().flatten().is_some() || db.rendition(id).ok().flatten().is_some()
         };
-        let (published, discarded) = self.blobs.recover(&known)?;
+        let (published, discarded) = self.reader.blobs.recover(&known)?;
         if published + discarded > 0 {
             self.warnings.push(format!(
                 "an interrupted write was settled: {published} journalled blobs put in place, \
@@ -269,67 +253,14 @@ impl Library {
         Ok(())
     }
 
-    fn index_dir(&self) -> PathBuf {
-        self.root.join("index")
-    }
-
-    /// Open sled and catch it up with the journal, rebuilding it if it is unreadable or does
-    /// not fit the journal.
-    fn open_index(&mut self) -> Result<()> {
-        let db = match open_db_waiting(&self.index_dir()) {
-            Ok(db) => db,
-            Err(e @ Error::Locked { .. }) => return Err(e),
-            Err(e) => {
-                self.warnings.push(format!(
-                    "index unreadable ({e}); rebuilding it from the journal"
-                ));
-                return self.rebuild_index();
-            }
-        };
-        let (seq, offset) = db.applied()?;
-        self.db = Some(db);
-        match self.journal.read_from(offset, seq + 1) {
-            Ok(tail) => {
-                self.warnings.extend(tail.warnings);
-                self.apply_to_index(&tail.events)
-            }
-            Err(Error::Corrupt(why)) if seq > 0 => {
-                self.warnings.push(format!(
-                    "index does not fit the journal ({why}); rebuilding it from the journal"
-                ));
-                self.rebuild_index()
-            }
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Throw the index away and replay the whole journal (`byline reindex`).
+    /// Empty the index and replay the whole journal into it (`byline reindex`).
     pub fn rebuild_index(&mut self) -> Result<()> {
-        self.db = None;
-        let dir = self.index_dir();
-        if dir.exists() {
-            fs::remove_dir_all(&dir).at(&dir)?;
-        }
-        self.db = Some(open_db_waiting(&dir)?);
+        self.require_writer()?;
+        self.reader.db.clear()?;
         let tail = self.journal.read_from(0, 1)?;
         self.warnings.extend(tail.warnings);
-        self.apply_to_index(&tail.events)?;
-        self.db()?.flush()
-    }
-
-    fn db(&self) -> Result<&Db> {
-        self.db
-            .as_ref()
-            .ok_or_else(|| Error::Db("the index is not open".into()))
-    }
-
-    /// Apply journalled events to the index, a few thousand per sled transaction.
-    fn apply_to_index(&self, events: &[(u64, Event)]) -> Result<()> {
-        let db = self.db()?;
-        for chunk in events.chunks(4096) {
-            db.apply(chunk, &edit::apply)?;
-        }
-        Ok(())
+        apply_to_index(&self.reader.db, &tail.events)?;
+        self.reader.db.flush()
     }
 
     /// Warnings gathered while opening (a torn journal record dropped, an index rebuilt).
@@ -356,7 +287,7 @@ impl Library {
 
     /// Stage a new photo: its blob is written (and fsynced) now; its event is journalled by
     /// the next [`Library::commit`]. `edits` override what the file says, as `(field, value)`.
-    /// The same as [`Library::prepare`] followed by [`Library::add_prepared`].
+    /// The same as [`Reader::prepare`] followed by [`Library::add_prepared`].
     ///
     /// # Errors
     /// The bytes are not an image ([`Error::UnsupportedFormat`]) or are damaged
@@ -368,23 +299,10 @@ impl Library {
         by: &str,
         now: Timestamp,
     ) -> Result<Added> {
-        self.add_prepared(self.prepare(bytes)?, bytes, edits, by, now)
+        self.add_prepared(self.reader.prepare(bytes)?, bytes, edits, by, now)
     }
 
-    /// Read a file for [`Library::add_prepared`]: its metadata, hash and, unless these bytes
-    /// are already stored, its perceptual fingerprint (a decode: the costly part, skipped when
-    /// a folder is added again). Takes `&self`, so a batch can prepare on several threads.
-    ///
-    /// # Errors
-    /// The bytes are not an image ([`Error::UnsupportedFormat`]) or their image data is
-    /// truncated ([`Error::InvalidInput`]).
-    pub fn prepare(&self, bytes: &[u8]) -> Result<Prepared> {
-        let id = BlobId::of(bytes);
-        let known = self.pending_ids.contains(&id) || self.db()?.photo(&id)?.is_some();
-        prepare(bytes, id, !known)
-    }
-
-    /// Stage a photo whose metadata and fingerprint [`Library::prepare`] already read (on another
+    /// Stage a photo whose metadata and fingerprint [`Reader::prepare`] already read (on another
     /// thread, for a batch). `bytes` are the same bytes `prepare` was given.
     pub fn add_prepared(
         &mut self,
@@ -406,9 +324,9 @@ impl Library {
                 "the bytes are not the ones that were prepared".into(),
             ));
         }
-        if self.pending_ids.contains(&id) || self.db()?.photo(&id)?.is_some() {
+        if self.pending_ids.contains(&id) || self.reader.db.has_photo(&id)? {
             // Bytes already known: make sure the blob itself is sound (repairs a torn one).
-            self.blobs.stage(bytes)?;
+            self.reader.blobs.stage(bytes)?;
             return Ok(Added::Duplicate(id));
         }
         let mut photo = Photo {
@@ -434,7 +352,7 @@ impl Library {
             photo.sources.insert(field, "flag".into());
         }
         derive_fields(&mut photo, now);
-        let (_, put) = self.blobs.stage(bytes)?;
+        let (_, put) = self.reader.blobs.stage(bytes)?;
         if put == Put::Repaired {
             self.warnings.push(format!(
                 "blob {id} was damaged on disk and has been repaired"
@@ -457,15 +375,15 @@ impl Library {
     /// journal with one fsync (the commit point), update the index, then move the blobs into
     /// place. Only after this returns may a change be reported as saved.
     pub fn commit(&mut self) -> Result<()> {
-        self.blobs.prepare()?;
+        self.reader.blobs.prepare()?;
         let events = std::mem::take(&mut self.pending);
         self.pending_ids.clear();
         if !events.is_empty() {
             let ends = self.journal.append(&events)?;
             let applied: Vec<(u64, Event)> = ends.into_iter().zip(events).collect();
-            self.apply_to_index(&applied)?;
+            apply_to_index(&self.reader.db, &applied)?;
         }
-        self.blobs.publish()
+        self.reader.blobs.publish()
     }
 
     /// Edit fields of a photo, journalled as one event. Returns the new record, or `None` when
@@ -500,70 +418,6 @@ impl Library {
         self.photo(id).map(Some)
     }
 
-    /// The full id of the one photo whose id starts with `prefix` (≥ 6 hex characters).
-    pub fn resolve(&self, prefix: &str) -> Result<BlobId> {
-        let p = prefix.trim().to_ascii_lowercase();
-        if p.len() < 6 || p.len() > 64 || !p.bytes().all(|c| c.is_ascii_hexdigit()) {
-            return Err(Error::InvalidInput(format!(
-                "'{prefix}' is not a photo id: give the full id or at least its first 6 hex \
-                 characters"
-            )));
-        }
-        let found = self.db()?.ids_with_prefix(&p, 10)?;
-        match found.as_slice() {
-            [] => Err(Error::NotFound(format!("no photo with id {p}"))),
-            [one] => Ok(*one),
-            many => Err(Error::Ambiguous {
-                prefix: p,
-                candidates: many.iter().map(BlobId::to_hex).collect(),
-            }),
-        }
-    }
-
-    /// A photo's current record.
-    pub fn photo(&self, id: &BlobId) -> Result<Photo> {
-        self.db()?
-            .photo(id)?
-            .ok_or_else(|| Error::NotFound(format!("no photo with id {id}")))
-    }
-
-    /// A photo's events, oldest first.
-    pub fn history(&self, id: &BlobId) -> Result<Vec<Event>> {
-        self.db()?.history(id)
-    }
-
-    /// Photos matching a query, oldest first.
-    pub fn list(&self, query: &Query) -> Result<Vec<Photo>> {
-        let mut photos = self.db()?.list(query)?;
-        photos.sort_by_key(|p| (p.added_at, p.id));
-        Ok(photos)
-    }
-
-    /// Number of photos in the store.
-    pub fn len(&self) -> Result<usize> {
-        Ok(self.db()?.len())
-    }
-
-    /// Whether the store holds no photos.
-    pub fn is_empty(&self) -> Result<bool> {
-        Ok(self.db()?.is_empty())
-    }
-
-    /// The store's configuration (`config.toml`).
-    pub fn config(&self) -> &Config {
-        &self.config
-    }
-
-    /// A credit style by name: a built-in one, or an outlet's from the config.
-    pub fn style(&self, name: &str) -> Result<Style> {
-        credit::style(name, &self.config.outlets)
-    }
-
-    /// The credit a photo requires in a style, with parts, short form and `ImageObject`.
-    pub fn credit(&self, id: &BlobId, style: &Style) -> Result<CreditReport> {
-        Ok(credit::report(&self.photo(id)?.fields, style))
-    }
-
     /// Record a published use of a photo in the ledger.
     pub fn record_use(
         &mut self,
@@ -580,7 +434,7 @@ impl Library {
             ));
         }
         if let Some(rid) = &new.rendition {
-            match self.db()?.rendition(rid)? {
+            match self.reader.db.rendition(rid)? {
                 Some(r) if r.photo == *photo => {}
                 Some(_) => {
                     return Err(Error::InvalidInput(format!(
@@ -615,35 +469,6 @@ impl Library {
         Ok(usage)
     }
 
-    /// Recorded uses, oldest first.
-    pub fn uses(&self, q: &UseQuery) -> Result<Vec<Use>> {
-        let outlet = q.outlet.as_deref().map(str::to_lowercase);
-        Ok(self
-            .db()?
-            .uses(q.photo.as_ref())?
-            .into_iter()
-            .filter(|u| {
-                outlet
-                    .as_ref()
-                    .is_none_or(|o| u.outlet.to_lowercase() == *o)
-            })
-            .filter(|u| q.since.is_none_or(|s| u.published >= s))
-            .collect())
-    }
-
-    /// A rendition by id.
-    pub fn rendition(&self, id: &BlobId) -> Result<Rendition> {
-        self.db()?
-            .rendition(id)?
-            .ok_or_else(|| Error::NotFound(format!("no rendition with id {id}")))
-    }
-
-    /// A photo's renditions.
-    pub fn renditions(&self, photo: &BlobId) -> Result<Vec<Rendition>> {
-        self.photo(photo)?;
-        self.db()?.renditions_of(photo)
-    }
-
     /// The rendition of a photo for `spec`, made now or found: a rendition already made with
     /// the same spec from the photo's current revision (so carrying its current credit) is
     /// returned as it is. Returns the rendition and whether it already existed.
@@ -658,14 +483,14 @@ impl Library {
         self.require_writer()?;
         let record = self.photo(photo)?;
         if let Some(r) = self
-            .db()?
+            .db
             .renditions_of(photo)?
             .into_iter()
             .find(|r| r.spec == spec && r.revision == record.revision)
         {
             return Ok((r, true));
         }
-        let original = self.blobs.get(photo)?;
+        let original = self.reader.blobs.get(photo)?;
         let made = self.stage_renditions(&record, &original, &[(preset, spec)], by, now)?;
         self.commit()?;
         made.into_iter()
@@ -707,7 +532,7 @@ impl Library {
         let rendered = rendition::render_set(original, &only_specs, &photo.fields)?;
         let mut out = Vec::with_capacity(rendered.len());
         for ((preset, spec), r) in specs.iter().zip(rendered) {
-            let (id, _) = self.blobs.stage(&r.bytes)?;
+            let (id, _) = self.reader.blobs.stage(&r.bytes)?;
             let rendition = Rendition {
                 id,
                 photo: photo.id,
@@ -738,41 +563,6 @@ impl Library {
         Ok(out)
     }
 
-    /// Which stored photo a file is: an exact original or rendition, else the photos whose
-    /// perceptual fingerprint is within [`SIMILAR_BITS`].
-    pub fn identify(&self, bytes: &[u8]) -> Result<Identified> {
-        let id = BlobId::of(bytes);
-        let db = self.db()?;
-        if db.photo(&id)?.is_some() {
-            return Ok(Identified::Original { photo: id });
-        }
-        if let Some(r) = db.rendition(&id)? {
-            return Ok(Identified::Rendition {
-                photo: r.photo,
-                rendition: id,
-            });
-        }
-        let fp = rendition::fingerprint(bytes)?;
-        let mut candidates: Vec<(BlobId, u32)> = db
-            .fingerprints()?
-            .into_iter()
-            .map(|(other, photo)| (photo, rendition::distance(fp, other)))
-            .filter(|(_, d)| *d <= SIMILAR_BITS)
-            .collect();
-        candidates.sort_by_key(|(photo, d)| (*d, *photo));
-        candidates.truncate(10);
-        Ok(if candidates.is_empty() {
-            Identified::Unknown
-        } else {
-            Identified::Similar { candidates }
-        })
-    }
-
-    /// The bytes of any stored blob (an original or a rendition).
-    pub fn blob(&self, id: &BlobId) -> Result<Vec<u8>> {
-        self.blobs.get(id)
-    }
-
     /// Create an API token from a secret the caller generated; only its hash is stored.
     pub fn create_token(
         &mut self,
@@ -784,7 +574,7 @@ impl Library {
     ) -> Result<Token> {
         self.require_writer()?;
         let name = name.trim();
-        if name.is_empty() || self.db()?.tokens()?.iter().any(|t| t.name == name) {
+        if name.is_empty() || self.reader.db.tokens()?.iter().any(|t| t.name == name) {
             return Err(Error::InvalidInput(format!(
                 "a token needs a new, non-empty name; '{name}' is taken or empty"
             )));
@@ -813,7 +603,7 @@ impl Library {
     /// Revoke a token by name.
     pub fn revoke_token(&mut self, name: &str, by: &str, now: Timestamp) -> Result<()> {
         self.require_writer()?;
-        if !self.db()?.tokens()?.iter().any(|t| t.name == name) {
+        if !self.reader.db.tokens()?.iter().any(|t| t.name == name) {
             return Err(Error::NotFound(format!("no token named '{name}'")));
         }
         let seq = self.next_seq();
@@ -828,226 +618,6 @@ impl Library {
         self.commit()
     }
 
-    /// Every live token (hashes only).
-    pub fn tokens(&self) -> Result<Vec<Token>> {
-        self.db()?.tokens()
-    }
-
-    /// The token a secret belongs to. Hashes are compared in constant time.
-    pub fn check_token(&self, secret: &str) -> Result<Option<Token>> {
-        let given = blake3::hash(secret.as_bytes());
-        let mut found = None;
-        for t in self.db()?.tokens()? {
-            // blake3::Hash's equality is constant-time.
-            if blake3::Hash::from_hex(&t.hash).is_ok_and(|h| h == given) {
-                found = Some(t);
-            }
-        }
-        Ok(found)
-    }
-
-    /// The style an outlet prints credits in: `style` when given; else the outlet's own from
-    /// the config (names match case-insensitively); else a built-in style of that name (an
-    /// outlet called "Sputnik" prints in the `sputnik` style); else `default`.
-    pub fn style_for(&self, outlet: &str, style: Option<&Style>) -> Style {
-        if let Some(s) = style {
-            return s.clone();
-        }
-        let wanted = outlet.trim().to_lowercase();
-        let configured = self
-            .config
-            .outlets
-            .keys()
-            .find(|k| k.to_lowercase() == wanted)
-            .and_then(|k| self.style(k).ok());
-        configured
-            .or_else(|| credit::builtin(&wanted))
-            .unwrap_or(Style::Default)
-    }
-
-    /// Audit every recorded use (optionally of one outlet, since a date) and every photo
-    /// concerned (all photos when no filter is given).
-    pub fn audit(
-        &self,
-        outlet: Option<&str>,
-        since: Option<Timestamp>,
-        style: Option<&Style>,
-        now: Timestamp,
-    ) -> Result<AuditReport> {
-        let mut uses = self.uses(&UseQuery {
-            photo: None,
-            outlet: outlet.map(String::from),
-            since,
-        })?;
-        // A use recorded again for the same photo, outlet and URL (the page was corrected)
-        // supersedes the earlier record: only the latest is audited.
-        let mut latest: BTreeMap<(BlobId, String, String), u64> = BTreeMap::new();
-        for u in &uses {
-            latest.insert((u.photo, u.outlet.to_lowercase(), u.url.clone()), u.id);
-        }
-        uses.retain(|u| {
-            latest.get(&(u.photo, u.outlet.to_lowercase(), u.url.clone())) == Some(&u.id)
-        });
-        let mut findings = Vec::new();
-        let mut photos: BTreeMap<BlobId, Photo> = BTreeMap::new();
-        for u in &uses {
-            let photo = match photos.entry(u.photo) {
-                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::btree_map::Entry::Vacant(e) => e.insert(self.photo(&u.photo)?),
-            };
-            findings.extend(audit::check_use(
-                photo,
-                u,
-                &self.style_for(&u.outlet, style),
-            ));
-        }
-        if outlet.is_none() && since.is_none() {
-            for p in self.db()?.all() {
-                let p = p?;
-                photos.entry(p.id).or_insert(p);
-            }
-        }
-        for p in photos.values() {
-            findings.extend(audit::check_photo(p));
-        }
-        Ok(AuditReport::new(
-            now,
-            outlet.map(String::from),
-            since,
-            photos.len(),
-            uses.len(),
-            findings,
-        ))
-    }
-
-    /// Audit published pages (HTML or scraped text) against `style`: find each stored photo
-    /// on the page — by an original or rendition id in an image URL or `data-byline-id`, else
-    /// by its caption — and check the credit printed with it. Images that match nothing are
-    /// listed as unknown. `pages` are `(name, text)`; the name is reported as the URL.
-    pub fn audit_pages(
-        &self,
-        pages: &[(String, String)],
-        outlet: Option<&str>,
-        style: &Style,
-        now: Timestamp,
-    ) -> Result<AuditReport> {
-        let mut findings = Vec::new();
-        let mut checked = 0;
-        let mut photos: BTreeMap<BlobId, Photo> = BTreeMap::new();
-        for (name, text) in pages {
-            let page = crate::article::read(text);
-            let mut found: Vec<(Photo, Option<String>, String)> = Vec::new();
-            match page.format {
-                crate::article::PageFormat::Html => {
-                    for fig in &page.figures {
-                        let what = fig
-                            .img_src
-                            .clone()
-                            .or_else(|| fig.caption.clone())
-                            .unwrap_or_else(|| "an image".into());
-                        match self.photo_on_page(fig)? {
-                            Some(p) => found.push((p, fig.credit.clone(), what)),
-                            None => {
-                                let mut f = audit::finding(
-                                    audit::Kind::UnknownImage,
-                                    None,
-                                    format!("no stored photo matches {what}"),
-                                );
-                                f.url = Some(name.clone());
-                                f.outlet = outlet.map(String::from);
-                                findings.push(f);
-                            }
-                        }
-                    }
-                }
-                crate::article::PageFormat::Text => {
-                    let plain = crate::article::PlainText::new(&page.text);
-                    for p in self.db()?.all() {
-                        let p = p?;
-                        let Some(caption) = p.fields.caption.clone() else {
-                            continue;
-                        };
-                        if let Some(hit) = plain.find(&caption) {
-                            found.push((p, hit.credit, hit.printed_caption));
-                        }
-                    }
-                }
-            }
-            for (photo, credit, what) in found {
-                checked += 1;
-                for mut f in audit::check_credit(&photo, credit.as_deref(), style) {
-                    f.url = Some(name.clone());
-                    f.outlet = outlet.map(String::from);
-                    f.message = format!("{} (on {name}: {})", f.message, snippet(&what));
-                    findings.push(f);
-                }
-                photos.entry(photo.id).or_insert(photo);
-            }
-        }
-        for p in photos.values() {
-            findings.extend(audit::check_photo(p));
-        }
-        Ok(AuditReport::new(
-            now,
-            outlet.map(String::from),
-            None,
-            photos.len(),
-            checked,
-            findings,
-        ))
-    }
-
-    /// The stored photo a page figure shows: by id (original or rendition, full or a prefix of
-    /// at least 12 hex digits), else by the best caption (or alt text) match.
-    fn photo_on_page(&self, fig: &crate::article::Figure) -> Result<Option<Photo>> {
-        let db = self.db()?;
-        for id in &fig.ids {
-            if let [one] = db.ids_with_prefix(id, 2)?.as_slice() {
-                return self.photo(one).map(Some);
-            }
-            if let [r] = db.renditions_with_prefix(id, 2)?.as_slice() {
-                return self.photo(&r.photo).map(Some);
-            }
-        }
-        let Some(printed) = fig.caption.as_deref().or(fig.alt.as_deref()) else {
-            return Ok(None);
-        };
-        let words: Vec<String> = crate::db::words(printed)
-            .into_iter()
-            .filter(|w| w.chars().count() >= 4)
-            .collect();
-        let mut best: Option<(f32, BlobId)> = None;
-        for (id, _) in db.photos_sharing_words(&words)?.into_iter().take(50) {
-            let Some(p) = db.photo(&id)? else { continue };
-            let Some(stored) = p.fields.caption.as_deref() else {
-                continue;
-            };
-            let score = crate::article::caption_similarity(printed, stored);
-            if score >= crate::article::CAPTION_THRESHOLD && best.is_none_or(|(b, _)| score > b) {
-                best = Some((score, id));
-            }
-        }
-        match best {
-            Some((_, id)) => self.photo(&id).map(Some),
-            None => Ok(None),
-        }
-    }
-
-    /// The original bytes of a photo.
-    pub fn original(&self, id: &BlobId) -> Result<Vec<u8>> {
-        self.blobs.get(id)
-    }
-
-    /// Every record with its history, for `byline export`.
-    pub fn export(&self) -> Result<Vec<ExportLine>> {
-        let mut out = Vec::new();
-        for photo in self.list(&Query::default())? {
-            let history = self.history(&photo.id)?;
-            out.push(ExportLine { photo, history });
-        }
-        Ok(out)
-    }
-
     /// Add records from an export. Photos already present are left alone, so importing the
     /// same file twice changes nothing. Events keep their original time and actor.
     pub fn import(&mut self, lines: Vec<ExportLine>) -> Result<ImportSummary> {
@@ -1055,7 +625,7 @@ impl Library {
         let mut summary = ImportSummary::default();
         for line in lines {
             let id = line.photo.id;
-            if self.pending_ids.contains(&id) || self.db()?.photo(&id)?.is_some() {
+            if self.pending_ids.contains(&id) || self.reader.db.has_photo(&id)? {
                 summary.already_present += 1;
                 continue;
             }
@@ -1084,7 +654,7 @@ impl Library {
                 self.pending.push(Event { seq, ..e });
             }
             self.pending_ids.insert(id);
-            if !self.blobs.contains(&id) {
+            if !self.reader.blobs.contains(&id) {
                 summary.without_original.push(id);
             }
             summary.imported += 1;
@@ -1097,7 +667,7 @@ impl Library {
     /// the journal to compare with the index.
     pub fn verify(&self) -> Result<VerifyReport> {
         let mut report = VerifyReport::default();
-        let listing = self.blobs.ids()?;
+        let listing = self.reader.blobs.ids()?;
         report.stray_files = listing.strays;
         report.stray_files.extend(
             listing
@@ -1107,17 +677,17 @@ impl Library {
         );
         let mut referenced = BTreeSet::new();
         let mut originals = BTreeSet::new();
-        for photo in self.db()?.all() {
+        for photo in self.reader.db.all() {
             let id = photo?.id;
             referenced.insert(id);
             originals.insert(id);
-            for r in self.db()?.renditions_of(&id)? {
+            for r in self.reader.db.renditions_of(&id)? {
                 referenced.insert(r.id);
             }
         }
         for id in &listing.ids {
             report.blobs_checked += 1;
-            match self.blobs.get(id) {
+            match self.reader.blobs.get(id) {
                 Ok(bytes) if BlobId::of(&bytes) == *id => {}
                 _ => report.corrupt_blobs.push(*id),
             }
@@ -1145,14 +715,14 @@ impl Library {
                 replayed.insert(id, p);
             }
         }
-        let (applied, _) = self.db()?.applied()?;
+        let (applied, _) = self.reader.db.applied()?;
         if applied != journal.last_seq() {
             report.index_mismatches.push(format!(
                 "index has applied event {applied}, the journal ends at {}",
                 journal.last_seq()
             ));
         }
-        for photo in self.db()?.all() {
+        for photo in self.reader.db.all() {
             let photo = photo?;
             report.records_checked += 1;
             match replayed.remove(&photo.id) {
@@ -1178,9 +748,7 @@ impl Library {
 impl Drop for Library {
     fn drop(&mut self) {
         // Best effort: staged but uncommitted events are simply not saved (never reported).
-        if let Some(db) = &self.db {
-            let _ = db.flush();
-        }
+        let _ = self.reader.db.flush();
     }
 }
 
@@ -1194,7 +762,7 @@ pub struct Prepared {
     fingerprint: Option<String>,
 }
 
-/// What [`Library::prepare`] reads; the fingerprint only when asked for.
+/// What [`Reader::prepare`] reads; the fingerprint only when asked for.
 fn prepare(bytes: &[u8], id: BlobId, fingerprint: bool) -> Result<Prepared> {
     let extracted = meta::extract(bytes)?;
     if extracted.truncated {
@@ -1218,13 +786,46 @@ fn prepare(bytes: &[u8], id: BlobId, fingerprint: bool) -> Result<Prepared> {
     })
 }
 
-/// The first 60 characters of a caption or URL, for a finding's message.
-fn snippet(text: &str) -> String {
-    let mut s: String = text.chars().take(60).collect();
-    if text.chars().count() > 60 {
-        s.push('…');
+/// Open the index at `dir` and catch it up with the journal. An index sled cannot read, of
+/// another layout, or that does not fit the journal is thrown away and rebuilt from it.
+fn open_index(dir: &Path, journal: &mut Journal, warnings: &mut Vec<String>) -> Result<Db> {
+    let why = match open_db_waiting(dir) {
+        Ok(db) => {
+            let (seq, offset) = db.applied()?;
+            match journal.read_from(offset, seq + 1) {
+                Ok(tail) => {
+                    warnings.extend(tail.warnings);
+                    apply_to_index(&db, &tail.events)?;
+                    return Ok(db);
+                }
+                Err(Error::Corrupt(why)) if seq > 0 => {
+                    format!("index does not fit the journal ({why})")
+                }
+                Err(e) => return Err(e),
+            }
+            // `db` is dropped here, closing sled before its folder is removed.
+        }
+        Err(e @ Error::Locked { .. }) => return Err(e),
+        Err(e) => format!("index unreadable ({e})"),
+    };
+    warnings.push(format!("{why}; rebuilding it from the journal"));
+    if dir.exists() {
+        fs::remove_dir_all(dir).at(dir)?;
     }
-    s
+    let db = open_db_waiting(dir)?;
+    let tail = journal.read_from(0, 1)?;
+    warnings.extend(tail.warnings);
+    apply_to_index(&db, &tail.events)?;
+    db.flush()?;
+    Ok(db)
+}
+
+/// Apply journalled events to the index, a few thousand per sled transaction.
+fn apply_to_index(db: &Db, events: &[(u64, Event)]) -> Result<()> {
+    for chunk in events.chunks(4096) {
+        db.apply(chunk, &edit::apply)?;
+    }
+    Ok(())
 }
 
 /// Open sled, waiting briefly while another reader has it open (sled allows one process).

@@ -1,0 +1,272 @@
+//! Reading a store: records, credits, renditions, uses and tokens, through a [`Reader`].
+//!
+//! A `Reader` is a cheap, cloneable handle on the index and the blobs that never waits for
+//! the writer: `byline serve` answers reads on it while an upload holds the [`Library`]. It
+//! sees every change once its journal commit has been applied to the index (sled applies a
+//! batch as one transaction), never a half-applied one.
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::blob::BlobBackend;
+use crate::config::Config;
+use crate::credit::{self, CreditReport, Style};
+use crate::db::{After, Db, Query};
+use crate::error::{Error, Result};
+use crate::id::BlobId;
+use crate::model::{Event, Photo, Rendition, Token, Use};
+use crate::rendition;
+
+#[cfg(doc)]
+use super::Library;
+use super::{ExportLine, Prepared};
+
+/// A read-only view of an open store (see the module docs); [`Library`] derefs to one.
+#[derive(Clone)]
+pub struct Reader {
+    pub(super) db: Db,
+    pub(super) blobs: Arc<dyn BlobBackend>,
+    pub(super) config: Arc<Config>,
+}
+
+/// What `identify` found a file to be.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "match", rename_all = "snake_case")]
+pub enum Identified {
+    /// The exact bytes of a stored original.
+    Original {
+        /// The photo.
+        photo: BlobId,
+    },
+    /// The exact bytes of a stored rendition.
+    Rendition {
+        /// The photo it was made from.
+        photo: BlobId,
+        /// The rendition.
+        rendition: BlobId,
+    },
+    /// Not stored byte for byte, but the picture looks like these photos (closest first).
+    Similar {
+        /// `(photo, bits of 64 that differ)`, at most [`SIMILAR_BITS`] apart.
+        candidates: Vec<(BlobId, u32)>,
+    },
+    /// Nothing stored looks like it.
+    Unknown,
+}
+
+/// Fingerprints at most this many bits apart (of 64) are taken as the same picture. Resized
+/// and re-encoded copies land within about 4; light crops within about 10; unrelated photos
+/// sit near 32.
+pub const SIMILAR_BITS: u32 = 12;
+
+/// Filters for [`Reader::uses`].
+#[derive(Debug, Clone, Default)]
+pub struct UseQuery {
+    /// Only this photo's uses.
+    pub photo: Option<BlobId>,
+    /// Only this outlet's (case-insensitive).
+    pub outlet: Option<String>,
+    /// Only uses published at or after this moment.
+    pub since: Option<Timestamp>,
+}
+
+impl Reader {
+    /// The full id of the one photo whose id starts with `prefix` (≥ 6 hex characters).
+    pub fn resolve(&self, prefix: &str) -> Result<BlobId> {
+        let p = prefix.trim().to_ascii_lowercase();
+        if p.len() < 6 || p.len() > 64 || !p.bytes().all(|c| c.is_ascii_hexdigit()) {
+            return Err(Error::InvalidInput(format!(
+                "'{prefix}' is not a photo id: give the full id or at least its first 6 hex \
+                 characters"
+            )));
+        }
+        let found = self.db.ids_with_prefix(&p, 10)?;
+        match found.as_slice() {
+            [] => Err(Error::NotFound(format!("no photo with id {p}"))),
+            [one] => Ok(*one),
+            many => Err(Error::Ambiguous {
+                prefix: p,
+                candidates: many.iter().map(BlobId::to_hex).collect(),
+            }),
+        }
+    }
+
+    /// Read a file for [`Library::add_prepared`]: its metadata, hash and, unless these bytes
+    /// are already stored, its perceptual fingerprint (a decode: the costly part, skipped when
+    /// a folder is added again). Needs no lock, so a batch (or the server's uploads) can prepare on several threads.
+    ///
+    /// # Errors
+    /// The bytes are not an image ([`Error::UnsupportedFormat`]) or their image data is
+    /// truncated ([`Error::InvalidInput`]).
+    pub fn prepare(&self, bytes: &[u8]) -> Result<Prepared> {
+        let id = BlobId::of(bytes);
+        let known = self.db.has_photo(&id)?;
+        super::prepare(bytes, id, !known)
+    }
+
+    /// A photo's current record.
+    pub fn photo(&self, id: &BlobId) -> Result<Photo> {
+        self.db
+            .photo(id)?
+            .ok_or_else(|| Error::NotFound(format!("no photo with id {id}")))
+    }
+
+    /// A photo's events, oldest first.
+    pub fn history(&self, id: &BlobId) -> Result<Vec<Event>> {
+        self.db.history(id)
+    }
+
+    /// Photos matching a query, oldest first (by time added, then id).
+    pub fn list(&self, query: &Query) -> Result<Vec<Photo>> {
+        self.db.list(query, None, usize::MAX)
+    }
+
+    /// One page of [`Reader::list`]: at most `limit` photos after the one added at `after`'s
+    /// time with its id. Only the records returned are read.
+    pub fn page(&self, query: &Query, after: Option<After>, limit: usize) -> Result<Vec<Photo>> {
+        self.db.list(query, after, limit)
+    }
+
+    /// Number of photos in the store.
+    pub fn len(&self) -> Result<usize> {
+        Ok(self.db.len())
+    }
+
+    /// Whether the store holds no photos.
+    pub fn is_empty(&self) -> Result<bool> {
+        Ok(self.db.is_empty())
+    }
+
+    /// The store's configuration (`config.toml`).
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// A credit style by name: a built-in one, or an outlet's from the config.
+    pub fn style(&self, name: &str) -> Result<Style> {
+        credit::style(name, &self.config.outlets)
+    }
+
+    /// The credit a photo requires in a style, with parts, short form and `ImageObject`.
+    pub fn credit(&self, id: &BlobId, style: &Style) -> Result<CreditReport> {
+        Ok(credit::report(&self.photo(id)?.fields, style))
+    }
+
+    /// Recorded uses, oldest first.
+    pub fn uses(&self, q: &UseQuery) -> Result<Vec<Use>> {
+        let outlet = q.outlet.as_deref().map(str::to_lowercase);
+        Ok(self
+            .db
+            .uses(q.photo.as_ref())?
+            .into_iter()
+            .filter(|u| {
+                outlet
+                    .as_ref()
+                    .is_none_or(|o| u.outlet.to_lowercase() == *o)
+            })
+            .filter(|u| q.since.is_none_or(|s| u.published >= s))
+            .collect())
+    }
+
+    /// A rendition by id.
+    pub fn rendition(&self, id: &BlobId) -> Result<Rendition> {
+        self.db
+            .rendition(id)?
+            .ok_or_else(|| Error::NotFound(format!("no rendition with id {id}")))
+    }
+
+    /// A photo's renditions.
+    pub fn renditions(&self, photo: &BlobId) -> Result<Vec<Rendition>> {
+        self.photo(photo)?;
+        self.db.renditions_of(photo)
+    }
+
+    /// Which stored photo a file is: an exact original or rendition, else the photos whose
+    /// perceptual fingerprint is within [`SIMILAR_BITS`].
+    pub fn identify(&self, bytes: &[u8]) -> Result<Identified> {
+        let id = BlobId::of(bytes);
+        let db = &self.db;
+        if db.has_photo(&id)? {
+            return Ok(Identified::Original { photo: id });
+        }
+        if let Some(r) = db.rendition(&id)? {
+            return Ok(Identified::Rendition {
+                photo: r.photo,
+                rendition: id,
+            });
+        }
+        let fp = rendition::fingerprint(bytes)?;
+        let mut candidates: Vec<(BlobId, u32)> = db
+            .fingerprints()?
+            .into_iter()
+            .map(|(other, photo)| (photo, rendition::distance(fp, other)))
+            .filter(|(_, d)| *d <= SIMILAR_BITS)
+            .collect();
+        candidates.sort_by_key(|(photo, d)| (*d, *photo));
+        candidates.truncate(10);
+        Ok(if candidates.is_empty() {
+            Identified::Unknown
+        } else {
+            Identified::Similar { candidates }
+        })
+    }
+
+    /// The bytes of any stored blob (an original or a rendition).
+    pub fn blob(&self, id: &BlobId) -> Result<Vec<u8>> {
+        self.blobs.get(id)
+    }
+
+    /// Every live token (hashes only).
+    pub fn tokens(&self) -> Result<Vec<Token>> {
+        self.db.tokens()
+    }
+
+    /// The token a secret belongs to. Hashes are compared in constant time.
+    pub fn check_token(&self, secret: &str) -> Result<Option<Token>> {
+        let given = blake3::hash(secret.as_bytes());
+        let mut found = None;
+        for t in self.db.tokens()? {
+            // blake3::Hash's equality is constant-time.
+            if blake3::Hash::from_hex(&t.hash).is_ok_and(|h| h == given) {
+                found = Some(t);
+            }
+        }
+        Ok(found)
+    }
+
+    /// The style an outlet prints credits in: `style` when given; else the outlet's own from
+    /// the config (names match case-insensitively); else a built-in style of that name (an
+    /// outlet called "Sputnik" prints in the `sputnik` style); else `default`.
+    pub fn style_for(&self, outlet: &str, style: Option<&Style>) -> Style {
+        if let Some(s) = style {
+            return s.clone();
+        }
+        let wanted = outlet.trim().to_lowercase();
+        let configured = self
+            .config
+            .outlets
+            .keys()
+            .find(|k| k.to_lowercase() == wanted)
+            .and_then(|k| self.style(k).ok());
+        configured
+            .or_else(|| credit::builtin(&wanted))
+            .unwrap_or(Style::Default)
+    }
+
+    /// The original bytes of a photo.
+    pub fn original(&self, id: &BlobId) -> Result<Vec<u8>> {
+        self.blobs.get(id)
+    }
+
+    /// Every record with its history, for `byline export`.
+    pub fn export(&self) -> Result<Vec<ExportLine>> {
+        let mut out = Vec::new();
+        for photo in self.list(&Query::default())? {
+            let history = self.history(&photo.id)?;
+            out.push(ExportLine { photo, history });
+        }
+        Ok(out)
+    }
+}
