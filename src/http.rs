@@ -1,15 +1,18 @@
 //! The HTTP/JSON API behind `byline serve` (issue 6): routes, bearer tokens, body limits,
 //! cached blob responses and JSON errors with a stable `code`.
 //!
-//! Async stops here: every handler calls the synchronous [`Library`] through
-//! `tokio::task::spawn_blocking`, holding one `RwLock` (reads share it; writes take it alone,
-//! so a write's journal fsync orders it against every other write). This module never opens
-//! the store, never reads configuration files and never prints; `cli::serve` does those.
+//! Async stops here; the library stays synchronous. Reads go to a [`Reader`], which never
+//! waits for a writer: a record or a credit (tens of microseconds) is answered on the runtime
+//! thread, anything longer on `tokio::task::spawn_blocking`. Writes run on the blocking pool
+//! and take the one [`Library`] under a mutex, so each write's journal fsync orders it against
+//! the others; an upload reads its file (hash, metadata, fingerprint) before taking it. This
+//! module never opens the store, never reads configuration files and never prints;
+//! `cli::serve` does those.
 //! Routes are described in `schema/openapi.json`, served at `/openapi.json`.
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -26,7 +29,7 @@ use crate::credit::Style;
 use crate::db::Query as PhotoQuery;
 use crate::error::Error;
 use crate::id::BlobId;
-use crate::library::{Added, Library, NewUse, UseQuery};
+use crate::library::{Added, Library, NewUse, Reader, UseQuery};
 use crate::model::{OutputFormat, Photo, RenditionSpec, TokenAccess};
 
 /// Bodies other than uploads are capped at 1 MB (issue 6).
@@ -65,14 +68,31 @@ impl Settings {
 }
 
 struct Shared {
-    lib: RwLock<Library>,
+    /// Every read goes here, without waiting for writes.
+    reader: Reader,
+    /// Writes take the library alone.
+    writer: Mutex<Library>,
     read_token_required: bool,
     /// Credit answers already computed, as JSON, by photo and style. Publishing tools ask for
     /// the same photos' credits again and again while laying out pages, and a credit costs
-    /// about three times a record read to compute. This server is the store's only writer,
-    /// and every write clears the cache under the write lock, so no entry outlives the
-    /// record it was computed from.
-    credits: Mutex<HashMap<(BlobId, String), Bytes>>,
+    /// about twice a record read to compute.
+    credits: Mutex<CreditCache>,
+}
+
+impl Shared {
+    fn writer(&self) -> ApiResult<MutexGuard<'_, Library>> {
+        self.writer.lock().map_err(ApiError::internal)
+    }
+}
+
+/// Cached credit answers. This server is the store's only writer. Every write empties the
+/// cache and bumps `generation` after its change is in the index, and a reader only stores
+/// an answer if the generation is still the one it saw before reading the record; so no entry
+/// outlives the record it was computed from, even though reads never wait for writes.
+#[derive(Default)]
+struct CreditCache {
+    generation: u64,
+    answers: HashMap<(BlobId, String), Bytes>,
 }
 
 /// The credit cache is emptied when it reaches this many answers (about 700 bytes each).
@@ -104,9 +124,10 @@ pub async fn serve(
 /// A CORS origin is not a valid header value.
 pub fn router(lib: Library, settings: &Settings) -> std::io::Result<Router> {
     let state = Arc::new(Shared {
-        lib: RwLock::new(lib),
+        reader: lib.reader(),
+        writer: Mutex::new(lib),
         read_token_required: settings.read_token_required,
-        credits: Mutex::new(HashMap::new()),
+        credits: Mutex::new(CreditCache::default()),
     });
     let uploads = axum::routing::post(upload).layer(DefaultBodyLimit::max(settings.upload_limit));
     let mut app = Router::new()
@@ -258,7 +279,7 @@ fn bearer(headers: &HeaderMap) -> ApiResult<Option<String>> {
 /// Check a request's token against what it needs; returns the token's name (the actor of a
 /// write), or `None` for an open read.
 fn authorise(
-    lib: &Library,
+    lib: &Reader,
     secret: Option<&str>,
     need: Need,
     read_token_required: bool,
@@ -291,90 +312,70 @@ fn authorise(
     Ok(Some(token.name))
 }
 
-/// Run `f` on a blocking thread with the library shared (reads) or alone (writes), after
-/// checking the request's token. `f` gets the actor: the token's name.
-async fn with_lib<T, F>(st: &AppState, headers: &HeaderMap, need: Need, f: F) -> ApiResult<T>
+/// Whether a request with this bearer secret may read.
+fn may_read(st: &Shared, secret: Option<&str>) -> ApiResult<()> {
+    authorise(&st.reader, secret, Need::Read, st.read_token_required).map(|_| ())
+}
+
+/// A read: `f` runs on the blocking pool with the reader, after the request's token is checked.
+async fn reading<T, F>(st: &AppState, headers: &HeaderMap, f: F) -> ApiResult<T>
 where
     T: Send + 'static,
-    F: FnOnce(&mut LibRef<'_>, String) -> ApiResult<T> + Send + 'static,
+    F: FnOnce(&Reader) -> ApiResult<T> + Send + 'static,
+{
+    let secret = bearer(headers)?;
+    let st = Arc::clone(st);
+    let task = tokio::task::spawn_blocking(move || {
+        may_read(&st, secret.as_deref())?;
+        f(&st.reader)
+    });
+    task.await.map_err(ApiError::internal)?
+}
+
+/// A small read (one record, one credit: a few sled lookups, tens of microseconds), answered
+/// on the runtime thread: the hand-off to the blocking pool costs as much as the lookup
+/// itself (tests/bench/http.sh), and the reader never waits for a writer.
+fn reading_quick<T>(
+    st: &AppState,
+    headers: &HeaderMap,
+    f: impl FnOnce(&Reader) -> ApiResult<T>,
+) -> ApiResult<T> {
+    may_read(st, bearer(headers)?.as_deref())?;
+    f(&st.reader)
+}
+
+/// A change: on the blocking pool, after checking that the token may write, `f` gets the
+/// shared state (to read, or to take the library with [`Shared::writer`] for as short as it
+/// can) and the actor: the token's name. The credit cache is emptied after it.
+async fn changing<T, F>(st: &AppState, headers: &HeaderMap, f: F) -> ApiResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&Shared, &str) -> ApiResult<T> + Send + 'static,
 {
     let secret = bearer(headers)?;
     let st = Arc::clone(st);
     let task = tokio::task::spawn_blocking(move || {
         let required = st.read_token_required;
-        let mut guard = match need {
-            Need::Read => LibRef::Shared(st.lib.read().map_err(ApiError::internal)?),
-            Need::Write => LibRef::Alone(st.lib.write().map_err(ApiError::internal)?),
-        };
-        let actor = authorise(guard.get(), secret.as_deref(), need, required)?;
-        let done = f(&mut guard, actor.unwrap_or_default());
-        if need == Need::Write {
-            // Whatever the write changed, no cached credit may outlive it.
-            st.credits.lock().map_err(ApiError::internal)?.clear();
-        }
+        let actor = authorise(&st.reader, secret.as_deref(), Need::Write, required)?;
+        let done = f(&st, &actor.unwrap_or_default());
+        // Whatever the write changed is in the index now; no cached credit may outlive it.
+        let mut cache = st.credits.lock().map_err(ApiError::internal)?;
+        cache.generation += 1;
+        let stale = std::mem::take(&mut cache.answers);
+        drop(cache);
+        drop(stale);
         done
     });
     task.await.map_err(ApiError::internal)?
 }
 
-/// The library under a read or a write guard.
-enum LibRef<'a> {
-    Shared(std::sync::RwLockReadGuard<'a, Library>),
-    Alone(std::sync::RwLockWriteGuard<'a, Library>),
-}
-
-impl LibRef<'_> {
-    fn get(&self) -> &Library {
-        match self {
-            LibRef::Shared(g) => g,
-            LibRef::Alone(g) => g,
-        }
-    }
-
-    fn get_mut(&mut self) -> ApiResult<&mut Library> {
-        match self {
-            LibRef::Alone(g) => Ok(g),
-            LibRef::Shared(_) => Err(ApiError::internal("a write ran under a read lock")),
-        }
-    }
-}
-
-/// A read-only request: `f` sees the library shared with other readers.
-async fn reading<T, F>(st: &AppState, headers: &HeaderMap, f: F) -> ApiResult<T>
-where
-    T: Send + 'static,
-    F: FnOnce(&Library) -> ApiResult<T> + Send + 'static,
-{
-    with_lib(st, headers, Need::Read, move |lib, _| f(lib.get())).await
-}
-
-/// A small read (one record, one credit: a few sled lookups, tens of microseconds): run on
-/// the runtime thread when the lock is free at once, saving the hand-off to the blocking pool,
-/// which costs as much as the lookup itself (tests/bench/http.sh). While a writer holds the
-/// lock it waits on the blocking pool like any other call, so the runtime never blocks on it.
-async fn reading_quick<T, F>(st: &AppState, headers: &HeaderMap, f: F) -> ApiResult<T>
-where
-    T: Send + 'static,
-    F: FnOnce(&Library) -> ApiResult<T> + Send + 'static,
-{
-    let secret = bearer(headers)?;
-    if let Ok(lib) = st.lib.try_read() {
-        authorise(&lib, secret.as_deref(), Need::Read, st.read_token_required)?;
-        return f(&lib);
-    }
-    reading(st, headers, f).await
-}
-
-/// A change: `f` gets the library alone and the actor (the token's name).
+/// A change made with the library alone from start to end.
 async fn writing<T, F>(st: &AppState, headers: &HeaderMap, f: F) -> ApiResult<T>
 where
     T: Send + 'static,
     F: FnOnce(&mut Library, &str) -> ApiResult<T> + Send + 'static,
 {
-    with_lib(st, headers, Need::Write, move |lib, actor| {
-        f(lib.get_mut()?, &actor)
-    })
-    .await
+    changing(st, headers, move |st, actor| f(&mut *st.writer()?, actor)).await
 }
 
 fn json<T: Serialize>(status: StatusCode, value: &T) -> Response {
@@ -450,7 +451,7 @@ async fn no_method() -> ApiError {
 /// A photo id from a URL: a full id is taken as it is (the record lookup that follows says
 /// whether it exists), which skips the index scan a prefix needs: that scan was two thirds of
 /// a credit lookup's time over 100,000 photos (65 µs of 100; tests/bench/http.sh).
-fn resolve(lib: &Library, given: &str) -> crate::Result<BlobId> {
+fn resolve(lib: &Reader, given: &str) -> crate::Result<BlobId> {
     match given.parse::<BlobId>() {
         Ok(id) => Ok(id),
         Err(_) => lib.resolve(given),
@@ -463,12 +464,7 @@ async fn show(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let photo = reading_quick(
-        &st,
-        &headers,
-        move |lib| Ok(lib.photo(&resolve(lib, &id)?)?),
-    )
-    .await?;
+    let photo = reading_quick(&st, &headers, |lib| Ok(lib.photo(&resolve(lib, &id)?)?))?;
     Ok(json(StatusCode::OK, &photo))
 }
 
@@ -522,17 +518,11 @@ async fn list(
         text: q.text,
         incomplete: q.incomplete,
     };
-    let page = reading(&st, &headers, move |lib| {
-        let all = lib.list(&filter)?;
-        let start = match after {
-            Some(c) => all.partition_point(|p| (p.added_at.as_nanosecond(), p.id) <= c),
-            None => 0,
-        };
-        let photos: Vec<Photo> = all.into_iter().skip(start).take(limit + 1).collect();
-        Ok(photos)
+    // One more than asked for says whether there is a next page.
+    let mut photos = reading(&st, &headers, move |lib| {
+        Ok(lib.page(&filter, after, limit + 1)?)
     })
     .await?;
-    let mut photos = page;
     let next_cursor = if photos.len() > limit {
         photos.truncate(limit);
         photos.last().map(cursor_of)
@@ -549,7 +539,7 @@ async fn list(
 }
 
 /// A style named in a query: an unknown name is a bad request, not a missing resource.
-fn style(lib: &Library, name: &str) -> ApiResult<Style> {
+fn style(lib: &Reader, name: &str) -> ApiResult<Style> {
     lib.style(name).map_err(|e| match e {
         Error::NotFound(m) => ApiError::bad("invalid_input", m),
         e => e.into(),
@@ -571,19 +561,16 @@ async fn credit(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let q = query(q)?;
-    let shared = Arc::clone(&st);
-    let body = reading_quick(&st, &headers, move |lib| {
+    let body = reading_quick(&st, &headers, |lib| {
         let id = resolve(lib, &id)?;
         let key = (id, format!("{:?}/{:?}", q.style, q.outlet));
-        let cached = shared
-            .credits
-            .lock()
-            .map_err(ApiError::internal)?
-            .get(&key)
-            .cloned();
-        if let Some(body) = cached {
-            return Ok(body);
-        }
+        let generation = {
+            let cache = st.credits.lock().map_err(ApiError::internal)?;
+            if let Some(body) = cache.answers.get(&key) {
+                return Ok(body.clone());
+            }
+            cache.generation
+        };
         let style = match (&q.style, &q.outlet) {
             (Some(_), Some(_)) => {
                 return Err(ApiError::bad(
@@ -597,14 +584,18 @@ async fn credit(
         };
         let report = lib.credit(&id, &style)?;
         let body = Bytes::from(serde_json::to_vec(&report).map_err(ApiError::internal)?);
-        let mut cache = shared.credits.lock().map_err(ApiError::internal)?;
-        if cache.len() >= CREDITS_CACHED {
-            cache.clear();
+        let mut cache = st.credits.lock().map_err(ApiError::internal)?;
+        // A write since the record was read: the answer may already be stale.
+        if cache.generation == generation {
+            let full =
+                (cache.answers.len() >= CREDITS_CACHED).then(|| std::mem::take(&mut cache.answers));
+            cache.answers.insert(key, body.clone());
+            drop(cache);
+            // Freeing 50,000 answers takes milliseconds: not while other lookups wait.
+            drop(full);
         }
-        cache.insert(key, body.clone());
         Ok(body)
-    })
-    .await?;
+    })?;
     Ok((
         [(
             header::CONTENT_TYPE,
@@ -983,9 +974,13 @@ async fn upload(
     }
     let path = q.name.unwrap_or_else(|| "upload".into());
     let renditions = q.renditions;
-    let line = writing(&st, &headers, move |lib, actor| {
+    let line = changing(&st, &headers, move |st, actor| {
+        // Reading the file (hash, metadata, fingerprint decode) needs no lock: other uploads
+        // and every read go on meanwhile. Only staging and the journal commit take the library.
+        let prepared = st.reader.prepare(&bytes)?;
+        let mut lib = st.writer()?;
         let now = Timestamp::now();
-        let added = lib.add(&bytes, &edits, actor, now)?;
+        let added = lib.add_prepared(prepared, &bytes, &edits, actor, now)?;
         if renditions && let Added::New(photo) = &added {
             // As `add --renditions`: a photo whose pixels cannot be rendered is still stored.
             if let Err(e) = lib.stage_presets(photo, &bytes, actor, now) {
