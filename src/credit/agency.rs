@@ -495,17 +495,28 @@ pub(crate) fn has_org_word(s: &str) -> bool {
 /// Whether `s` names a body that issues handouts.
 pub(crate) fn is_issuer(s: &str) -> bool {
     let lower = s.to_lowercase();
-    let words: Vec<&str> = lower
+    // The words of `s`, each between single spaces, so a phrase matches whole words only
+    // ("army" must not match "Armytage"). Built once; this runs on every credit lookup.
+    let mut words = String::with_capacity(lower.len() + 2);
+    words.push(' ');
+    for w in lower
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .collect();
-    let words = format!(" {} ", words.join(" "));
+    {
+        words.push_str(w);
+        words.push(' ');
+    }
+    let whole = |p: &str| {
+        words.match_indices(p).any(|(at, _)| {
+            words.as_bytes().get(at.wrapping_sub(1)) == Some(&b' ')
+                && words.as_bytes().get(at + p.len()) == Some(&b' ')
+        })
+    };
     ISSUER_PHRASES.iter().any(|p| {
         if p.contains('.') {
             lower.contains(p)
         } else {
-            // Whole words only: "army" must not match "Armytage".
-            words.contains(&format!(" {p} "))
+            whole(p)
         }
     })
 }
