@@ -144,8 +144,10 @@ impl Db {
             }
             Some(v) if v == u64::from(SCHEMA) => {}
             other => {
+                let found = other.map_or("none".into(), |v| v.to_string());
                 return Err(Error::Db(format!(
-                    "index schema {other:?} is not {SCHEMA}; it will be rebuilt"
+                    "it was made by another version of byline (layout {found}; this version \
+                     uses {SCHEMA})"
                 )));
             }
         }

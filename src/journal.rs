@@ -8,7 +8,7 @@
 //! corruption and is refused, never skipped.
 
 use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, IoContext, Result};
@@ -69,64 +69,94 @@ impl Journal {
 
     /// Read every valid event from byte `offset` on, whose first event must be `first_seq`.
     /// Afterwards appends continue from the last valid event; a torn tail is cut off first
-    /// when the journal is writable.
+    /// when the journal is writable. Holds every event in memory: for a whole journal, use
+    /// [`Journal::replay_from`].
     pub fn read_from(&mut self, offset: u64, first_seq: u64) -> Result<Tail> {
-        let mut buf = Vec::new();
+        let mut events = Vec::new();
+        let warnings = self.replay_from(offset, first_seq, |chunk| {
+            events.extend_from_slice(chunk);
+            Ok(())
+        })?;
+        Ok(Tail { events, warnings })
+    }
+
+    /// As [`Journal::read_from`], but streaming: `apply` gets the events a few thousand at a
+    /// time, as `(byte offset just past the event's line, event)`, so replaying a journal of
+    /// any length takes the memory of one chunk. Returns the warnings. On a damaged record
+    /// the chunks before it have been applied and the error is returned.
+    pub fn replay_from(
+        &mut self,
+        offset: u64,
+        first_seq: u64,
+        mut apply: impl FnMut(&[(u64, Event)]) -> Result<()>,
+    ) -> Result<Vec<String>> {
+        const CHUNK: usize = 4096;
+        let file_len = self.file.metadata().at(&self.path)?.len();
         self.file.seek(SeekFrom::Start(offset)).at(&self.path)?;
-        self.file.read_to_end(&mut buf).at(&self.path)?;
-        let mut tail = Tail::default();
-        let mut pos = 0usize;
+        let mut reader = BufReader::with_capacity(1 << 20, &self.file);
+        let mut warnings = Vec::new();
+        let mut chunk = Vec::with_capacity(CHUNK);
+        let mut line = Vec::new();
+        let mut pos = offset;
         let mut expect = first_seq;
-        while pos < buf.len() {
-            let end = buf[pos..].iter().position(|&b| b == b'\n').map(|i| pos + i);
-            let line_no = expect;
-            let parsed = match end {
-                Some(end) => decode_line(&buf[pos..end]),
-                None => Err("the last record has no line end".to_string()),
+        loop {
+            line.clear();
+            let n = reader.read_until(b'\n', &mut line).at(&self.path)?;
+            if n == 0 {
+                break;
+            }
+            let complete = line.last() == Some(&b'\n');
+            let parsed = if complete {
+                decode_line(&line[..n - 1])
+            } else {
+                Err("the last record has no line end".to_string())
             };
             match parsed {
                 Ok(event) if event.seq == expect => {
-                    let next = end.map_or(buf.len(), |e| e + 1);
-                    tail.events.push((offset + next as u64, event));
-                    pos = next;
+                    pos += n as u64;
+                    chunk.push((pos, event));
                     expect += 1;
+                    if chunk.len() == CHUNK {
+                        apply(&chunk)?;
+                        chunk.clear();
+                    }
                 }
                 Ok(event) => {
                     return Err(Error::Corrupt(format!(
-                        "{}: event {} found where event {line_no} was expected at byte {}; \
+                        "{}: event {} found where event {expect} was expected at byte {pos}; \
                          run `byline reindex` to rebuild from the start",
                         self.path.display(),
                         event.seq,
-                        offset + pos as u64
                     )));
                 }
                 Err(why) => {
-                    let is_last = end.is_none_or(|e| e + 1 >= buf.len());
+                    let is_last = !complete || reader.fill_buf().at(&self.path)?.is_empty();
                     if !is_last {
                         return Err(Error::Corrupt(format!(
-                            "{}: record {line_no} at byte {} is damaged ({why}) and records \
+                            "{}: record {expect} at byte {pos} is damaged ({why}) and records \
                              follow it; the journal needs manual repair",
                             self.path.display(),
-                            offset + pos as u64
                         )));
                     }
-                    tail.warnings.push(format!(
-                        "{}: dropped a torn last record at byte {} ({why}); it was never \
+                    warnings.push(format!(
+                        "{}: dropped a torn last record at byte {pos} ({why}); it was never \
                          reported as saved",
                         self.path.display(),
-                        offset + pos as u64
                     ));
                     break;
                 }
             }
         }
-        self.len = offset + pos as u64;
+        if !chunk.is_empty() {
+            apply(&chunk)?;
+        }
+        self.len = pos;
         self.last_seq = expect - 1;
-        if self.writable && self.len < offset + buf.len() as u64 {
+        if self.writable && self.len < file_len {
             self.file.set_len(self.len).at(&self.path)?;
             self.file.sync_all().at(&self.path)?;
         }
-        Ok(tail)
+        Ok(warnings)
     }
 
     /// Sequence number of the last valid event read or appended.

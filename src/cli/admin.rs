@@ -136,9 +136,8 @@ pub fn verify(lib: &Library, json: bool, out: &mut impl Write) -> Result<ExitCod
     })
 }
 
-/// `byline reindex`.
-pub fn reindex(lib: &mut Library, json: bool, out: &mut impl Write) -> Result<ExitCode> {
-    lib.rebuild_index()?;
+/// `byline reindex`: `lib` was opened with `Access::Reindex`, which rebuilt the index.
+pub fn reindex(lib: &Library, json: bool, out: &mut impl Write) -> Result<ExitCode> {
     let n = lib.len()?;
     if json {
         json_line(out, &serde_json::json!({ "photos": n }))?;

@@ -416,7 +416,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         ),
         Command::Verify => admin::verify(&open(store, Access::Read, "verify")?, json, &mut out),
         Command::Reindex => {
-            admin::reindex(&mut open(store, Access::Write, "reindex")?, json, &mut out)
+            admin::reindex(&open(store, Access::Reindex, "reindex")?, json, &mut out)
         }
     }
 }
