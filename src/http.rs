@@ -123,12 +123,19 @@ pub async fn serve(
 /// # Errors
 /// A CORS origin is not a valid header value.
 pub fn router(lib: Library, settings: &Settings) -> std::io::Result<Router> {
-    let state = Arc::new(Shared {
+    app(state(lib, settings), settings)
+}
+
+fn state(lib: Library, settings: &Settings) -> AppState {
+    Arc::new(Shared {
         reader: lib.reader(),
         writer: Mutex::new(lib),
         read_token_required: settings.read_token_required,
         credits: Mutex::new(CreditCache::default()),
-    });
+    })
+}
+
+fn app(state: AppState, settings: &Settings) -> std::io::Result<Router> {
     let uploads = axum::routing::post(upload).layer(DefaultBodyLimit::max(settings.upload_limit));
     let mut app = Router::new()
         .route("/openapi.json", get(openapi))
@@ -1147,6 +1154,59 @@ mod tests {
         assert!(!none_match(&h, "\"cc\""));
         h.insert(header::IF_NONE_MATCH, HeaderValue::from_static("*"));
         assert!(none_match(&h, "\"cc\""));
+    }
+
+    /// The point of the split between reader and writer: while a write holds the library
+    /// (an upload in its fsyncs), records and credits still answer. With one lock for both,
+    /// the requests below would wait for the guard and time out.
+    #[test]
+    fn reads_answer_while_a_write_holds_the_library() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let blobs = Box::new(crate::blob::MemBackend::new());
+        let mut lib = Library::open_with_blobs(dir.path(), crate::Access::Write, "test", blobs)
+            .expect("open");
+        let sample = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/samples/photos/afp-nato-brussels.jpg"
+        );
+        let bytes = std::fs::read(sample).expect("sample");
+        let now = Timestamp::now();
+        let Ok(Added::New(photo)) = lib.add(&bytes, &[], "test", now) else {
+            panic!("the sample is added");
+        };
+        lib.commit().expect("commit");
+        let settings = Settings::of(&lib);
+        let st = state(lib, &settings);
+        let router = app(Arc::clone(&st), &settings).expect("app");
+        let rt = tokio::runtime::Runtime::new().expect("runtime");
+        let listener = rt
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .expect("listen");
+        let base = format!("http://{}", listener.local_addr().expect("address"));
+        rt.spawn(async move { axum::serve(listener, router).await });
+
+        let held = st.writer().expect("the writer");
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_global(Some(std::time::Duration::from_secs(5)))
+            .build()
+            .into();
+        let id = photo.id.to_hex();
+        for path in [
+            format!("/photos/{id}"),
+            format!("/photos/{id}/credit?style=afp"),
+        ] {
+            let mut res = agent
+                .get(format!("{base}{path}"))
+                .call()
+                .unwrap_or_else(|e| panic!("{path} answers while a write holds the library: {e}"));
+            assert_eq!(res.status(), 200, "{path}");
+            let body = res.body_mut().read_to_string().expect("body");
+            assert!(
+                body.contains("John Thys") || body.contains("JOHN THYS"),
+                "{path}: {body}"
+            );
+        }
+        drop(held);
     }
 
     #[test]
