@@ -72,6 +72,10 @@ struct Shared {
     reader: Reader,
     /// Writes take the library alone.
     writer: Mutex<Library>,
+    /// Uploads read their files one at a time: a batch upload then takes at most one core
+    /// (the decode for the fingerprint), and reads keep the other, while the next file is
+    /// read as the previous one commits.
+    preparing: Mutex<()>,
     read_token_required: bool,
     /// Credit answers already computed, as JSON, by photo and style. Publishing tools ask for
     /// the same photos' credits again and again while laying out pages, and a credit costs
@@ -130,6 +134,7 @@ fn state(lib: Library, settings: &Settings) -> AppState {
     Arc::new(Shared {
         reader: lib.reader(),
         writer: Mutex::new(lib),
+        preparing: Mutex::new(()),
         read_token_required: settings.read_token_required,
         credits: Mutex::new(CreditCache::default()),
     })
@@ -984,7 +989,10 @@ async fn upload(
     let line = changing(&st, &headers, move |st, actor| {
         // Reading the file (hash, metadata, fingerprint decode) needs no lock: other uploads
         // and every read go on meanwhile. Only staging and the journal commit take the library.
-        let prepared = st.reader.prepare(&bytes)?;
+        let prepared = {
+            let _turn = st.preparing.lock().map_err(ApiError::internal)?;
+            st.reader.prepare(&bytes)?
+        };
         let mut lib = st.writer()?;
         let now = Timestamp::now();
         let added = lib.add_prepared(prepared, &bytes, &edits, actor, now)?;
