@@ -105,7 +105,7 @@ done
 ) > "$work/upload.log" 2>&1 &
 uploader=$!
 sleep 0.5
-secs=4 run "credit lookups during the batch upload" "/credit?style=afp" 1 16
+secs=3 run "credit lookups during the batch upload" "/credit?style=afp" 1 16
 if kill -0 "$uploader" 2>/dev/null; then
   echo "(the upload was still running when the read test ended)"
 else
