@@ -728,11 +728,24 @@ fn every_builtin_style_prints_the_agency_form() {
         ),
         ("John Thys/AFP", None, Style::Default, "© AFP / John Thys"),
         ("REUTERS/", Some(2020), Style::Default, "© Reuters 2020"),
+        // A handout is nobody's copyright line: the issuer, `Handout`, and who moved it.
         (
             "RICHARD WATT / HANDOUT",
             Some(2020),
             Style::Default,
-            "© 2020 / Richard Watt",
+            "Richard Watt/Handout",
+        ),
+        (
+            "Handout via REUTERS",
+            Some(2024),
+            Style::Default,
+            "Handout via Reuters",
+        ),
+        (
+            "Russian Defence Ministry Press Service/Handout via REUTERS",
+            Some(2024),
+            Style::Default,
+            "Russian Defence Ministry Press Service/Handout via Reuters",
         ),
         // An agency style prints another agency's photo as the plain chain, kind included.
         ("John Thys/AFP", None, Style::Reuters, "John Thys/AFP"),

@@ -239,6 +239,7 @@ pub fn render(parts: &CreditParts, year: Option<i32>, style: &Style) -> String {
     let creators = parts.creators.join(", ");
     let year = year.map(|y| y.to_string()).unwrap_or_default();
     let line = match style {
+        Style::Default if parts.kind == Kind::Handout => handout(parts, &creators),
         Style::Default => fill(DEFAULT_TEMPLATE, parts, &year),
         Style::Ap if is("AP") => ap(parts, &creators),
         Style::Reuters if is("Reuters") => reuters(parts, &creators),
@@ -279,6 +280,21 @@ fn chain(
         items.push("File".into());
     }
     items.join("/")
+}
+
+/// The default style's line for a handout: who issued it, `Handout`, and the agency that moved
+/// it (`State Emergency Service/Handout via Reuters`). CREDITS.md: a handout still needs a
+/// credit and a source; and it is not the agency's work, so no `©` and no year in its name.
+fn handout(parts: &CreditParts, creators: &str) -> String {
+    let mut items: Vec<String> = Vec::new();
+    items.extend((!creators.is_empty()).then(|| creators.to_string()));
+    items.extend(parts.via.iter().cloned());
+    items.push("Handout".into());
+    let line = items.join("/");
+    match &parts.agency {
+        Some(a) => format!("{line} via {a}"),
+        None => line,
+    }
 }
 
 fn ap(parts: &CreditParts, creators: &str) -> String {
