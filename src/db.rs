@@ -15,7 +15,10 @@
 //! - `idx_word`: word ‖ 0 ‖ order → () (caption, headline, keywords and the other text fields)
 //! - `idx_incomplete`: order → ()
 //! - `idx_fingerprint`: dHash (u64) ‖ id → ()
-//! - `renditions`: rendition id → Rendition JSON; `idx_rendition_photo`: photo ‖ rendition id
+//! - `renditions`: rendition key → Rendition JSON, where rendition key = rendition id ‖ photo ‖
+//!   spec (max side u32, format u8, quality u8): two presets can give the same bytes (a small
+//!   original is never upscaled), and each keeps its own record;
+//!   `idx_rendition_photo`: photo ‖ rendition key → ()
 //! - `uses`: ledger number (u64) → Use JSON; `idx_use_photo`: photo ‖ ledger number
 //! - `tokens`: token name → Token JSON (hashes only)
 
@@ -28,10 +31,10 @@ use sled::{Transactional, Tree};
 
 use crate::error::{Error, Result};
 use crate::id::BlobId;
-use crate::model::{Change, Event, Photo, Rendition, Status, Token, Use};
+use crate::model::{Change, Event, OutputFormat, Photo, Rendition, Status, Token, Use};
 
 /// Version of the tree layout above; an index of another version is rebuilt on open.
-const SCHEMA: u32 = 2;
+const SCHEMA: u32 = 3;
 
 /// The sled index of a store. Cloning is cheap and gives another handle on the same index
 /// (sled is safe to read from many threads while one writes).
@@ -342,8 +345,9 @@ impl Db {
                             tokens.remove(name.as_bytes())?;
                         }
                         Change::RenditionMade { rendition: r } => {
-                            renditions.insert(r.id.as_bytes(), encode(r).map_err(abort)?)?;
-                            rendition_photo.insert(pair(&r.photo, r.id.as_bytes()), &[])?;
+                            let key = rendition_key(r);
+                            renditions.insert(key.as_slice(), encode(r).map_err(abort)?)?;
+                            rendition_photo.insert(pair(&r.photo, &key), &[])?;
                         }
                         Change::UseRecorded { usage: u } => {
                             uses.insert(&u.id.to_be_bytes(), encode(u).map_err(abort)?)?;
@@ -387,9 +391,10 @@ impl Db {
     }
 
     /// A rendition by its id.
+    /// (Of the records sharing these bytes, the first: same pixels, size and format.)
     pub fn rendition(&self, id: &BlobId) -> Result<Option<Rendition>> {
-        match self.renditions.get(id.as_bytes()).map_err(db_err)? {
-            Some(v) => decode(&v).map(Some),
+        match self.renditions.scan_prefix(id.as_bytes()).next() {
+            Some(kv) => decode(&kv.map_err(db_err)?.1).map(Some),
             None => Ok(None),
         }
     }
@@ -421,9 +426,12 @@ impl Db {
         let mut out = Vec::new();
         for kv in self.rendition_photo.scan_prefix(photo.as_bytes()) {
             let (k, _) = kv.map_err(db_err)?;
-            let rid = id_from(k.get(32..).unwrap_or(&[]))?;
-            if let Some(r) = self.rendition(&rid)? {
-                out.push(r);
+            if let Some(v) = self
+                .renditions
+                .get(k.get(32..).unwrap_or(&[]))
+                .map_err(db_err)?
+            {
+                out.push(decode(&v)?);
             }
         }
         Ok(out)
@@ -621,10 +629,14 @@ fn hex_prefix_scan(tree: &Tree, prefix: &str, limit: usize) -> Result<Vec<(BlobI
         .chunks_exact(2)
         .filter_map(|p| Some(crate::id::hex_value(p[0])? << 4 | crate::id::hex_value(p[1])?))
         .collect();
-    let mut out = Vec::new();
+    let mut out: Vec<(BlobId, sled::IVec)> = Vec::new();
     for kv in tree.scan_prefix(&whole) {
         let (k, v) = kv.map_err(db_err)?;
-        let id = id_from(&k)?;
+        // Keys start with the id; several rendition records may share one: keep the first.
+        let id = id_from(k.get(..32).unwrap_or(&[]))?;
+        if out.last().is_some_and(|(last, _)| *last == id) {
+            continue;
+        }
         if id.to_hex().starts_with(prefix) {
             out.push((id, v));
             if out.len() >= limit {
@@ -633,6 +645,20 @@ fn hex_prefix_scan(tree: &Tree, prefix: &str, limit: usize) -> Result<Vec<(BlobI
         }
     }
     Ok(out)
+}
+
+/// The key of a rendition record: rendition id ‖ photo ‖ spec.
+fn rendition_key(r: &Rendition) -> Vec<u8> {
+    let mut k = Vec::with_capacity(70);
+    k.extend_from_slice(r.id.as_bytes());
+    k.extend_from_slice(r.photo.as_bytes());
+    k.extend_from_slice(&r.spec.max_side.to_be_bytes());
+    k.push(match r.spec.format {
+        OutputFormat::Jpeg => 0,
+        OutputFormat::Webp => 1,
+    });
+    k.push(r.spec.quality);
+    k
 }
 
 /// A photo id followed by a second key part.

@@ -66,6 +66,18 @@ fn add_with_renditions_makes_every_preset_and_they_carry_the_credit() {
         sizes.contains(&(320, 213)) && sizes.contains(&(480, 320)),
         "{sizes:?}"
     );
+    // Presets that share bytes keep a record each: all four are listed, and asking for any
+    // of them again finds it instead of rendering (and journalling) it anew.
+    let mut presets: Vec<&str> = made.iter().filter_map(|r| r["preset"].as_str()).collect();
+    presets.sort_unstable();
+    assert_eq!(presets, ["large", "medium", "small", "thumb"]);
+    let journal = || std::fs::read_to_string(t.path().join("journal.jsonl")).expect("journal");
+    let before = journal().lines().count();
+    for preset in ["large", "medium", "small", "thumb"] {
+        let again = render_json(&t, &[&nato, "--preset", preset]);
+        assert_eq!(again["existing"], true, "{preset}: {again}");
+    }
+    assert_eq!(journal().lines().count(), before, "nothing new was journalled");
 
     let first = render_json(&s, &[&nato, "--preset", "thumb"]);
     check_schema("rendition.schema.json", &{

@@ -445,14 +445,19 @@ impl Library {
             ));
         }
         if let Some(rid) = &new.rendition {
-            match self.reader.db.rendition(rid)? {
-                Some(r) if r.photo == *photo => {}
-                Some(_) => {
-                    return Err(Error::InvalidInput(format!(
+            let of_photo = self
+                .reader
+                .db
+                .renditions_of(photo)?
+                .iter()
+                .any(|r| r.id == *rid);
+            if !of_photo {
+                return Err(match self.reader.db.rendition(rid)? {
+                    Some(_) => Error::InvalidInput(format!(
                         "rendition {rid} is not a rendition of photo {photo}"
-                    )));
-                }
-                None => return Err(Error::NotFound(format!("no rendition with id {rid}"))),
+                    )),
+                    None => Error::NotFound(format!("no rendition with id {rid}")),
+                });
             }
         }
         let seq = self.next_seq();
