@@ -77,7 +77,11 @@ fn add_with_renditions_makes_every_preset_and_they_carry_the_credit() {
         let again = render_json(&t, &[&nato, "--preset", preset]);
         assert_eq!(again["existing"], true, "{preset}: {again}");
     }
-    assert_eq!(journal().lines().count(), before, "nothing new was journalled");
+    assert_eq!(
+        journal().lines().count(),
+        before,
+        "nothing new was journalled"
+    );
 
     let first = render_json(&s, &[&nato, "--preset", "thumb"]);
     check_schema("rendition.schema.json", &{

@@ -13,7 +13,8 @@ use serde_json::Value;
 
 use super::output::{clean, json_line};
 use super::{ActorArg, FieldArgs};
-use crate::library::{Access, Added, Library, Prepared};
+use crate::library::{Access, Added, Library, Prepared, RenderedSet};
+use crate::model::Photo;
 
 /// Files per journal commit at most: one fsync covers the batch, and reports are printed only
 /// after it.
@@ -126,23 +127,39 @@ pub fn run(store: &Path, json: bool, args: &AddArgs, out: &mut impl Write) -> Re
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get().min(8));
     for chunk in files.chunks(workers * 8) {
         let prepared = prepare_all(&lib, chunk, workers);
+        let mut new_photos = Vec::new();
         for (path, read) in chunk.iter().zip(prepared) {
             bar.set_message(clean(&path.display().to_string()));
-            let report = add_one(&mut lib, path, read, &edits, &by, args.renditions);
+            let (report, new) = add_one(&mut lib, path, read, &edits, &by);
             match report.status {
                 "added" => added += 1,
                 "duplicate" => dupes += 1,
                 _ => failed += 1,
             }
+            if args.renditions {
+                new_photos.extend(new.map(|(photo, bytes)| (report.path.clone(), photo, bytes)));
+            }
             staged.push(report);
             bar.inc(1);
-            if staged.len() >= COMMIT_EVERY || batch_start.elapsed() >= COMMIT_AFTER {
-                // Nothing is reported as stored before the journal holding it is fsynced.
-                lib.commit()?;
-                bar.suspend(|| print_reports(&staged, json, out))?;
-                staged.clear();
-                batch_start = std::time::Instant::now();
+        }
+        // Renditions are rendered on every core, then staged with their photos, in the same
+        // commit.
+        let rendered = render_all(&lib, &new_photos, workers);
+        for ((shown, _, _), set) in new_photos.iter().zip(rendered) {
+            // A photo whose pixels cannot be rendered (HEIC) is still stored; say why.
+            if let Err(e) = set.and_then(|set| {
+                lib.stage_rendered(set, &by, Timestamp::now())
+                    .map_err(|e| e.to_string())
+            }) {
+                bar.suspend(|| eprintln!("warning: {}: no renditions: {e}", clean(shown)));
             }
+        }
+        if staged.len() >= COMMIT_EVERY || batch_start.elapsed() >= COMMIT_AFTER {
+            // Nothing is reported as stored before the journal holding it is fsynced.
+            lib.commit()?;
+            bar.suspend(|| print_reports(&staged, json, out))?;
+            staged.clear();
+            batch_start = std::time::Instant::now();
         }
     }
     lib.commit()?;
@@ -209,36 +226,69 @@ fn prepare_all(lib: &Library, paths: &[PathBuf], workers: usize) -> Vec<Read> {
     })
 }
 
+/// Render the presets of each new photo on `workers` threads, results in order.
+fn render_all(
+    lib: &Library,
+    photos: &[(String, Box<Photo>, Vec<u8>)],
+    workers: usize,
+) -> Vec<Result<RenderedSet, String>> {
+    let per = photos.len().div_ceil(workers.max(1)).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = photos
+            .chunks(per)
+            .map(|part| {
+                let handle = scope.spawn(move || {
+                    part.iter()
+                        .map(|(_, photo, bytes)| {
+                            lib.render_presets(photo, bytes).map_err(|e| e.to_string())
+                        })
+                        .collect::<Vec<_>>()
+                });
+                (part.len(), handle)
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|(n, h)| {
+                h.join().unwrap_or_else(|_| {
+                    (0..n)
+                        .map(|_| Err("rendering failed unexpectedly".into()))
+                        .collect()
+                })
+            })
+            .collect()
+    })
+}
+
+/// A photo just staged, with its original's bytes (for its renditions).
+type NewPhoto = (Box<Photo>, Vec<u8>);
+
+/// Stage one file; a new photo comes back with its bytes, for its renditions.
 fn add_one(
     lib: &mut Library,
     path: &Path,
     read: Read,
     edits: &[(String, Value)],
     by: &str,
-    renditions: bool,
-) -> Report {
+) -> (Report, Option<NewPhoto>) {
     let shown = path.display().to_string();
     let (bytes, prepared) = match read {
         Ok(r) => r,
-        Err(e) => return failed(shown, e),
+        Err(e) => return (failed(shown, e), None),
     };
     let now = Timestamp::now();
-    let added = lib.add_prepared(prepared, &bytes, edits, by, now);
-    if renditions && let Ok(Added::New(photo)) = &added {
-        // A photo whose pixels cannot be rendered (HEIC) is still stored; say why.
-        if let Err(e) = lib.stage_presets(photo, &bytes, by, now) {
-            eprintln!("warning: {}: no renditions: {e}", clean(&shown));
+    let report = match lib.add_prepared(prepared, &bytes, edits, by, now) {
+        Ok(Added::New(photo)) => {
+            let report = Report {
+                path: shown,
+                id: Some(photo.id.to_hex()),
+                status: "added",
+                error: None,
+                missing: photo.missing.clone(),
+                credit: credit_of(&photo),
+            };
+            return (report, Some((photo, bytes)));
         }
-    }
-    match added {
-        Ok(Added::New(photo)) => Report {
-            path: shown,
-            id: Some(photo.id.to_hex()),
-            status: "added",
-            error: None,
-            missing: photo.missing.clone(),
-            credit: credit_of(&photo),
-        },
         Ok(Added::Duplicate(id)) => {
             let stored = lib.photo(&id).ok();
             Report {
@@ -254,7 +304,8 @@ fn add_one(
             }
         }
         Err(e) => failed(shown, e.to_string()),
-    }
+    };
+    (report, None)
 }
 
 pub(super) fn failed(path: String, error: String) -> Report {

@@ -507,7 +507,8 @@ impl Library {
             return Ok((r, true));
         }
         let original = self.reader.blobs.get(photo)?;
-        let made = self.stage_renditions(&record, &original, &[(preset, spec)], by, now)?;
+        let set = render_specs(&record, &original, vec![(preset.map(String::from), spec)])?;
+        let made = self.stage_rendered(set, by, now)?;
         self.commit()?;
         made.into_iter()
             .next()
@@ -516,7 +517,9 @@ impl Library {
     }
 
     /// Render every preset of the config from one decode and stage them (blobs and events)
-    /// for the next [`Library::commit`]; used by `add --renditions`.
+    /// for the next [`Library::commit`]; used by `add --renditions` and uploads. A batch can
+    /// instead render on other threads with [`Reader::render_presets`] and stage the results
+    /// with [`Library::stage_rendered`].
     pub fn stage_presets(
         &mut self,
         photo: &Photo,
@@ -524,46 +527,37 @@ impl Library {
         by: &str,
         now: Timestamp,
     ) -> Result<Vec<Rendition>> {
-        let presets: Vec<(Option<String>, RenditionSpec)> = self
-            .config
-            .presets
-            .iter()
-            .map(|(name, spec)| (Some(name.clone()), *spec))
-            .collect();
-        let specs: Vec<(Option<&str>, RenditionSpec)> =
-            presets.iter().map(|(n, s)| (n.as_deref(), *s)).collect();
-        self.stage_renditions(photo, original, &specs, by, now)
+        let set = self.reader.render_presets(photo, original)?;
+        self.stage_rendered(set, by, now)
     }
 
-    fn stage_renditions(
+    /// Stage renditions already rendered (blobs and events) for the next
+    /// [`Library::commit`].
+    pub fn stage_rendered(
         &mut self,
-        photo: &Photo,
-        original: &[u8],
-        specs: &[(Option<&str>, RenditionSpec)],
+        set: RenderedSet,
         by: &str,
         now: Timestamp,
     ) -> Result<Vec<Rendition>> {
         self.require_writer()?;
-        let only_specs: Vec<RenditionSpec> = specs.iter().map(|(_, s)| *s).collect();
-        let rendered = rendition::render_set(original, &only_specs, &photo.fields)?;
-        let mut out = Vec::with_capacity(rendered.len());
-        for ((preset, spec), r) in specs.iter().zip(rendered) {
+        let mut out = Vec::with_capacity(set.items.len());
+        for (preset, spec, r) in set.items {
             let (id, _) = self.reader.blobs.stage(&r.bytes)?;
             let rendition = Rendition {
                 id,
-                photo: photo.id,
-                preset: preset.map(String::from),
-                spec: *spec,
+                photo: set.photo,
+                preset,
+                spec,
                 width: r.width,
                 height: r.height,
                 bytes: r.bytes.len() as u64,
-                revision: photo.revision,
+                revision: set.revision,
                 partial: r.partial,
             };
             self.warnings.extend(
                 r.warnings
                     .into_iter()
-                    .map(|w| format!("rendition of {}: {w}", photo.id.short())),
+                    .map(|w| format!("rendition of {}: {w}", set.photo.short())),
             );
             let seq = self.next_seq();
             self.pending.push(Event {
@@ -801,6 +795,33 @@ fn prepare(bytes: &[u8], id: BlobId, fingerprint: bool) -> Result<Prepared> {
             .map(|f| format!("{f:016x}")),
         extracted,
         format,
+    })
+}
+
+/// Renditions of one photo revision, rendered and not yet staged: what
+/// [`Reader::render_presets`] makes, on any thread, for [`Library::stage_rendered`].
+pub struct RenderedSet {
+    photo: BlobId,
+    revision: u64,
+    items: Vec<(Option<String>, RenditionSpec, rendition::Rendered)>,
+}
+
+/// Render `specs` (each with its preset name, if any) of `photo` from one decode; pure.
+fn render_specs(
+    photo: &Photo,
+    original: &[u8],
+    specs: Vec<(Option<String>, RenditionSpec)>,
+) -> Result<RenderedSet> {
+    let only: Vec<RenditionSpec> = specs.iter().map(|(_, s)| *s).collect();
+    let rendered = rendition::render_set(original, &only, &photo.fields)?;
+    Ok(RenderedSet {
+        photo: photo.id,
+        revision: photo.revision,
+        items: specs
+            .into_iter()
+            .zip(rendered)
+            .map(|((name, spec), r)| (name, spec, r))
+            .collect(),
     })
 }
 

@@ -21,7 +21,7 @@ use crate::rendition;
 
 #[cfg(doc)]
 use super::Library;
-use super::{ExportLine, Prepared};
+use super::{ExportLine, Prepared, RenderedSet};
 
 /// A read-only view of an open store (see the module docs); [`Library`] derefs to one.
 #[derive(Clone)]
@@ -104,6 +104,21 @@ impl Reader {
         let id = BlobId::of(bytes);
         let known = self.db.has_photo(&id)?;
         super::prepare(bytes, id, !known)
+    }
+
+    /// Render every preset of the config for `photo` from one decode, without staging
+    /// anything: the costly part of `add --renditions`, safe to run on other threads.
+    ///
+    /// # Errors
+    /// The original cannot be decoded or is too large (see [`rendition::render_set`]).
+    pub fn render_presets(&self, photo: &Photo, original: &[u8]) -> Result<RenderedSet> {
+        let specs = self
+            .config
+            .presets
+            .iter()
+            .map(|(name, spec)| (Some(name.clone()), *spec))
+            .collect();
+        super::render_specs(photo, original, specs)
     }
 
     /// A photo's current record.
