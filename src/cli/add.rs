@@ -192,37 +192,44 @@ pub(super) fn finish(
 /// A file's bytes and what `prepare` read from them, or why it could not be read.
 type Read = Result<(Vec<u8>, Prepared), String>;
 
-/// Read and prepare files on `workers` threads, results in the files' order.
-fn prepare_all(lib: &Library, paths: &[PathBuf], workers: usize) -> Vec<Read> {
-    let per = paths.len().div_ceil(workers.max(1)).max(1);
+/// `f` over `items` on `workers` threads, one result per item in the items' order (a thread
+/// that fails gives each of its items an error, so results stay aligned).
+fn in_parallel<T: Sync, R: Send>(
+    items: &[T],
+    workers: usize,
+    f: impl Fn(&T) -> Result<R, String> + Sync,
+) -> Vec<Result<R, String>> {
+    let per = items.len().div_ceil(workers.max(1)).max(1);
+    let f = &f;
     std::thread::scope(|scope| {
-        let handles: Vec<_> = paths
+        let handles: Vec<_> = items
             .chunks(per)
             .map(|part| {
-                let n = part.len();
-                let handle = scope.spawn(move || {
-                    part.iter()
-                        .map(|p| {
-                            let bytes = read_file(p)?;
-                            let prepared = lib.prepare(&bytes).map_err(|e| e.to_string())?;
-                            Ok((bytes, prepared))
-                        })
-                        .collect::<Vec<Read>>()
-                });
-                (n, handle)
+                (
+                    part.len(),
+                    scope.spawn(move || part.iter().map(f).collect::<Vec<_>>()),
+                )
             })
             .collect();
-        // One result per path, always, so results stay aligned with their files.
         handles
             .into_iter()
             .flat_map(|(n, h)| {
                 h.join().unwrap_or_else(|_| {
                     (0..n)
-                        .map(|_| Err("reading the file failed unexpectedly".into()))
+                        .map(|_| Err("a worker thread failed unexpectedly".to_string()))
                         .collect()
                 })
             })
             .collect()
+    })
+}
+
+/// Read and prepare files on `workers` threads, results in the files' order.
+fn prepare_all(lib: &Library, paths: &[PathBuf], workers: usize) -> Vec<Read> {
+    in_parallel(paths, workers, |p| {
+        let bytes = read_file(p)?;
+        let prepared = lib.prepare(&bytes).map_err(|e| e.to_string())?;
+        Ok((bytes, prepared))
     })
 }
 
@@ -232,31 +239,8 @@ fn render_all(
     photos: &[(String, Box<Photo>, Vec<u8>)],
     workers: usize,
 ) -> Vec<Result<RenderedSet, String>> {
-    let per = photos.len().div_ceil(workers.max(1)).max(1);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = photos
-            .chunks(per)
-            .map(|part| {
-                let handle = scope.spawn(move || {
-                    part.iter()
-                        .map(|(_, photo, bytes)| {
-                            lib.render_presets(photo, bytes).map_err(|e| e.to_string())
-                        })
-                        .collect::<Vec<_>>()
-                });
-                (part.len(), handle)
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|(n, h)| {
-                h.join().unwrap_or_else(|_| {
-                    (0..n)
-                        .map(|_| Err("rendering failed unexpectedly".into()))
-                        .collect()
-                })
-            })
-            .collect()
+    in_parallel(photos, workers, |(_, photo, bytes)| {
+        lib.render_presets(photo, bytes).map_err(|e| e.to_string())
     })
 }
 
