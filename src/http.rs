@@ -30,7 +30,7 @@ use crate::db::Query as PhotoQuery;
 use crate::error::Error;
 use crate::id::BlobId;
 use crate::library::{Added, Library, NewUse, Reader, UseQuery};
-use crate::model::{OutputFormat, Photo, RenditionSpec, TokenAccess};
+use crate::model::{OutputFormat, Photo, TokenAccess};
 
 /// Bodies other than uploads are capped at 1 MB (issue 6).
 const JSON_LIMIT: usize = 1 << 20;
@@ -652,41 +652,8 @@ async fn make_rendition(
     let b: RenderBody = parse_body(body)?;
     let (r, existed) = writing(&st, &headers, move |lib, actor| {
         let id = resolve(lib, &id)?;
-        let (preset, mut spec) = match (&b.preset, b.max_side) {
-            (Some(p), None) => {
-                let spec = lib.config().presets.get(p).copied().ok_or_else(|| {
-                    let names: Vec<&str> =
-                        lib.config().presets.keys().map(String::as_str).collect();
-                    ApiError::bad(
-                        "invalid_input",
-                        format!("no preset '{p}'; the store has {}", names.join(", ")),
-                    )
-                })?;
-                (Some(p.clone()), spec)
-            }
-            (None, Some(max_side)) => (
-                None,
-                RenditionSpec {
-                    max_side,
-                    format: OutputFormat::Jpeg,
-                    quality: 85,
-                },
-            ),
-            _ => {
-                return Err(ApiError::bad(
-                    "invalid_input",
-                    "give either preset or max_side",
-                ));
-            }
-        };
-        spec.format = b.format.unwrap_or(spec.format);
-        spec.quality = b.quality.unwrap_or(spec.quality);
-        if spec.max_side == 0 || spec.max_side > 20_000 || !(1..=100).contains(&spec.quality) {
-            return Err(ApiError::bad(
-                "invalid_input",
-                "a rendition needs 1 ≤ max_side ≤ 20000 and 1 ≤ quality ≤ 100",
-            ));
-        }
+        let (preset, spec) =
+            lib.rendition_spec(b.preset.as_deref(), b.max_side, b.format, b.quality)?;
         Ok(lib.render(&id, spec, preset.as_deref(), actor, Timestamp::now())?)
     })
     .await?;

@@ -395,8 +395,16 @@ fn every_route_answers_as_the_openapi_document_says() {
         (a.status, a.json()["id"].as_str()),
         (200, Some(rid.as_str()))
     );
-    let a = make(r#"{"preset": "huge"}"#);
-    assert_eq!((a.status, a.code().as_str()), (400, "invalid_input"));
+    // An unknown preset, both a preset and a size, a size past the decoder's limit: 400s.
+    for bad in [
+        r#"{"preset": "huge"}"#,
+        r#"{"preset": "thumb", "max_side": 100}"#,
+        r#"{"max_side": 90000}"#,
+        r#"{"max_side": 100, "quality": 0}"#,
+    ] {
+        let a = make(bad);
+        assert_eq!((a.status, a.code().as_str()), (400, "invalid_input"), "{bad}");
+    }
     let a = send(
         "GET",
         &format!("{base}/renditions/{rid}"),

@@ -5,14 +5,14 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::Args;
 use jiff::Timestamp;
 
 use super::ActorArg;
 use super::output::{clean, json_line};
 use crate::library::{Identified, Library};
-use crate::model::{OutputFormat, RenditionSpec};
+use crate::model::OutputFormat;
 
 /// Arguments of `byline render`.
 #[derive(Debug, Args)]
@@ -55,33 +55,13 @@ pub fn render(
     out: &mut impl Write,
 ) -> Result<ExitCode> {
     let id = lib.resolve(&a.id)?;
-    let (preset, mut spec) = match (&a.preset, a.width) {
-        (Some(p), _) => {
-            let spec = lib.config().presets.get(p).copied().with_context(|| {
-                let names: Vec<&str> = lib.config().presets.keys().map(String::as_str).collect();
-                format!("no preset '{p}'; the store has {}", names.join(", "))
-            })?;
-            (Some(p.clone()), spec)
-        }
-        (None, Some(w)) => (
-            None,
-            RenditionSpec {
-                max_side: w,
-                format: OutputFormat::Jpeg,
-                quality: 85,
-            },
-        ),
-        (None, None) => bail!("say what size: --preset NAME or --width W"),
-    };
-    if let Some(f) = a.format {
-        spec.format = match f {
-            FormatArg::Jpeg => OutputFormat::Jpeg,
-            FormatArg::Webp => OutputFormat::Webp,
-        };
-    }
-    if let Some(q) = a.quality {
-        spec.quality = q;
-    }
+    let format = a.format.map(|f| match f {
+        FormatArg::Jpeg => OutputFormat::Jpeg,
+        FormatArg::Webp => OutputFormat::Webp,
+    });
+    let (preset, spec) = lib
+        .rendition_spec(a.preset.as_deref(), a.width, format, a.quality)
+        .context("--preset, --width, --format or --quality")?;
     let (r, existed) = lib.render(
         &id,
         spec,

@@ -16,7 +16,7 @@ use crate::credit::{self, CreditReport, Style};
 use crate::db::{After, Db, Query};
 use crate::error::{Error, Result};
 use crate::id::BlobId;
-use crate::model::{Event, Photo, Rendition, Token, Use};
+use crate::model::{Event, OutputFormat, Photo, Rendition, RenditionSpec, Token, Use};
 use crate::rendition;
 
 #[cfg(doc)]
@@ -104,6 +104,44 @@ impl Reader {
         let id = BlobId::of(bytes);
         let known = self.db.has_photo(&id)?;
         super::prepare(bytes, id, !known)
+    }
+
+    /// The spec a request names: a preset of the config, or a longest side (JPEG, quality 85),
+    /// either with its format and quality overridden; checked against the decoder's limits.
+    /// Returns the preset's name with it.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an unknown preset (naming the known ones), for both or
+    /// neither of preset and size, or for a size or quality out of range.
+    pub fn rendition_spec(
+        &self,
+        preset: Option<&str>,
+        max_side: Option<u32>,
+        format: Option<OutputFormat>,
+        quality: Option<u8>,
+    ) -> Result<(Option<String>, RenditionSpec)> {
+        let (name, mut spec) = match (preset, max_side) {
+            (Some(p), None) => {
+                let spec = self.config.presets.get(p).copied().ok_or_else(|| {
+                    let names: Vec<&str> = self.config.presets.keys().map(String::as_str).collect();
+                    Error::InvalidInput(format!(
+                        "no preset '{p}'; the store has {}",
+                        names.join(", ")
+                    ))
+                })?;
+                (Some(p.to_string()), spec)
+            }
+            (None, Some(side)) => (None, RenditionSpec::jpeg(side)),
+            _ => {
+                return Err(Error::InvalidInput(
+                    "say what size: a preset name or a longest side, not both".into(),
+                ));
+            }
+        };
+        spec.format = format.unwrap_or(spec.format);
+        spec.quality = quality.unwrap_or(spec.quality);
+        spec.validate()?;
+        Ok((name, spec))
     }
 
     /// Render every preset of the config for `photo` from one decode, without staging
