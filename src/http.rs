@@ -460,23 +460,13 @@ async fn no_method() -> ApiError {
     )
 }
 
-/// A photo id from a URL: a full id is taken as it is (the record lookup that follows says
-/// whether it exists), which skips the index scan a prefix needs: that scan was two thirds of
-/// a credit lookup's time over 100,000 photos (65 µs of 100; tests/bench/http.sh).
-fn resolve(lib: &Reader, given: &str) -> crate::Result<BlobId> {
-    match given.parse::<BlobId>() {
-        Ok(id) => Ok(id),
-        Err(_) => lib.resolve(given),
-    }
-}
-
 /// `GET /photos/{id}`: a record by id or unique prefix.
 async fn show(
     State(st): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let photo = reading_quick(&st, &headers, |lib| Ok(lib.photo(&resolve(lib, &id)?)?))?;
+    let photo = reading_quick(&st, &headers, |lib| Ok(lib.photo(&lib.resolve(&id)?)?))?;
     Ok(json(StatusCode::OK, &photo))
 }
 
@@ -574,7 +564,7 @@ async fn credit(
 ) -> ApiResult<Response> {
     let q = query(q)?;
     let body = reading_quick(&st, &headers, |lib| {
-        let id = resolve(lib, &id)?;
+        let id = lib.resolve(&id)?;
         let key = (id, format!("{:?}/{:?}", q.style, q.outlet));
         let generation = {
             let cache = st.credits.lock().map_err(ApiError::internal)?;
@@ -625,7 +615,7 @@ async fn renditions(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let list = reading(&st, &headers, move |lib| {
-        Ok(lib.renditions(&resolve(lib, &id)?)?)
+        Ok(lib.renditions(&lib.resolve(&id)?)?)
     })
     .await?;
     Ok(json(StatusCode::OK, &list))
@@ -651,7 +641,7 @@ async fn make_rendition(
 ) -> ApiResult<Response> {
     let b: RenderBody = parse_body(body)?;
     let (r, existed) = writing(&st, &headers, move |lib, actor| {
-        let id = resolve(lib, &id)?;
+        let id = lib.resolve(&id)?;
         let (preset, spec) =
             lib.rendition_spec(b.preset.as_deref(), b.max_side, b.format, b.quality)?;
         Ok(lib.render(&id, spec, preset.as_deref(), actor, Timestamp::now())?)
@@ -675,7 +665,7 @@ async fn original(
 ) -> ApiResult<Response> {
     let hdrs = headers.clone();
     reading(&st, &headers, move |lib| {
-        let id = resolve(lib, &id)?;
+        let id = lib.resolve(&id)?;
         let mime = lib.photo(&id)?.original.format.mime();
         Ok(blob_response(&hdrs, &id, mime, || lib.original(&id)))
     })
@@ -845,7 +835,7 @@ async fn uses(
     let q = query(q)?;
     let since = q.since.as_deref().map(|s| date("since", s)).transpose()?;
     let found = reading(&st, &headers, move |lib| {
-        let photo = q.photo.as_deref().map(|p| resolve(lib, p)).transpose()?;
+        let photo = q.photo.as_deref().map(|p| lib.resolve(p)).transpose()?;
         Ok(lib.uses(&UseQuery {
             photo,
             outlet: q.outlet,
@@ -1019,7 +1009,7 @@ async fn edit(
         ));
     }
     let photo = writing(&st, &headers, move |lib, actor| {
-        let id = resolve(lib, &id)?;
+        let id = lib.resolve(&id)?;
         match lib.edit(&id, &edits, actor, Timestamp::now())? {
             Some(p) => Ok(p),
             None => Ok(lib.photo(&id)?),
@@ -1075,7 +1065,7 @@ async fn record_use(
         })
         .transpose()?;
     let usage = writing(&st, &headers, move |lib, actor| {
-        let photo = resolve(lib, &b.photo)?;
+        let photo = lib.resolve(&b.photo)?;
         let new = NewUse {
             outlet: b.outlet,
             url: b.url,

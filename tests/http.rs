@@ -403,7 +403,11 @@ fn every_route_answers_as_the_openapi_document_says() {
         r#"{"max_side": 100, "quality": 0}"#,
     ] {
         let a = make(bad);
-        assert_eq!((a.status, a.code().as_str()), (400, "invalid_input"), "{bad}");
+        assert_eq!(
+            (a.status, a.code().as_str()),
+            (400, "invalid_input"),
+            "{bad}"
+        );
     }
     let a = send(
         "GET",
