@@ -399,6 +399,11 @@ impl Db {
         }
     }
 
+    /// Whether a rendition with these bytes is stored (no record is read).
+    pub fn has_rendition(&self, id: &BlobId) -> Result<bool> {
+        Ok(self.renditions.scan_prefix(id.as_bytes()).next().is_some())
+    }
+
     /// Every rendition whose hex id starts with `prefix`.
     pub fn renditions_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<Rendition>> {
         hex_prefix_scan(&self.renditions, prefix, limit)?

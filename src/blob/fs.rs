@@ -190,15 +190,18 @@ impl BlobBackend for FsBackend {
         self.publish_ids(ids.into_keys())
     }
 
-    fn recover(&self, keep: &dyn Fn(&BlobId) -> bool) -> Result<(usize, usize)> {
+    fn recover(&self, keep: &dyn Fn(&BlobId) -> Result<bool>) -> Result<(usize, usize)> {
         let mut publish = BTreeSet::new();
         let mut discarded = 0;
         for name in read_dir_names(&self.staging)? {
             let path = self.staging.join(&name);
-            let sound = name.parse::<BlobId>().ok().filter(|id| {
-                // Only bytes that re-hash to their name are ever published.
-                keep(id) && fs::read(&path).is_ok_and(|b| BlobId::of(&b) == *id)
-            });
+            let journalled = match name.parse::<BlobId>() {
+                Ok(id) if keep(&id)? => Some(id),
+                _ => None,
+            };
+            // Only bytes that re-hash to their name are ever published.
+            let sound =
+                journalled.filter(|id| fs::read(&path).is_ok_and(|b| BlobId::of(&b) == *id));
             match sound {
                 Some(id) => {
                     publish.insert(id);
@@ -295,10 +298,23 @@ mod tests {
         drop(b); // the crash
         let b = backend(dir.path())?;
         assert_eq!(b.ids()?.staged.len(), 3);
-        assert_eq!(b.recover(&|id| *id == kept)?, (1, 2));
+        assert_eq!(b.recover(&|id| Ok(*id == kept))?, (1, 2));
         assert!(b.contains(&kept) && !b.contains(&dropped));
         let listing = b.ids()?;
         assert_eq!((listing.ids, listing.staged.len()), (vec![kept], 0));
+        Ok(())
+    }
+
+    #[test]
+    fn recovery_deletes_nothing_when_it_cannot_ask_the_journal() -> Result<()> {
+        let dir = tempfile::tempdir().map_err(|e| Error::io("tempdir", e))?;
+        let b = backend(dir.path())?;
+        b.stage(b"maybe journalled")?;
+        drop(b);
+        let b = backend(dir.path())?;
+        let failing = |_: &BlobId| Err(Error::Db("index unreadable".into()));
+        assert!(b.recover(&failing).is_err());
+        assert_eq!(b.ids()?.staged.len(), 1, "the staged blob is still there");
         Ok(())
     }
 }

@@ -52,10 +52,15 @@ impl BlobBackend for MemBackend {
         Ok(())
     }
 
-    fn recover(&self, keep: &dyn Fn(&BlobId) -> bool) -> Result<(usize, usize)> {
+    fn recover(&self, keep: &dyn Fn(&BlobId) -> Result<bool>) -> Result<(usize, usize)> {
         let staged = std::mem::take(&mut *lock(&self.staged)?);
         let total = staged.len();
-        let kept: BTreeMap<_, _> = staged.into_iter().filter(|(id, _)| keep(id)).collect();
+        let mut kept = BTreeMap::new();
+        for (id, bytes) in staged {
+            if keep(&id)? {
+                kept.insert(id, bytes);
+            }
+        }
         let n = kept.len();
         self.map()?.extend(kept);
         Ok((n, total - n))

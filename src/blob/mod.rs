@@ -37,8 +37,9 @@ pub trait BlobBackend: Send + Sync {
     /// Move every staged blob to its name, durably (call after the journal fsync).
     fn publish(&self) -> Result<()>;
     /// After a crash: publish staged blobs for which `keep` is true, delete the others.
-    /// Returns `(published, discarded)`.
-    fn recover(&self, keep: &dyn Fn(&BlobId) -> bool) -> Result<(usize, usize)>;
+    /// Returns `(published, discarded)`. An error from `keep` stops the recovery with nothing
+    /// deleted: a blob is only discarded when the journal surely does not name it.
+    fn recover(&self, keep: &dyn Fn(&BlobId) -> Result<bool>) -> Result<(usize, usize)>;
     /// The bytes of a blob.
     fn get(&self, id: &BlobId) -> Result<Vec<u8>>;
     /// Whether a blob is stored (its bytes are not checked).

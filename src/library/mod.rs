@@ -249,9 +249,8 @@ impl Library {
     /// journalled (they were never reported as stored).
     fn recover_blobs(&mut self) -> Result<()> {
         let db = &self.reader.db;
-        let known = |id: &BlobId| {
-            db.photo(id).ok().flatten().is_some() || db.rendition(id).ok().flatten().is_some()
-        };
+        // Existence only (no record decoded); an index error stops the recovery.
+        let known = |id: &BlobId| Ok(db.has_photo(id)? || db.has_rendition(id)?);
         let (published, discarded) = self.reader.blobs.recover(&known)?;
         if published + discarded > 0 {
             self.warnings.push(format!(
