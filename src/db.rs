@@ -359,25 +359,37 @@ impl Db {
                         continue;
                     };
                     // Reads inside the transaction see its own earlier writes.
-                    let before: Option<Photo> = match photos.get(id.as_bytes())? {
-                        Some(v) => Some(decode(&v).map_err(abort)?),
-                        None => None,
-                    };
-                    let old_keys = before.as_ref().map(index_keys).unwrap_or_default();
-                    let after = reduce(before, event).map_err(abort)?;
-                    let new_keys = after.as_ref().map(index_keys).unwrap_or_default();
-                    if old_keys != new_keys {
-                        for (t, key) in &old_keys {
-                            trees[*t].remove(key.as_slice())?;
+                    let stored = photos.get(id.as_bytes())?;
+                    if !event.change.changes_record() {
+                        // A rendition or a use: the record and its index keys stay as
+                        // they are, so nothing is decoded or re-encoded.
+                        if stored.is_none() {
+                            return Err(abort(Error::Corrupt(format!(
+                                "journal event {} refers to photo {id}, which was never added",
+                                event.seq
+                            ))));
                         }
-                        for (t, key) in new_keys {
-                            trees[t].insert(key, &[])?;
+                    } else {
+                        let before: Option<Photo> = match stored {
+                            Some(v) => Some(decode(&v).map_err(abort)?),
+                            None => None,
+                        };
+                        let old_keys = before.as_ref().map(index_keys).unwrap_or_default();
+                        let after = reduce(before, event).map_err(abort)?;
+                        let new_keys = after.as_ref().map(index_keys).unwrap_or_default();
+                        if old_keys != new_keys {
+                            for (t, key) in &old_keys {
+                                trees[*t].remove(key.as_slice())?;
+                            }
+                            for (t, key) in new_keys {
+                                trees[t].insert(key, &[])?;
+                            }
                         }
+                        match &after {
+                            Some(p) => photos.insert(id.as_bytes(), encode(p).map_err(abort)?)?,
+                            None => photos.remove(id.as_bytes())?,
+                        };
                     }
-                    match &after {
-                        Some(p) => photos.insert(id.as_bytes(), encode(p).map_err(abort)?)?,
-                        None => photos.remove(id.as_bytes())?,
-                    };
                     history.insert(
                         pair(&id, &event.seq.to_be_bytes()),
                         encode(event).map_err(abort)?,

@@ -61,6 +61,53 @@ pub fn get(photo: &Photo, field: &str) -> Result<Value> {
         .unwrap_or(Value::Null))
 }
 
+/// An ISO 3166 two-letter country code, upper-cased (`fr` → `FR`).
+///
+/// # Errors
+/// [`Error::InvalidInput`] for anything else, saying what to give.
+pub fn country_code(code: &str) -> Result<String> {
+    let c = code.trim().to_ascii_uppercase();
+    if c.len() == 2 && c.bytes().all(|b| b.is_ascii_alphabetic()) {
+        Ok(c)
+    } else {
+        Err(Error::InvalidInput(format!(
+            "territory '{code}': give a two-letter ISO country code"
+        )))
+    }
+}
+
+/// Check and normalise edits a person asks for (flags, a PATCH body, upload fields) before
+/// they are journalled: a year the photo could have been taken in, country codes. Replaying
+/// the journal does not check again, so records already stored always replay.
+///
+/// # Errors
+/// [`Error::InvalidInput`] naming the field and what to give.
+pub fn check(edits: Vec<(String, Value)>) -> Result<Vec<(String, Value)>> {
+    edits
+        .into_iter()
+        .map(|(field, value)| {
+            let value = match (field.as_str(), value) {
+                ("year", Value::Number(n)) => match n.as_i64() {
+                    Some(y) if (1826..=9999).contains(&y) => Value::from(y),
+                    _ => {
+                        return Err(Error::InvalidInput(format!(
+                            "year {n}: give the four-digit year the photo was taken"
+                        )));
+                    }
+                },
+                ("rights.restricted_territories", Value::Array(codes)) => Value::Array(
+                    codes
+                        .iter()
+                        .map(|c| country_code(c.as_str().unwrap_or_default()).map(Value::from))
+                        .collect::<Result<_>>()?,
+                ),
+                (_, v) => v,
+            };
+            Ok((field, value))
+        })
+        .collect()
+}
+
 /// Set fields, returning each field whose value really changed with its old value.
 /// Blank strings clear a field. The record's status is refreshed; revision is not touched.
 pub fn set(photo: &mut Photo, edits: &[(String, Value)]) -> Result<Vec<(String, Value, Value)>> {
@@ -120,7 +167,12 @@ pub fn apply(before: Option<Photo>, event: &Event) -> Result<Option<Photo>> {
                 .map(|c| (c.field.clone(), c.new.clone()))
                 .collect();
             set(&mut photo, &edits)?;
-            photo.revision += 1;
+            photo.revision = photo.revision.checked_add(1).ok_or_else(|| {
+                Error::Corrupt(format!(
+                    "journal event {} takes photo {id} past the last revision number",
+                    event.seq
+                ))
+            })?;
             debug_assert_eq!(photo.id, *id);
             Ok(Some(photo))
         }

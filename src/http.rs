@@ -667,7 +667,7 @@ async fn original(
     reading(&st, &headers, move |lib| {
         let id = lib.resolve(&id)?;
         let mime = lib.photo(&id)?.original.format.mime();
-        Ok(blob_response(&hdrs, &id, mime, || lib.original(&id)))
+        Ok(blob_response(&hdrs, &id, mime, || lib.blob(&id)))
     })
     .await?
 }
@@ -1047,14 +1047,6 @@ async fn record_use(
         .as_deref()
         .map(|s| date("published", s))
         .transpose()?;
-    if let Some(t) = &b.territory
-        && (t.len() != 2 || !t.bytes().all(|c| c.is_ascii_alphabetic()))
-    {
-        return Err(ApiError::bad(
-            "invalid_input",
-            format!("territory '{t}': give a two-letter ISO country code"),
-        ));
-    }
     let rendition = b
         .rendition
         .as_deref()

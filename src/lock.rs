@@ -6,7 +6,7 @@
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::error::{Error, IoContext, Result};
 
@@ -14,7 +14,6 @@ use crate::error::{Error, IoContext, Result};
 #[derive(Debug)]
 pub struct StoreLock {
     file: File,
-    path: PathBuf,
     exclusive: bool,
 }
 
@@ -59,11 +58,7 @@ impl StoreLock {
             file.seek(SeekFrom::Start(0)).at(&path)?;
             file.write_all(holder.as_bytes()).at(&path)?;
         }
-        Ok(StoreLock {
-            file,
-            path,
-            exclusive,
-        })
+        Ok(StoreLock { file, exclusive })
     }
 
     /// Whether this is the writer's lock.
@@ -80,6 +75,5 @@ impl Drop for StoreLock {
             let _ = self.file.set_len(0);
         }
         let _ = self.file.unlock();
-        let _ = &self.path;
     }
 }

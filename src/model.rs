@@ -260,6 +260,15 @@ impl Change {
             Change::TokenCreated { .. } | Change::TokenRevoked { .. } => None,
         }
     }
+
+    /// Whether this change makes a new revision of a photo's record (renditions and uses
+    /// only refer to the photo).
+    pub fn changes_record(&self) -> bool {
+        matches!(
+            self,
+            Change::PhotoAdded { .. } | Change::FieldsEdited { .. }
+        )
+    }
 }
 
 /// The output format of a rendition.

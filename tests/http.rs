@@ -609,6 +609,27 @@ fn bodies_are_capped_and_bad_json_is_a_clean_400() {
     assert_eq!((a.status, a.code().as_str()), (400, "bad_json"));
     let a = patch(br#"{"no_such_field": 1}"#.to_vec());
     assert_eq!((a.status, a.code().as_str()), (400, "invalid_input"));
+    // The API checks values as the CLI's flags are checked: a year, country codes.
+    for bad in [
+        r#"{"year": 99999}"#,
+        r#"{"rights.restricted_territories": ["china"]}"#,
+    ] {
+        let a = patch(bad.as_bytes().to_vec());
+        assert_eq!(
+            (a.status, a.code().as_str()),
+            (400, "invalid_input"),
+            "{bad}"
+        );
+    }
+    let a = send(
+        "POST",
+        &format!("{base}/uses"),
+        Some(&desk),
+        &[],
+        format!(r#"{{"photo": "{id}", "outlet": "Daily", "url": "https://d.example/x", "territory": "china"}}"#)
+            .into_bytes(),
+    );
+    assert_eq!((a.status, a.code().as_str()), (400, "invalid_input"));
     let a = send(
         "POST",
         &format!("{base}/uses"),

@@ -38,7 +38,7 @@ fn staged_adds_are_invisible_until_commit_and_duplicates_are_values() {
         now,
         "the clock is passed in"
     );
-    assert_eq!(lib.original(&photo.id).expect("blob"), bytes);
+    assert_eq!(lib.blob(&photo.id).expect("blob"), bytes);
     assert!(matches!(
         lib.add(b"not an image", &[], "ed", now),
         Err(Error::UnsupportedFormat(_))

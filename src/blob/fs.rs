@@ -233,14 +233,6 @@ impl BlobBackend for FsBackend {
         self.path_of(id).is_file()
     }
 
-    fn remove(&self, id: &BlobId) -> Result<()> {
-        let p = self.path_of(id);
-        match fs::remove_file(&p) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(p, e)),
-            _ => Ok(()),
-        }
-    }
-
     fn ids(&self) -> Result<Listing> {
         let mut out = Listing::default();
         for shard in read_dir_names(&self.root)? {

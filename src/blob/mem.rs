@@ -77,11 +77,6 @@ impl BlobBackend for MemBackend {
         self.map().is_ok_and(|m| m.contains_key(id))
     }
 
-    fn remove(&self, id: &BlobId) -> Result<()> {
-        self.map()?.remove(id);
-        Ok(())
-    }
-
     fn ids(&self) -> Result<Listing> {
         Ok(Listing {
             ids: self.map()?.keys().copied().collect(),

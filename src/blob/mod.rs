@@ -44,8 +44,6 @@ pub trait BlobBackend: Send + Sync {
     fn get(&self, id: &BlobId) -> Result<Vec<u8>>;
     /// Whether a blob is stored (its bytes are not checked).
     fn contains(&self, id: &BlobId) -> bool;
-    /// Delete a blob; deleting a missing one is not an error.
-    fn remove(&self, id: &BlobId) -> Result<()>;
     /// Every stored blob's id, plus files that are not blobs, for `verify`.
     fn ids(&self) -> Result<Listing>;
 }

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use jiff::Timestamp;
 
@@ -139,11 +139,6 @@ pub fn record_use(
     let id = lib.resolve(&a.id)?;
     let published =
         parse_date(&a.published).with_context(|| format!("--published '{}'", a.published))?;
-    if let Some(t) = &a.territory
-        && (t.len() != 2 || !t.bytes().all(|b| b.is_ascii_alphabetic()))
-    {
-        bail!("--territory '{t}': give a two-letter ISO country code");
-    }
     let rendition = a
         .rendition
         .as_deref()

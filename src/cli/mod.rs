@@ -16,7 +16,7 @@ mod serve;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use jiff::Timestamp;
 use serde_json::Value;
@@ -251,23 +251,12 @@ impl FieldArgs {
             out.push(("keywords".into(), list(&self.keywords)));
         }
         if !self.restricted_territories.is_empty() {
-            let codes: Vec<String> = self
-                .restricted_territories
-                .iter()
-                .map(|c| c.trim().to_ascii_uppercase())
-                .collect();
-            if let Some(bad) = codes
-                .iter()
-                .find(|c| c.len() != 2 || !c.bytes().all(|b| b.is_ascii_alphabetic()))
-            {
-                bail!("--restricted-territory '{bad}': give a two-letter ISO country code");
-            }
-            out.push(("rights.restricted_territories".into(), Value::from(codes)));
+            out.push((
+                "rights.restricted_territories".into(),
+                Value::from(self.restricted_territories.clone()),
+            ));
         }
         if let Some(y) = self.year {
-            if !(1826..=9999).contains(&y) {
-                bail!("--year {y}: give the four-digit year the photo was taken");
-            }
             out.push(("year".into(), Value::from(y)));
         }
         if self.editorial_only {
@@ -297,7 +286,9 @@ impl FieldArgs {
                 out.push((field.into(), ts));
             }
         }
-        Ok(out)
+        // Checked here as well as in the library, so a bad flag is a usage error (exit 2)
+        // before any file is read.
+        Ok(crate::edit::check(out)?)
     }
 }
 

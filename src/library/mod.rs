@@ -336,7 +336,7 @@ impl Library {
         }
         if self.pending_ids.contains(&id) || self.reader.db.has_photo(&id)? {
             // Bytes already known: make sure the blob itself is sound (repairs a torn one).
-            self.reader.blobs.stage(bytes)?;
+            self.stage_blob(bytes)?;
             return Ok(Added::Duplicate(id));
         }
         let mut photo = Photo {
@@ -358,16 +358,11 @@ impl Library {
             sources: extracted.sources,
             warnings: extracted.warnings,
         };
-        for (field, _, _) in edit::set(&mut photo, edits)? {
+        for (field, _, _) in edit::set(&mut photo, &edit::check(edits.to_vec())?)? {
             photo.sources.insert(field, "flag".into());
         }
         derive_fields(&mut photo, now);
-        let (_, put) = self.reader.blobs.stage(bytes)?;
-        if put == Put::Repaired {
-            self.warnings.push(format!(
-                "blob {id} was damaged on disk and has been repaired"
-            ));
-        }
+        self.stage_blob(bytes)?;
         let event = Event {
             seq: self.next_seq(),
             at: now,
@@ -379,6 +374,17 @@ impl Library {
         self.pending.push(event);
         self.pending_ids.insert(id);
         Ok(Added::New(Box::new(photo)))
+    }
+
+    /// Stage a blob for the next commit, saying so when this repaired a damaged copy.
+    fn stage_blob(&mut self, bytes: &[u8]) -> Result<BlobId> {
+        let (id, put) = self.reader.blobs.stage(bytes)?;
+        if put == Put::Repaired {
+            self.warnings.push(format!(
+                "blob {id} was damaged on disk and has been repaired"
+            ));
+        }
+        Ok(id)
     }
 
     /// Make every staged change durable: make staged blobs durable, append the events to the
@@ -407,7 +413,7 @@ impl Library {
     ) -> Result<Option<Photo>> {
         self.require_writer()?;
         let mut photo = self.photo(id)?;
-        let changed = edit::set(&mut photo, edits)?;
+        let changed = edit::set(&mut photo, &edit::check(edits.to_vec())?)?;
         if changed.is_empty() {
             return Ok(None);
         }
@@ -468,7 +474,11 @@ impl Library {
             published: new.published.unwrap_or(now),
             printed_credit: new.printed_credit.filter(|c| !c.trim().is_empty()),
             printed_caption: new.printed_caption.filter(|c| !c.trim().is_empty()),
-            territory: new.territory.map(|t| t.trim().to_ascii_uppercase()),
+            territory: new
+                .territory
+                .as_deref()
+                .map(edit::country_code)
+                .transpose()?,
             commercial: new.commercial,
             rendition: new.rendition,
         };
@@ -541,7 +551,7 @@ impl Library {
         self.require_writer()?;
         let mut out = Vec::with_capacity(set.items.len());
         for (preset, spec, r) in set.items {
-            let (id, _) = self.reader.blobs.stage(&r.bytes)?;
+            let id = self.stage_blob(&r.bytes)?;
             let rendition = Rendition {
                 id,
                 photo: set.photo,
@@ -830,7 +840,8 @@ fn open_index(dir: &Path, journal: &mut Journal, warnings: &mut Vec<String>) -> 
     let why = match open_db_waiting(dir) {
         Ok(db) => {
             let (seq, offset) = db.applied()?;
-            match journal.replay_from(offset, seq + 1, |events| apply_to_index(&db, events)) {
+            let next = seq.saturating_add(1);
+            match journal.replay_from(offset, next, |events| apply_to_index(&db, events)) {
                 Ok(dropped) => {
                     warnings.extend(dropped);
                     return Ok(db);

@@ -317,11 +317,6 @@ impl Reader {
             .unwrap_or(Style::Default)
     }
 
-    /// The original bytes of a photo.
-    pub fn original(&self, id: &BlobId) -> Result<Vec<u8>> {
-        self.blobs.get(id)
-    }
-
     /// Every record with its history, for `byline export`.
     pub fn export(&self) -> Result<Vec<ExportLine>> {
         let mut out = Vec::new();
