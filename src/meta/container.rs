@@ -9,6 +9,7 @@
 use std::borrow::Cow;
 use std::io::Read;
 
+use super::xmp::MAX_PACKET;
 use crate::model::Format;
 
 /// Recognise an image container from its first bytes; never from a file name.
@@ -82,6 +83,14 @@ const MAX_PARTS: usize = 10_000;
 
 /// A decompressed PNG text chunk may be at most this long (XMP's own bound is 1 MB).
 const MAX_INFLATED: u64 = 4 << 20;
+
+/// All the XMP items of one HEIC file together may be at most this long (an item alone, at most
+/// [`MAX_PACKET`]).
+const MAX_HEIC_XMP: usize = 4 * MAX_PACKET;
+
+/// All the decompressed PNG text of one file together may be at most this long, so many small
+/// zlib bombs cannot add up to gigabytes.
+const MAX_INFLATED_TOTAL: u64 = 16 << 20;
 
 /// Find every metadata block in `bytes`. Never fails: damage becomes a warning.
 pub fn segments(bytes: &[u8]) -> Segments<'_> {
@@ -240,10 +249,21 @@ fn span(b: &[u8], start: usize, len: u32) -> Option<&[u8]> {
 fn png<'a>(b: &'a [u8], s: &mut Segments<'a>) {
     let mut pos = 8;
     let mut saw_end = false;
-    for _ in 0..MAX_PARTS {
-        let (Some(len), Some(kind)) = (be32(b, pos), b.get(pos + 4..pos + 8)) else {
-            break;
-        };
+    let mut capped = false;
+    let mut parts = 0;
+    let mut inflate_left = MAX_INFLATED_TOTAL;
+    while let (Some(len), Some(kind)) = (be32(b, pos), b.get(pos + 4..pos + 8)) {
+        // A large image has thousands of IDAT chunks: only the others count against the cap.
+        if kind != b"IDAT" {
+            parts += 1;
+            if parts > MAX_PARTS {
+                s.warnings.push(format!(
+                    "png: more than {MAX_PARTS} chunks; the rest are not read"
+                ));
+                capped = true;
+                break;
+            }
+        }
         let start = pos + 8;
         let Some(data) = span(b, start, len) else {
             s.warnings.push(format!(
@@ -257,7 +277,7 @@ fn png<'a>(b: &'a [u8], s: &mut Segments<'a>) {
                 s.height = be32(data, 4);
             }
             b"eXIf" => s.exif.push(Cow::Borrowed(data)),
-            b"tEXt" | b"zTXt" | b"iTXt" => png_text(kind, data, s),
+            b"tEXt" | b"zTXt" | b"iTXt" => png_text(kind, data, &mut inflate_left, s),
             b"IEND" => {
                 saw_end = true;
                 break;
@@ -266,12 +286,14 @@ fn png<'a>(b: &'a [u8], s: &mut Segments<'a>) {
         }
         pos = start + data.len() + 4; // + CRC
     }
-    s.truncated = !saw_end;
+    // Past the cap the end was not looked for, which is not evidence of a cut file.
+    s.truncated = !saw_end && !capped;
 }
 
 /// A PNG text chunk: native text (`Author`), XMP (`XML:com.adobe.xmp`), or ImageMagick's
-/// hex-encoded "Raw profile type exif/iptc/xmp/APP1".
-fn png_text<'a>(kind: &[u8], data: &'a [u8], s: &mut Segments<'a>) {
+/// hex-encoded "Raw profile type exif/iptc/xmp/APP1". Compressed text draws on `inflate_left`,
+/// the file's remaining [`MAX_INFLATED_TOTAL`].
+fn png_text<'a>(kind: &[u8], data: &'a [u8], inflate_left: &mut u64, s: &mut Segments<'a>) {
     let Some(nul) = data.iter().position(|&c| c == 0) else {
         return;
     };
@@ -281,13 +303,9 @@ fn png_text<'a>(kind: &[u8], data: &'a [u8], s: &mut Segments<'a>) {
         // tEXt: keyword\0 Latin-1 text.
         b"tEXt" => Cow::Borrowed(rest),
         // zTXt: keyword\0 method(0) zlib-data.
-        b"zTXt" => match inflate(rest.get(1..).unwrap_or_default()) {
+        b"zTXt" => match inflate(rest.get(1..).unwrap_or_default(), &keyword, inflate_left, s) {
             Some(t) => Cow::Owned(t),
-            None => {
-                s.warnings
-                    .push(format!("png: compressed text chunk '{keyword}' is damaged"));
-                return;
-            }
+            None => return,
         },
         // iTXt: keyword\0 flag method lang\0 translated\0 UTF-8 text (PNG 1.2, 4.2.3.3).
         _ => {
@@ -303,13 +321,9 @@ fn png_text<'a>(kind: &[u8], data: &'a [u8], s: &mut Segments<'a>) {
             };
             let body = tail.get(t + 1..).unwrap_or_default();
             if flag == 1 {
-                match inflate(body) {
+                match inflate(body, &keyword, inflate_left, s) {
                     Some(t) => Cow::Owned(t),
-                    None => {
-                        s.warnings
-                            .push(format!("png: compressed text chunk '{keyword}' is damaged"));
-                        return;
-                    }
+                    None => return,
                 }
             } else {
                 Cow::Borrowed(body)
@@ -350,12 +364,33 @@ fn png_text<'a>(kind: &[u8], data: &'a [u8], s: &mut Segments<'a>) {
     }
 }
 
-fn inflate(data: &[u8]) -> Option<Vec<u8>> {
+/// Inflate one compressed text chunk, within `MAX_INFLATED` and what is `left` of the file's
+/// budget; `None`, with a warning, when it is damaged or the budget runs out (warned once:
+/// `left` is 0 only after that warning).
+fn inflate(data: &[u8], keyword: &str, left: &mut u64, s: &mut Segments<'_>) -> Option<Vec<u8>> {
+    if *left == 0 {
+        return None;
+    }
     let mut out = Vec::new();
-    flate2::read::ZlibDecoder::new(data)
-        .take(MAX_INFLATED)
-        .read_to_end(&mut out)
-        .ok()?;
+    let read = flate2::read::ZlibDecoder::new(data)
+        .take(MAX_INFLATED.min(*left))
+        .read_to_end(&mut out);
+    let n = u64::try_from(out.len()).unwrap_or(u64::MAX);
+    if read.is_err() {
+        *left = left.saturating_sub(n);
+        s.warnings
+            .push(format!("png: compressed text chunk '{keyword}' is damaged"));
+        return None;
+    }
+    if n >= *left {
+        *left = 0;
+        s.warnings.push(format!(
+            "png: compressed text reaches the {MAX_INFLATED_TOTAL}-byte limit for one file \
+             at '{keyword}'; it and later compressed chunks are ignored"
+        ));
+        return None;
+    }
+    *left -= n;
     Some(out)
 }
 
@@ -556,19 +591,37 @@ fn heic<'a>(b: &'a [u8], s: &mut Segments<'a>) {
         }
     }
     if let (Some(iloc), false) = (iloc, xmp_items.is_empty()) {
+        let mut copied = 0usize;
         for (id, method, extents) in item_locations(iloc) {
             if !xmp_items.contains(&id) {
                 continue;
             }
+            if copied > MAX_HEIC_XMP {
+                s.warnings.push(format!(
+                    "heic: XMP items over {MAX_HEIC_XMP} bytes in all; the rest are ignored"
+                ));
+                break;
+            }
             let src = if method == 1 { idat } else { b };
             let mut data = Vec::new();
+            let mut over = false;
             for (off, len) in extents {
+                // Checked before copying: extents may repeat, each naming the whole file.
+                if data.len().saturating_add(len) > MAX_PACKET {
+                    s.warnings
+                        .push(format!("heic: XMP item over {MAX_PACKET} bytes; ignored"));
+                    over = true;
+                    break;
+                }
                 match src.get(off..off.saturating_add(len)) {
                     Some(d) => data.extend_from_slice(d),
                     None => s.warnings.push("heic: XMP item points past the end".into()),
                 }
             }
-            s.xmp.push(Cow::Owned(data));
+            if !over {
+                copied += data.len();
+                s.xmp.push(Cow::Owned(data));
+            }
         }
     }
     if let Some((w, h)) = iprp.zip(primary).and_then(|(i, p)| primary_size(i, p)) {
@@ -773,6 +826,117 @@ mod tests {
         let s = segments(&b);
         assert!(s.warnings.iter().any(|w| w.contains("past the end")));
         assert!(s.exif.is_empty());
+    }
+
+    /// A PNG of an IHDR (3x2), the given chunks and an IEND; CRCs are not checked.
+    fn png_file(chunks: &[(&[u8], Vec<u8>)]) -> Vec<u8> {
+        let mut b = b"\x89PNG\r\n\x1a\n".to_vec();
+        let ihdr = [&[0, 0, 0, 3, 0, 0, 0, 2][..], &[8, 2, 0, 0, 0]].concat();
+        let all = std::iter::once((&b"IHDR"[..], ihdr))
+            .chain(chunks.iter().cloned())
+            .chain(std::iter::once((&b"IEND"[..], Vec::new())));
+        for (kind, data) in all {
+            b.extend_from_slice(&u32::try_from(data.len()).unwrap_or(0).to_be_bytes());
+            b.extend_from_slice(kind);
+            b.extend_from_slice(&data);
+            b.extend_from_slice(&[0; 4]);
+        }
+        b
+    }
+
+    #[test]
+    fn idat_chunks_do_not_count_against_the_part_cap() {
+        let idat: Vec<(&[u8], Vec<u8>)> = vec![(b"IDAT", vec![0; 4]); MAX_PARTS + 10];
+        let file = png_file(&idat);
+        let s = segments(&file);
+        assert!(!s.truncated);
+        assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+        assert_eq!((s.width, s.height), (Some(3), Some(2)));
+
+        // Past the cap for other chunks: a warning, but not a truncated file.
+        let text: Vec<(&[u8], Vec<u8>)> = vec![(b"tEXt", b"k\0v".to_vec()); MAX_PARTS + 10];
+        let file = png_file(&text);
+        let s = segments(&file);
+        assert!(!s.truncated);
+        assert!(
+            s.warnings.iter().any(|w| w.contains("more than")),
+            "{:?}",
+            s.warnings
+        );
+    }
+
+    #[test]
+    fn compressed_png_text_has_a_budget_for_the_whole_file() {
+        use std::io::Write;
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        z.write_all(&vec![b'a'; 1 << 20]).unwrap_or_default();
+        let bomb = z.finish().unwrap_or_default();
+        let chunk = [&b"Comment\0\0"[..], &bomb].concat();
+        let chunks: Vec<(&[u8], Vec<u8>)> = vec![(b"zTXt", chunk); 40];
+        let file = png_file(&chunks);
+        let s = segments(&file);
+        let inflated: usize = s.png_text.iter().map(|(_, t)| t.len()).sum();
+        assert!(inflated as u64 <= MAX_INFLATED_TOTAL, "{inflated}");
+        assert_eq!(s.png_text.len(), 15);
+        let over: Vec<_> = s
+            .warnings
+            .iter()
+            .filter(|w| w.contains("limit for one file"))
+            .collect();
+        assert_eq!(over.len(), 1, "{:?}", s.warnings);
+    }
+
+    fn bmff(kind: &[u8], body: &[u8]) -> Vec<u8> {
+        let size = u32::try_from(body.len() + 8).unwrap_or(0);
+        [&size.to_be_bytes()[..], kind, body].concat()
+    }
+
+    /// A HEIC whose XMP item (id 1) is `items` iloc entries of `extents` × 1000 file bytes.
+    fn heic_file(items: usize, extents: usize) -> Vec<u8> {
+        let ftyp = bmff(b"ftyp", b"heic\0\0\0\0mif1heic");
+        let infe = bmff(
+            b"infe",
+            b"\x02\0\0\0\0\x01\0\0mimexmp\0application/rdf+xml\0",
+        );
+        let iinf = bmff(b"iinf", &[&[0, 0, 0, 0, 0, 1][..], &infe].concat());
+        let mut iloc = vec![0, 0, 0, 0, 0x44, 0];
+        iloc.extend_from_slice(&u16::try_from(items).unwrap_or(0).to_be_bytes());
+        for _ in 0..items {
+            iloc.extend_from_slice(&[0, 1, 0, 0]);
+            iloc.extend_from_slice(&u16::try_from(extents).unwrap_or(0).to_be_bytes());
+            for _ in 0..extents {
+                iloc.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0x03, 0xE8]);
+            }
+        }
+        let meta = bmff(
+            b"meta",
+            &[&[0, 0, 0, 0][..], &iinf, &bmff(b"iloc", &iloc)].concat(),
+        );
+        [ftyp, meta, bmff(b"mdat", &[0; 1000])].concat()
+    }
+
+    #[test]
+    fn heic_xmp_item_is_bounded() {
+        let file = heic_file(1, 10);
+        let s = segments(&file);
+        assert_eq!(s.xmp.first().map(|x| x.len()), Some(10_000));
+        // 2000 extents of 1000 bytes: 2 MB, over the packet limit, never copied.
+        let file = heic_file(1, 2000);
+        let s = segments(&file);
+        assert!(s.xmp.is_empty());
+        assert_eq!(
+            s.warnings,
+            [format!("heic: XMP item over {MAX_PACKET} bytes; ignored")]
+        );
+        // Many items each under the limit are bounded in all.
+        let file = heic_file(20, 1000);
+        let s = segments(&file);
+        assert_eq!(s.xmp.len(), 5);
+        assert!(
+            s.warnings.iter().any(|w| w.contains("in all")),
+            "{:?}",
+            s.warnings
+        );
     }
 
     #[test]

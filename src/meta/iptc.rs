@@ -373,10 +373,13 @@ pub fn date_time(date: &str, time: Option<&str>) -> Option<String> {
         out.push_str(frac.get(..n)?);
         rest = frac.get(n..).unwrap_or_default();
     }
-    if let (Some(sign @ ('+' | '-')), Some(hh), Some(mm)) =
-        (rest.chars().next(), rest.get(1..3), rest.get(3..5))
-    {
-        out.push_str(&format!("{sign}{hh}:{mm}"));
+    // `±HHMM` as the standard says; `±HH:MM` and the short `±HH` from some writers.
+    if let Some(sign @ ('+' | '-')) = rest.chars().next() {
+        let off: String = rest.chars().skip(1).filter(|&c| c != ':').collect();
+        if matches!(off.len(), 2 | 4) && off.bytes().all(|c| c.is_ascii_digit()) {
+            let mm = off.get(2..).filter(|m| !m.is_empty()).unwrap_or("00");
+            out.push_str(&format!("{sign}{}:{mm}", off.get(..2)?));
+        }
     }
     Some(out)
 }
@@ -460,6 +463,19 @@ mod tests {
         assert_eq!(
             date_time("20080314", Some("135926.054-0600")).as_deref(),
             Some("2008-03-14T13:59:26.054-06:00")
+        );
+    }
+
+    #[test]
+    fn short_and_colon_offsets_are_kept() {
+        // Dropping the offset would silently read the time as UTC.
+        assert_eq!(
+            date_time("20240501", Some("120000+02")).as_deref(),
+            Some("2024-05-01T12:00:00+02:00")
+        );
+        assert_eq!(
+            date_time("20240501", Some("120000-05:30")).as_deref(),
+            Some("2024-05-01T12:00:00-05:30")
         );
     }
 

@@ -256,19 +256,41 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted> {
         .xmp_only("credit_line_required", required)
         .and_then(|v| v.as_bool());
 
-    // Rights: IIM 2:30/2:35 release, 2:37/2:38 expiry, `plus:LicenseEndDate`.
+    // Rights: IIM 2:30/2:35 release, 2:37/2:38 expiry, `plus:LicenseEndDate`. A value that is
+    // there but not a date is a warning, never a silent gap.
     let iim_moment = |d: u8, t: u8| {
-        iim.first(d)
-            .and_then(|d| iptc::date_time(&d.value, iim.first(t).map(|t| t.value.as_str())))
-            .and_then(|iso| timestamp(&iso))
+        let date = iim.first(d)?.value.as_str();
+        let time = iim.first(t).map(|t| t.value.as_str());
+        let at = iptc::date_time(date, time).and_then(|iso| timestamp(&iso));
+        Some((time.map_or(date.to_string(), |t| format!("{date} {t}")), at))
     };
-    out.rights.embargo_until = iim_moment(30, 35);
+    let embargo = iim_moment(30, 35);
+    out.rights.embargo_until = rights_date("embargo", "--embargo-until", embargo, &mut out);
     let xmp_end = props
         .get("plus:LicenseEndDate")
         .and_then(|v| v.first())
-        .and_then(|i| timestamp(&i.value));
-    out.rights.expires = xmp_end.or_else(|| iim_moment(37, 38));
+        .map(|i| (i.value.clone(), timestamp(&lenient_date(&i.value))));
+    let xmp_end = rights_date("expiry", "--expires", xmp_end, &mut out);
+    let iim_end = iim_moment(37, 38);
+    out.rights.expires = xmp_end.or_else(|| rights_date("expiry", "--expires", iim_end, &mut out));
     Ok(out)
+}
+
+/// A rights date as read (`raw`, and its instant if it is one); a warning when it is not.
+fn rights_date(
+    what: &str,
+    flag: &str,
+    read: Option<(String, Option<Timestamp>)>,
+    out: &mut Extracted,
+) -> Option<Timestamp> {
+    let (raw, at) = read?;
+    if at.is_none() {
+        out.warnings.push(format!(
+            "rights: {what} date '{}' is not a date; set it with {flag}",
+            raw.trim()
+        ));
+    }
+    at
 }
 
 /// The year of an ISO 8601 or EXIF (`YYYY:MM:DD`) date, if it is a plausible one.
@@ -282,12 +304,17 @@ pub fn year_of(date: &str) -> Option<i32> {
 /// without an offset (IIM and XMP allow both; UTC is the documented assumption).
 fn timestamp(iso: &str) -> Option<Timestamp> {
     let iso = iso.trim();
-    let full = match iso.len() {
-        10 => format!("{iso}T00:00:00Z"),
-        16 | 19 => format!("{iso}Z"),
-        _ => iso.to_string(),
+    if let Ok(t) = iso.parse::<Timestamp>() {
+        return Some(t);
+    }
+    let civil = match iso.parse::<jiff::civil::DateTime>() {
+        Ok(dt) => dt,
+        Err(_) => iso
+            .parse::<jiff::civil::Date>()
+            .ok()?
+            .to_datetime(jiff::civil::Time::midnight()),
     };
-    full.parse().ok()
+    jiff::tz::Offset::UTC.to_timestamp(civil).ok()
 }
 
 /// PLUS `CreditLineRequired` codes (`…/CR-NRQ` = not required, `CR-COI`, `CR-CAI`, `CR-CCA`
@@ -837,6 +864,58 @@ mod tests {
             Some("2024-05-01T16:00:00Z")
         );
         assert_eq!(t("not a date"), None);
+    }
+
+    #[test]
+    fn fractional_seconds_without_an_offset_are_utc() {
+        let t = |s| timestamp(s).map(|t| t.to_string());
+        assert_eq!(
+            t("2031-12-31T23:59:59.000").as_deref(),
+            Some("2031-12-31T23:59:59Z")
+        );
+        assert_eq!(
+            t("2024-05-01T12:00:00.5").as_deref(),
+            Some("2024-05-01T12:00:00.5Z")
+        );
+        assert_eq!(
+            t("2024-05-01T12:00").as_deref(),
+            Some("2024-05-01T12:00:00Z")
+        );
+    }
+
+    #[test]
+    fn rights_dates_in_odd_spellings_are_read_and_bad_ones_warned() {
+        let xmp = RIGHTS_XMP
+            .replace("2031-12-31", "2031-12-31T23:59:59.000")
+            .replace(
+                " xmpNote:HasExtendedXMP=\"0123456789ABCDEF0123456789ABCDEF\"",
+                "",
+            );
+        let mut app1 = b"http://ns.adobe.com/xap/1.0/\0".to_vec();
+        app1.extend_from_slice(xmp.as_bytes());
+        let b = jpeg(&[
+            (0xE1, app1),
+            (0xED, iim(&[(30, "20240501"), (35, "120000.5")])),
+        ]);
+        let e = extract(&b).expect("a JPEG");
+        assert_eq!(
+            e.rights.embargo_until.map(|t| t.to_string()).as_deref(),
+            Some("2024-05-01T12:00:00.5Z")
+        );
+        assert_eq!(
+            e.rights.expires.map(|t| t.to_string()).as_deref(),
+            Some("2031-12-31T23:59:59Z")
+        );
+        assert!(e.warnings.is_empty(), "{:?}", e.warnings);
+
+        let b = jpeg(&[(0xED, iim(&[(30, "2024-13"), (37, "20300101")]))]);
+        let e = extract(&b).expect("a JPEG");
+        assert_eq!(e.rights.embargo_until, None);
+        assert_eq!(
+            e.warnings,
+            ["rights: embargo date '2024-13' is not a date; set it with --embargo-until"]
+        );
+        assert!(e.rights.expires.is_some());
     }
 
     #[test]
