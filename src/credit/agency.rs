@@ -286,6 +286,13 @@ pub(crate) fn lookup(s: &str) -> Option<&'static Alias> {
     ALIASES.iter().find(|a| same_lower(a.name, &k))
 }
 
+/// Whether `s` is the canonical name of an agency, brand or platform (`ZUMA`), which need
+/// not itself be a printed form in the table.
+pub(crate) fn is_canonical(s: &str) -> bool {
+    let k = key(s);
+    !k.is_empty() && ALIASES.iter().any(|a| same_lower(a.canonical, &k))
+}
+
 /// The alias `s` misspells: one letter dropped, added, changed, or two neighbours swapped
 /// (`RETUERS`, `REUETRS`, `REUTRS`, all seen in IIM 2:110 by the Guardian's grid). Only
 /// names of six letters or more are tried, so short names are left alone.
@@ -303,7 +310,7 @@ pub(crate) fn lookup_fuzzy(s: &str) -> Option<&'static Alias> {
             // One edit changes the length by at most one.
             m >= 6 && m.abs_diff(n) <= 1 && letters(a.name)
         })
-        .find(|a| osa_distance(&key(a.name), &k) == 1)
+        .find(|a| strsim::osa_distance(&key(a.name), &k) == 1)
 }
 
 /// The alias `s` is the start of, for a credit cut at the IIM 2:110 limit
@@ -316,34 +323,6 @@ pub(crate) fn lookup_prefix(s: &str) -> Option<&'static Alias> {
     ALIASES
         .iter()
         .find(|a| key(a.name).starts_with(&k) && key(a.name) != k)
-}
-
-/// Optimal string alignment distance: edits plus swaps of neighbours.
-fn osa_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    if let Some(first) = d.first_mut() {
-        for (j, cell) in first.iter_mut().enumerate() {
-            *cell = j;
-        }
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(d[i - 2][j - 2] + 1);
-            }
-            d[i][j] = v;
-        }
-    }
-    d[a.len()][b.len()]
 }
 
 /// Words that make an element an organisation rather than a person.
@@ -563,6 +542,15 @@ mod tests {
         );
         assert_eq!(lookup("epa-efe").map(|a| a.canonical), Some("EPA"));
         assert!(lookup("Alexei Druzhinin").is_none());
+    }
+
+    #[test]
+    fn canonical_names_are_known() {
+        assert!(lookup("ZUMA").is_none());
+        assert!(is_canonical("ZUMA"));
+        assert!(is_canonical("Getty Images"));
+        assert!(!is_canonical("Alexei Druzhinin"));
+        assert!(!is_canonical(" "));
     }
 
     #[test]

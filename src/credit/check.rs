@@ -4,6 +4,7 @@
 //!
 //! Pure: each returns findings; none reads the clock, the store or the outlet's style.
 
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use super::compare::years;
@@ -85,12 +86,12 @@ pub fn check_year(credit_line: &str, year_created: Option<i32>) -> Option<Findin
 pub fn check_caption_date(caption: &str, date_created: &str) -> Option<Finding> {
     let created = iso_date(date_created)?;
     let (written, date) = first_date(caption)?;
-    if (day_number(date) - day_number(created)).abs() <= 1 {
+    if days_apart(created, date)?.abs() <= 1 {
         return None;
     }
     Some(Finding::CaptionDate {
         caption_date: written,
-        caption_iso: format!("{:04}-{:02}-{:02}", date.0, date.1, date.2),
+        caption_iso: format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day()),
         date_created: date_created.to_string(),
     })
 }
@@ -135,16 +136,26 @@ pub fn check_photo(fields: &Fields) -> Vec<Finding> {
 type Ymd = (i32, u32, u32);
 
 /// `YYYY-MM-DD…` or EXIF's `YYYY:MM:DD…`.
-fn iso_date(s: &str) -> Option<Ymd> {
+fn iso_date(s: &str) -> Option<Date> {
     let y = s.get(..4)?.parse().ok()?;
     let m = s.get(5..7)?.parse().ok()?;
     let d = s.get(8..10)?.parse().ok()?;
     valid((y, m, d))
 }
 
-fn valid(date: Ymd) -> Option<Ymd> {
-    let (y, m, d) = date;
-    ((1826..=2099).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&d)).then_some(date)
+/// The date, if it exists (no 31 February) and falls in photography's years.
+fn valid((y, m, d): Ymd) -> Option<Date> {
+    if !(1826..=2099).contains(&y) {
+        return None;
+    }
+    let m = i8::try_from(m).ok()?;
+    let d = i8::try_from(d).ok()?;
+    Date::new(i16::try_from(y).ok()?, m, d).ok()
+}
+
+/// Whole days from `a` to `b`.
+fn days_apart(a: Date, b: Date) -> Option<i64> {
+    Some(i64::from(a.until(b).ok()?.get_days()))
 }
 
 fn month(word: &str) -> Option<u32> {
@@ -177,8 +188,8 @@ fn month(word: &str) -> Option<u32> {
     u32::try_from(i + 1).ok()
 }
 
-/// The first full date written in `text`, as written and as (y, m, d).
-fn first_date(text: &str) -> Option<(String, Ymd)> {
+/// The first full date written in `text`, as written and as a date.
+fn first_date(text: &str) -> Option<(String, Date)> {
     let words: Vec<&str> = text.split_whitespace().collect();
     let clean = |w: &str| w.trim_matches(|c: char| ",.;:()".contains(c)).to_string();
     let num = |w: &str| {
@@ -212,40 +223,45 @@ fn first_date(text: &str) -> Option<(String, Ymd)> {
     None
 }
 
-/// Days since 1970-01-01 (proleptic Gregorian; H. Hinnant's `days_from_civil`).
-fn day_number((y, m, d): Ymd) -> i64 {
-    let y = i64::from(y) - i64::from(m <= 2);
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(m);
-    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    use jiff::civil::date;
+
     #[test]
     fn day_numbers_match_the_unix_epoch() {
-        assert_eq!(day_number((1970, 1, 1)), 0);
-        assert_eq!(day_number((2000, 3, 1)), 11_017);
+        let epoch = date(1970, 1, 1);
+        assert_eq!(days_apart(epoch, date(1970, 1, 1)), Some(0));
+        assert_eq!(days_apart(epoch, date(2000, 3, 1)), Some(11_017));
+    }
+
+    #[test]
+    fn impossible_dates_are_not_dates() {
+        assert_eq!(iso_date("2023-02-31"), None);
+        assert_eq!(iso_date("2023-04-31T10:00:00"), None);
+        assert_eq!(iso_date("2024:02:29 10:00:00"), Some(date(2024, 2, 29)));
+        assert_eq!(first_date("on February 31, 2023 in"), None);
+        assert_eq!(first_date("on 31 April 2023 in"), None);
+        assert_eq!(
+            check_caption_date("on 30 February 2023", "2023-03-09"),
+            None
+        );
     }
 
     #[test]
     fn dates_are_found_in_three_forms() {
         assert_eq!(
             first_date("in Moscow on October 22, 2013.").map(|d| d.1),
-            Some((2013, 10, 22))
+            Some(date(2013, 10, 22))
         );
         assert_eq!(
             first_date("on 22 October 2013 in").map(|d| d.1),
-            Some((2013, 10, 22))
+            Some(date(2013, 10, 22))
         );
         assert_eq!(
             first_date("taken 2013-10-22 in").map(|d| d.1),
-            Some((2013, 10, 22))
+            Some(date(2013, 10, 22))
         );
         assert_eq!(first_date("in May 2013"), None);
     }
