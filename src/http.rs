@@ -6,8 +6,8 @@
 //! thread, anything longer on `tokio::task::spawn_blocking`. Writes run on the blocking pool
 //! and take the one [`Library`] under a mutex, so each write's journal fsync orders it against
 //! the others; an upload reads its file (hash, metadata, fingerprint) before taking it. This
-//! module never opens the store, never reads configuration files and never prints;
-//! `cli::serve` does those.
+//! module never opens the store and never reads configuration files (`cli::serve` does);
+//! it prints only to stderr: internal errors and the library's warnings after each write.
 //! Routes are described in `schema/openapi.json`, served at `/openapi.json`.
 
 use std::collections::HashMap;
@@ -370,6 +370,11 @@ where
         let required = st.read_token_required;
         let actor = authorise(&st.reader, secret.as_deref(), Need::Write, required)?;
         let done = f(&st, &actor.unwrap_or_default());
+        // The library's warnings (a blob repaired, a rendition from damaged data) go to the
+        // server's log rather than piling up for as long as it runs.
+        for w in st.writer()?.take_warnings() {
+            eprintln!("byline serve: warning: {w}");
+        }
         // Whatever the write changed is in the index now; no cached credit may outlive it.
         let mut cache = st.credits.lock().map_err(ApiError::internal)?;
         cache.generation += 1;

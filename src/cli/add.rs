@@ -157,12 +157,14 @@ pub fn run(store: &Path, json: bool, args: &AddArgs, out: &mut impl Write) -> Re
         if staged.len() >= COMMIT_EVERY || batch_start.elapsed() >= COMMIT_AFTER {
             // Nothing is reported as stored before the journal holding it is fsynced.
             lib.commit()?;
+            bar.suspend(|| super::print_warnings(&mut lib));
             bar.suspend(|| print_reports(&staged, json, out))?;
             staged.clear();
             batch_start = std::time::Instant::now();
         }
     }
     lib.commit()?;
+    bar.suspend(|| super::print_warnings(&mut lib));
     bar.suspend(|| print_reports(&staged, json, out))?;
     bar.finish_and_clear();
     finish(added, dupes, failed, json, out)

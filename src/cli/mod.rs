@@ -312,10 +312,16 @@ fn holder(cmd: &str) -> String {
 fn open(cli_store: &std::path::Path, access: Access, cmd: &str) -> Result<Library> {
     let mut lib = Library::open(cli_store, access, &holder(cmd))
         .with_context(|| format!("cannot open the store at {}", cli_store.display()))?;
+    print_warnings(&mut lib);
+    Ok(lib)
+}
+
+/// Print what the library had to warn about (a torn journal record dropped, a blob repaired,
+/// a rendition made from damaged data): after opening and after every commit.
+pub(super) fn print_warnings(lib: &mut Library) {
     for w in lib.take_warnings() {
         eprintln!("warning: {}", output::clean(&w));
     }
-    Ok(lib)
 }
 
 /// Run a parsed command line and return the exit code.

@@ -69,9 +69,7 @@ pub fn render(
         &a.actor.name(),
         Timestamp::now(),
     )?;
-    for w in lib.take_warnings() {
-        eprintln!("warning: {}", clean(&w));
-    }
+    super::print_warnings(lib);
     if let Some(path) = &a.out {
         let bytes = lib.blob(&r.id)?;
         std::fs::write(path, bytes).with_context(|| path.display().to_string())?;
