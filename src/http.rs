@@ -671,8 +671,10 @@ async fn original(
     let hdrs = headers.clone();
     reading(&st, &headers, move |lib| {
         let id = lib.resolve(&id)?;
-        let mime = lib.photo(&id)?.original.format.mime();
-        Ok(blob_response(&hdrs, &id, mime, || lib.blob(&id)))
+        // The record (for the type) and the bytes are read only when a body is sent.
+        Ok(blob_response(&hdrs, &id, || {
+            Ok((lib.photo(&id)?.original.format.mime(), lib.blob(&id)?))
+        }))
     })
     .await?
 }
@@ -688,18 +690,10 @@ async fn rendition(
         .map_err(|_| ApiError::bad("invalid_input", format!("'{id}' is not a rendition id")))?;
     let hdrs = headers.clone();
     reading(&st, &headers, move |lib| {
-        let r = lib.rendition(&rid)?;
-        let mime = rendition_mime(r.spec.format);
-        Ok(blob_response(&hdrs, &rid, mime, || lib.blob(&rid)))
+        let mime = lib.rendition(&rid)?.spec.format.mime();
+        Ok(blob_response(&hdrs, &rid, || Ok((mime, lib.blob(&rid)?))))
     })
     .await?
-}
-
-fn rendition_mime(f: OutputFormat) -> &'static str {
-    match f {
-        OutputFormat::Jpeg => "image/jpeg",
-        OutputFormat::Webp => "image/webp",
-    }
 }
 
 /// Whether `If-None-Match` names `etag` (or is `*`). Weak comparison, as RFC 9110 §13.1.2 asks.
@@ -748,18 +742,18 @@ fn byte_range(header: &str, len: u64) -> Option<Option<(u64, u64)>> {
 }
 
 /// A blob's bytes with its content type, strong ETag (the hash), immutable caching, `304` on
-/// `If-None-Match` (checked before the bytes are read) and single byte ranges.
+/// `If-None-Match` (checked before `content` reads the type and bytes) and single byte ranges.
 fn blob_response(
     headers: &HeaderMap,
     id: &BlobId,
-    mime: &'static str,
-    bytes: impl FnOnce() -> crate::Result<Vec<u8>>,
+    content: impl FnOnce() -> crate::Result<(&'static str, Vec<u8>)>,
 ) -> ApiResult<Response> {
     let etag = format!("\"{}\"", id.to_hex());
     let mut res = if none_match(headers, &etag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        let body = bytes()?;
+        let (mime, body) = content()?;
+        let body = Bytes::from(body);
         let len = body.len() as u64;
         // If-Range with another validator means the client's copy is stale: send it all.
         let range_applies = headers
@@ -788,11 +782,12 @@ fn blob_response(
                 r
             }
             Some(Some((start, end))) => {
-                // start ≤ end < len, so the slice exists; `get` keeps it panic-free anyway.
-                let part = body
-                    .get(start as usize..=end as usize)
-                    .map(<[u8]>::to_vec)
-                    .unwrap_or_default();
+                // `byte_range` gives start ≤ end < len; checked again, as slicing would panic.
+                let part = if start <= end && end < len {
+                    body.slice(start as usize..=end as usize)
+                } else {
+                    Bytes::new()
+                };
                 let mut r = (StatusCode::PARTIAL_CONTENT, part).into_response();
                 r.headers_mut()
                     .insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
