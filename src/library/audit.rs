@@ -82,6 +82,9 @@ impl Reader {
         let mut findings = Vec::new();
         let mut checked = 0;
         let mut photos: BTreeMap<BlobId, Photo> = BTreeMap::new();
+        // Scraped-text pages are matched by caption against every photo: read the captions
+        // once for all pages, and a record only when it matches.
+        let mut captions: Option<Vec<(BlobId, String)>> = None;
         for (name, text) in pages {
             let page = crate::article::read(text);
             let mut found: Vec<(Photo, Option<String>, String)> = Vec::new();
@@ -110,13 +113,13 @@ impl Reader {
                 }
                 crate::article::PageFormat::Text => {
                     let plain = crate::article::PlainText::new(&page.text);
-                    for p in self.db.all() {
-                        let p = p?;
-                        let Some(caption) = p.fields.caption.clone() else {
-                            continue;
-                        };
-                        if let Some(hit) = plain.find(&caption) {
-                            found.push((p, hit.credit, hit.printed_caption));
+                    let captions = match &mut captions {
+                        Some(c) => c,
+                        None => captions.insert(self.captions()?),
+                    };
+                    for (id, caption) in captions.iter() {
+                        if let Some(hit) = plain.find(caption) {
+                            found.push((self.photo(id)?, hit.credit, hit.printed_caption));
                         }
                     }
                 }
@@ -164,21 +167,32 @@ impl Reader {
             .into_iter()
             .filter(|w| w.chars().count() >= 4)
             .collect();
-        let mut best: Option<(f32, BlobId)> = None;
+        let mut best: Option<(f32, Photo)> = None;
         for (id, _) in db.photos_sharing_words(&words)?.into_iter().take(50) {
             let Some(p) = db.photo(&id)? else { continue };
             let Some(stored) = p.fields.caption.as_deref() else {
                 continue;
             };
             let score = crate::article::caption_similarity(printed, stored);
-            if score >= crate::article::CAPTION_THRESHOLD && best.is_none_or(|(b, _)| score > b) {
-                best = Some((score, id));
+            if score >= crate::article::CAPTION_THRESHOLD
+                && best.as_ref().is_none_or(|(b, _)| score > *b)
+            {
+                best = Some((score, p));
             }
         }
-        match best {
-            Some((_, id)) => self.photo(&id).map(Some),
-            None => Ok(None),
+        Ok(best.map(|(_, p)| p))
+    }
+
+    /// Every photo's caption, by id, for matching scraped-text pages.
+    fn captions(&self) -> Result<Vec<(BlobId, String)>> {
+        let mut out = Vec::new();
+        for p in self.db.all() {
+            let p = p?;
+            if let Some(c) = p.fields.caption {
+                out.push((p.id, c));
+            }
         }
+        Ok(out)
     }
 }
 
