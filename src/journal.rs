@@ -18,6 +18,16 @@ const PREFIX: &[u8] = br#"{"sum":""#;
 const MIDDLE: &[u8] = br#"","event":"#;
 const SUM_HEX: usize = 16;
 
+/// Where an index said its replay should start (`offset`, event `expect`), the journal has no
+/// such event: the index does not belong to this journal and is rebuilt
+/// (an [`Error::Db`], which `Library::open` answers by rebuilding; damage inside the journal
+/// is [`Error::Corrupt`], which it does not).
+fn misfit(offset: u64, expect: u64) -> Error {
+    Error::Db(format!(
+        "the index stops at byte {offset} of the journal, where event {expect} does not start"
+    ))
+}
+
 /// An open journal file.
 #[derive(Debug)]
 pub struct Journal {
@@ -122,19 +132,27 @@ impl Journal {
                     }
                 }
                 Ok(event) => {
+                    if pos == offset && offset > 0 {
+                        return Err(misfit(offset, expect));
+                    }
                     return Err(Error::Corrupt(format!(
                         "{}: event {} found where event {expect} was expected at byte {pos}; \
-                         run `byline reindex` to rebuild from the start",
+                         restore journal.jsonl from a backup (the events before byte {pos} \
+                         are sound)",
                         self.path.display(),
                         event.seq,
                     )));
                 }
                 Err(why) => {
                     let is_last = !complete || reader.fill_buf().at(&self.path)?.is_empty();
+                    if !is_last && pos == offset && offset > 0 {
+                        return Err(misfit(offset, expect));
+                    }
                     if !is_last {
                         return Err(Error::Corrupt(format!(
                             "{}: record {expect} at byte {pos} is damaged ({why}) and records \
-                             follow it; the journal needs manual repair",
+                             follow it; restore journal.jsonl from a backup (the events before \
+                             byte {pos} are sound)",
                             self.path.display(),
                         )));
                     }

@@ -477,3 +477,38 @@ fn a_damaged_export_file_imports_nothing() {
     assert!(err.contains("line 6: not an export record"), "{err}");
     assert_eq!(b.run(&["list", "--json"]).1, "", "nothing was imported");
 }
+
+#[test]
+fn an_index_of_another_journal_is_rebuilt_and_a_damaged_journal_says_what_to_do() {
+    // The index of a store whose journal was replaced (a restore, a copy) does not fit it:
+    // it is rebuilt from the journal that is there.
+    let a = Store::new();
+    a.add(&[corpus("iptc-ref-2019.1.jpg").as_path()]);
+    let b = Store::new();
+    b.add(&[samples_dir().as_path()]);
+    let b_list = b.ok(&["list", "--json"]);
+    std::fs::copy(
+        b.path().join("journal.jsonl"),
+        a.path().join("journal.jsonl"),
+    )
+    .expect("copy the journal");
+    let (code, out, err) = a.run(&["list", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, b_list);
+    assert!(err.contains("index does not fit the journal"), "{err}");
+
+    // Damage inside the journal is not an index problem: no rebuild can mend it, and the
+    // error says what to do.
+    let journal = a.path().join("journal.jsonl");
+    let text = std::fs::read_to_string(&journal).expect("journal");
+    let second = text.lines().nth(1).expect("a second event").to_string();
+    std::fs::write(
+        &journal,
+        text.replacen(&second, &second.replace('{', "["), 1),
+    )
+    .expect("damage");
+    std::fs::remove_dir_all(a.path().join("index")).expect("remove the index");
+    let (code, _, err) = a.run(&["list"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("restore journal.jsonl from a backup"), "{err}");
+}

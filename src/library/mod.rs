@@ -846,9 +846,9 @@ fn open_index(dir: &Path, journal: &mut Journal, warnings: &mut Vec<String>) -> 
                     warnings.extend(dropped);
                     return Ok(db);
                 }
-                Err(Error::Corrupt(why)) if seq > 0 => {
-                    format!("index does not fit the journal ({why})")
-                }
+                // The index does not fit this journal (journal damage is `Corrupt`, which
+                // a rebuild cannot mend: it goes to the user).
+                Err(Error::Db(why)) => format!("index does not fit the journal ({why})"),
                 Err(e) => return Err(e),
             }
             // `db` is dropped here, closing sled before its folder is removed.
