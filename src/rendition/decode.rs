@@ -203,7 +203,12 @@ fn jpeg(bytes: &[u8], target: u32) -> Result<Decoded> {
     // is resampled down afterwards, which hides the difference, and decoding is ~20% faster.
     d.set_fast_upsample(true).map_err(tj)?;
     let header = d.read_header(bytes).map_err(tj)?;
-    let long = head.width.max(head.height);
+    // The buffer below is sized from libjpeg's reading of the header, so that is the one the
+    // limits must hold for (the SOF check above refuses before libjpeg is even started).
+    let side = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let (width, height) = (side(header.width), side(header.height));
+    check_size(width, height)?;
+    let long = width.max(height);
     let scale = if header.is_lossless {
         ScalingFactor::ONE
     } else {
