@@ -164,14 +164,12 @@ fn jpeg_head(b: &[u8]) -> Result<JpegHead> {
     Ok(head)
 }
 
-/// EXIF orientation (0x0112) from a TIFF structure; 1 when absent or out of range.
+/// EXIF orientation (0x0112) from a TIFF structure; 1 when absent or out of range. Read as
+/// the metadata reader reads it (past a damaged entry), so a rendition is turned exactly as
+/// the record says.
 fn orientation(tiff: &[u8]) -> u16 {
-    let Ok(exif) = exif::Reader::new().read_raw(tiff.to_vec()) else {
-        return 1;
-    };
-    exif.get_field(exif::Tag::Orientation, exif::In::PRIMARY)
-        .and_then(|f| f.value.get_uint(0))
-        .and_then(|o| u16::try_from(o).ok())
+    crate::meta::exif::read_tiff(tiff, &mut Vec::new())
+        .orientation
         .filter(|o| (1..=8).contains(o))
         .unwrap_or(1)
 }
@@ -369,6 +367,17 @@ fn flatten(rgba: Vec<u8>) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn orientation_survives_a_damaged_exif_entry() {
+        // Little-endian TIFF, IFD0 with two entries: an ImageDescription whose 100 bytes lie
+        // past the end, then Orientation = 6. The metadata reader reads past the first.
+        let mut tiff = b"II*\0\x08\0\0\0\x02\0".to_vec();
+        tiff.extend([0x0E, 0x01, 2, 0, 100, 0, 0, 0, 0xFF, 0xFF, 0, 0]);
+        tiff.extend([0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0]);
+        tiff.extend([0, 0, 0, 0]);
+        assert_eq!(orientation(&tiff), 6);
+    }
     use super::*;
 
     #[test]
