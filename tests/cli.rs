@@ -476,6 +476,31 @@ fn a_damaged_export_file_imports_nothing() {
     assert_eq!(code, 2);
     assert!(err.contains("line 6: not an export record"), "{err}");
     assert_eq!(b.run(&["list", "--json"]).1, "", "nothing was imported");
+
+    // A record whose history does not lead to it, after more than one commit's worth (1,000)
+    // of good ones: still nothing is imported, and the line is named.
+    let first = std::fs::read_to_string(&file)
+        .expect("export")
+        .lines()
+        .next()
+        .expect("a line")
+        .to_string();
+    let id = first.get(16..80).expect("the record's id").to_string();
+    assert!(first.starts_with("{\"photo\":{\"id\":\""), "{first}");
+    let mut many = String::new();
+    for n in 0..1001u32 {
+        let other = blake3::hash(&n.to_le_bytes()).to_hex().to_string();
+        many.push_str(&first.replace(&id, &other));
+        many.push('\n');
+    }
+    let last = many.lines().last().expect("a line").to_string();
+    let bad = last.replacen("\"caption\":\"", "\"caption\":\"Changed: ", 1);
+    assert_ne!(bad, last, "the caption was changed");
+    std::fs::write(&file, many.replace(&last, &bad)).expect("write");
+    let (code, _, err) = b.run(&["import", file.to_str().expect("path")]);
+    assert_eq!(code, 2);
+    assert!(err.contains("line 1001"), "{err}");
+    assert_eq!(b.run(&["list", "--json"]).1, "", "nothing was imported");
 }
 
 #[test]

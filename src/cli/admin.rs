@@ -43,29 +43,34 @@ pub fn import(
     json: bool,
     out: &mut impl Write,
 ) -> Result<ExitCode> {
-    // Two passes so a damaged file imports nothing (the first only checks every line) while
-    // memory stays flat: the second imports and commits a thousand records at a time.
+    // Two passes so a damaged file imports nothing (the first checks every line, its history
+    // replayed included) while memory stays flat: the second imports and commits a thousand
+    // records at a time.
     let records = |f: std::fs::File| {
         std::io::BufReader::new(f)
             .lines()
             .enumerate()
             .filter(|(_, l)| l.as_ref().map_or(true, |l| !l.trim().is_empty()))
-            .map(|(n, line)| -> Result<ExportLine> {
+            .map(|(n, line)| -> Result<(usize, ExportLine)> {
                 let line = line.with_context(|| file.display().to_string())?;
-                serde_json::from_str(&line).with_context(|| {
+                let record = serde_json::from_str(&line).with_context(|| {
                     format!("{} line {}: not an export record", file.display(), n + 1)
-                })
+                })?;
+                Ok((n + 1, record))
             })
     };
     let open = || std::fs::File::open(file).with_context(|| file.display().to_string());
     for record in records(open()?) {
-        record?;
+        let (n, record) = record?;
+        record
+            .check()
+            .with_context(|| format!("{} line {n}", file.display()))?;
     }
     let mut summary = crate::library::ImportSummary::default();
     let mut chunk = Vec::with_capacity(1000);
     let mut all = records(open()?).peekable();
     while let Some(record) = all.next() {
-        chunk.push(record?);
+        chunk.push(record?.1);
         if chunk.len() == 1000 || all.peek().is_none() {
             let done = lib.import(std::mem::take(&mut chunk))?;
             summary.imported += done.imported;

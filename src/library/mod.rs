@@ -70,6 +70,34 @@ pub struct ExportLine {
     pub history: Vec<Event>,
 }
 
+impl ExportLine {
+    /// Replay the line's history to prove it leads to its record, as `import` does before
+    /// taking it (in memory; nothing is stored).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when an event concerns another photo or the history does not
+    /// lead to the record; [`Error::Corrupt`] when an event cannot follow the ones before it.
+    pub fn check(&self) -> Result<()> {
+        let id = self.photo.id;
+        let mut state = None;
+        for e in &self.history {
+            if e.change.photo_id() != Some(id) {
+                return Err(Error::InvalidInput(format!(
+                    "export line for {id} has an event (seq {}) for something else",
+                    e.seq
+                )));
+            }
+            state = edit::apply(state, e)?;
+        }
+        if state.as_ref() != Some(&self.photo) {
+            return Err(Error::InvalidInput(format!(
+                "export line for {id}: its history does not lead to its record"
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// What `import` did.
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct ImportSummary {
@@ -648,22 +676,7 @@ impl Library {
                 summary.already_present += 1;
                 continue;
             }
-            // Replay the exported history to prove it yields the exported record.
-            let mut state = None;
-            for e in &line.history {
-                if e.change.photo_id() != Some(id) {
-                    return Err(Error::InvalidInput(format!(
-                        "export line for {id} has an event (seq {}) for something else",
-                        e.seq
-                    )));
-                }
-                state = edit::apply(state, e)?;
-            }
-            if state.as_ref() != Some(&line.photo) {
-                return Err(Error::InvalidInput(format!(
-                    "export line for {id}: its history does not lead to its record"
-                )));
-            }
+            line.check()?;
             for mut e in line.history {
                 let seq = self.next_seq();
                 // A use's ledger number is the sequence number of the event recording it.
