@@ -303,8 +303,9 @@ fn authorise(
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
-            "this request needs a token: send 'Authorization: Bearer TOKEN' (create one with \
-             `byline token create NAME`)",
+            "this request needs a token: send 'Authorization: Bearer TOKEN' (tokens are made \
+             where the store is, with `byline token create NAME --read|--write`, while \
+             `byline serve` is stopped)",
         ));
     };
     let Some(token) = lib.check_token(secret)? else {

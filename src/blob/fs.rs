@@ -229,6 +229,10 @@ impl BlobBackend for FsBackend {
         })
     }
 
+    fn path(&self, id: &BlobId) -> Option<PathBuf> {
+        Some(self.path_of(id))
+    }
+
     fn contains(&self, id: &BlobId) -> bool {
         self.path_of(id).is_file()
     }

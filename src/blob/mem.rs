@@ -73,6 +73,10 @@ impl BlobBackend for MemBackend {
             .ok_or_else(|| Error::NotFound(format!("blob {id} is not stored")))
     }
 
+    fn path(&self, _: &BlobId) -> Option<std::path::PathBuf> {
+        None
+    }
+
     fn contains(&self, id: &BlobId) -> bool {
         self.map().is_ok_and(|m| m.contains_key(id))
     }

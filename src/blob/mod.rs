@@ -42,6 +42,8 @@ pub trait BlobBackend: Send + Sync {
     fn recover(&self, keep: &dyn Fn(&BlobId) -> Result<bool>) -> Result<(usize, usize)>;
     /// The bytes of a blob.
     fn get(&self, id: &BlobId) -> Result<Vec<u8>>;
+    /// Where a blob's file is, for backends that keep files (to show the user).
+    fn path(&self, id: &BlobId) -> Option<std::path::PathBuf>;
     /// Whether a blob is stored (its bytes are not checked).
     fn contains(&self, id: &BlobId) -> bool;
     /// Every stored blob's id, plus files that are not blobs, for `verify`.

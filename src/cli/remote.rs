@@ -68,8 +68,17 @@ impl Remote {
         if !status.is_success() {
             let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
             match (v["message"].as_str(), v["code"].as_str()) {
+                (Some(m), Some("unauthorized" | "invalid_token" | "forbidden")) => bail!(
+                    "server: {m} (HTTP {}); pass a token with --token TOKEN or $BYLINE_TOKEN",
+                    status.as_u16()
+                ),
                 (Some(m), Some(c)) => bail!("server: {m} ({c}, HTTP {})", status.as_u16()),
-                _ => bail!("server answered HTTP {}", status.as_u16()),
+                _ => bail!(
+                    "{} answered HTTP {}, not a byline error: is it the URL `byline serve` \
+                     printed?",
+                    self.base,
+                    status.as_u16()
+                ),
             }
         }
         serde_json::from_str(&text).context("the server's answer is not the JSON expected")

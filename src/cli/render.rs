@@ -74,16 +74,14 @@ pub fn render(
         let bytes = lib.blob(&r.id)?;
         std::fs::write(path, bytes).with_context(|| path.display().to_string())?;
     }
-    let path = lib
-        .root()
-        .join("blobs")
-        .join(&r.id.to_hex()[..2])
-        .join(r.id.to_hex());
+    let path = lib.blob_path(&r.id);
     if json {
         let mut v = serde_json::to_value(&r)?;
         if let serde_json::Value::Object(m) = &mut v {
             m.insert("existing".into(), existed.into());
-            m.insert("path".into(), path.display().to_string().into());
+            if let Some(p) = &path {
+                m.insert("path".into(), p.display().to_string().into());
+            }
         }
         json_line(out, &v)?;
     } else {

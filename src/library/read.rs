@@ -87,12 +87,16 @@ impl Reader {
             // credit lookup's time over 100,000 photos when it scanned).
             return match self.db.has_photo(&id)? {
                 true => Ok(id),
-                false => Err(Error::NotFound(format!("no photo with id {p}"))),
+                false => Err(Error::NotFound(format!(
+                    "no photo with id {p}; `byline list` shows the stored ones"
+                ))),
             };
         }
         let found = self.db.ids_with_prefix(&p, 10)?;
         match found.as_slice() {
-            [] => Err(Error::NotFound(format!("no photo with id {p}"))),
+            [] => Err(Error::NotFound(format!(
+                "no photo with id {p}; `byline list` shows the stored ones"
+            ))),
             [one] => Ok(*one),
             many => Err(Error::Ambiguous {
                 prefix: p,
@@ -273,6 +277,11 @@ impl Reader {
         } else {
             Identified::Similar { candidates }
         })
+    }
+
+    /// Where a blob's file is, when the store keeps blobs as files.
+    pub fn blob_path(&self, id: &BlobId) -> Option<std::path::PathBuf> {
+        self.blobs.path(id)
     }
 
     /// The bytes of any stored blob (an original or a rendition).
