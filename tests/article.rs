@@ -11,8 +11,8 @@ use std::path::PathBuf;
 use byline::BlobId;
 use byline::article::{self, CAPTION_THRESHOLD, Figure, PageFormat};
 
-const TSV: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/credit-lines.tsv");
-const CORPUS_EXIFTOOL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/exiftool");
+const TSV: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/credit-lines.tsv");
+const CORPUS_EXIFTOOL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/corpus/exiftool");
 
 /// The stored captions of the sample photos, as `samples/make-samples.sh` writes them.
 const NATO: &str = "The NATO emblem is seen at the entrance of NATO headquarters during a meeting of defence ministers in Brussels on October 22, 2013.";
@@ -175,9 +175,9 @@ fn html_page_text_finds_the_same_credits() {
     assert_eq!(marathon.credit, None);
 }
 
-/// The real printed credit lines of `shared/credit-lines.tsv`.
+/// The real printed credit lines of `tests/data/credit-lines.tsv`.
 fn tsv_credits() -> Vec<String> {
-    let tsv = fs::read_to_string(TSV).expect("shared/credit-lines.tsv");
+    let tsv = fs::read_to_string(TSV).expect("tests/data/credit-lines.tsv");
     let credits: Vec<String> = tsv
         .lines()
         .skip(1)

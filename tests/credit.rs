@@ -8,9 +8,9 @@ use byline::credit::{self, CreditParts, Finding, Kind, Mismatch, OutletStyle, Pa
 use byline::model::Fields;
 use byline::terms::{self, Terms};
 
-const TSV: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/credit-lines.tsv");
+const TSV: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/credit-lines.tsv");
 
-/// One row of `shared/credit-lines.tsv` (format in `shared/credit-lines.md`).
+/// One row of `tests/data/credit-lines.tsv` (format in `tests/data/credit-lines.md`).
 struct Row {
     line: String,
     agency: Option<String>,
@@ -29,7 +29,7 @@ fn list(field: &str) -> Vec<String> {
 }
 
 fn rows() -> Vec<Row> {
-    let text = std::fs::read_to_string(TSV).expect("shared/credit-lines.tsv is readable");
+    let text = std::fs::read_to_string(TSV).expect("tests/data/credit-lines.tsv is readable");
     text.lines()
         .skip(1)
         .filter(|l| !l.is_empty())
@@ -1337,7 +1337,7 @@ fn schema_org_image_object_carries_the_credit() {
 /// order for credit, source, instructions, caption, date created).
 fn corpus_fields(name: &str) -> Fields {
     let path = format!(
-        "{}/../shared/corpus/exiftool/{name}.json",
+        "{}/tests/data/corpus/exiftool/{name}.json",
         env!("CARGO_MANIFEST_DIR")
     );
     let json: serde_json::Value =

@@ -9,11 +9,11 @@ use std::path::{Path, PathBuf};
 use byline::meta::{Extracted, extract};
 use serde_json::{Value, json};
 
-const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/corpus");
 
 fn images() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(Path::new(CORPUS).join("images"))
-        .expect("the shared corpus is at ../shared/corpus")
+        .expect("the corpus is at tests/data/corpus")
         .map(|e| e.expect("readable corpus directory").path())
         .collect();
     files.sort();

@@ -1,7 +1,7 @@
 //! The names agencies, their sub-brands and platforms go by, and their canonical short names.
 //!
 //! A lookup table plus word lists; nothing here parses a whole credit line or knows a style.
-//! Canonical names follow `shared/credit-lines.md` ("agency"): `AP`, `Reuters`, `AFP`,
+//! Canonical names follow `tests/data/credit-lines.md` ("agency"): `AP`, `Reuters`, `AFP`,
 //! `Getty Images`, `EPA`, `PA`, `Sputnik`, `RIA Novosti`, `TASS`, `Anadolu`, …
 
 use super::Kind;

@@ -51,7 +51,7 @@ pub struct CreditParts {
     pub licence: Option<String>,
 }
 
-/// What sort of picture a credit describes (`shared/credit-lines.md`, column `kind`).
+/// What sort of picture a credit describes (`tests/data/credit-lines.md`, column `kind`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
@@ -73,7 +73,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// The snake-case name used in JSON and in `shared/credit-lines.tsv`.
+    /// The snake-case name used in JSON and in `tests/data/credit-lines.tsv`.
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Staff => "staff",

@@ -9,7 +9,7 @@
 //! [`exif`], [`iptc`] and [`xmp`] decode them. Every block's own value of every field is
 //! kept in [`Extracted::blocks`]; [`Extracted::sources`] says which one was chosen.
 //!
-//! # Precedence (MWG, as ExifTool's `-use MWG`; see `shared/CREDITS.md`)
+//! # Precedence (MWG, as ExifTool's `-use MWG`; see `tests/data/CREDITS.md`)
 //! - `caption`, `copyright`, `creators`: a non-empty EXIF value wins; otherwise XMP, unless
 //!   the stored IPTCDigest (Photoshop 0x0425) no longer matches the IIM, in which case IIM
 //!   was edited later and wins; PNG native text comes last.

@@ -12,7 +12,7 @@ trap 'rm -rf "$work"' EXIT
 cargo build --release --quiet
 bin=${CARGO_TARGET_DIR:-target}/release/byline
 mkdir -p "$work/photos"
-mapfile -t src < <(ls ../shared/corpus/images/*.{jpg,png,tif,webp} | grep -v broken-truncated)
+mapfile -t src < <(ls tests/data/corpus/images/*.{jpg,png,tif,webp} | grep -v broken-truncated)
 for ((i = 0; i < count; i++)); do
   f=${src[$((i % ${#src[@]}))]}
   out="$work/photos/p$(printf %04d "$i").${f##*.}"

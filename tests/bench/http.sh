@@ -92,7 +92,7 @@ run "record reads" "" 1 16
 # script says whether it did.
 rm -rf "$work/up" && mkdir -p "$work/up"
 stamp=$(date +%s%N) # fresh bytes each run, so a reused store stores them anew
-mapfile -t src < <(ls ../shared/corpus/images/*.{jpg,png} | grep -v broken)
+mapfile -t src < <(ls tests/data/corpus/images/*.{jpg,png} | grep -v broken)
 for ((i = 0; i < 600; i++)); do
   f=${src[$((i % ${#src[@]}))]}
   cp "$f" "$work/up/u$i.${f##*.}"

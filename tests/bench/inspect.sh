@@ -7,7 +7,7 @@
 # BYLINE overrides the byline command (e.g. a build from another target dir).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-corpus=../shared/corpus/images
+corpus=tests/data/corpus/images
 byline=${BYLINE:-${CARGO_TARGET_DIR:-target}/release/byline inspect --json}
 for tool in hyperfine exiftool exiv2; do
     command -v "$tool" >/dev/null || { echo "missing: $tool (see the header)" >&2; exit 2; }

@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use serde_json::Value;
 
-/// The shared test corpus (`../shared/corpus/images`), never copied into the repo.
+/// A file of the test corpus (`tests/data/corpus/images`; provenance in `tests/data/README.md`).
 pub fn corpus(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/corpus/images")
+        .join("tests/data/corpus/images")
         .join(name)
 }
 
@@ -146,5 +146,23 @@ pub fn check_against(name: &str, schema: Option<Value>, value: &Value) {
         errors.is_empty(),
         "{name} rejects {value}:\n{}",
         errors.join("\n")
+    );
+}
+
+/// Called when a peer program a test reads its output with (ExifTool, Chromium) is not
+/// installed: the test is skipped with a message, unless `require_var` (e.g.
+/// `BYLINE_REQUIRE_CHROMIUM`) is set, as CI sets it, and then the test fails. So a laptop
+/// without the peer runs the suite, and CI can never pass by skipping.
+pub fn skip_missing_peer(peer: &str, require_var: &str) {
+    assert!(
+        std::env::var_os(require_var).is_none(),
+        "{require_var} is set but {peer} is not installed (apt-get install {})",
+        match peer {
+            "exiftool" => "libimage-exiftool-perl",
+            other => other,
+        }
+    );
+    eprintln!(
+        "{peer} is not installed; skipping the check that needs it (set {require_var} to fail instead)"
     );
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Seed the fuzz corpora from the shared test corpus (../shared/corpus beside the crate).
+"""Seed the fuzz corpora from the shared test corpus (tests/data/corpus).
 
 segments: every image under 300 kB whole; iptc: each file's Photoshop APP13 payload;
 xmp: each XMP packet. Run from anywhere: python3 tests/fuzz/seed.py
@@ -7,7 +7,7 @@ xmp: each XMP packet. Run from anywhere: python3 tests/fuzz/seed.py
 import os, pathlib, re
 
 here = pathlib.Path(__file__).resolve().parent
-images = here.parent.parent.parent / "shared" / "corpus" / "images"
+images = here.parent / "data" / "corpus" / "images"
 out = {t: here / "corpus" / t for t in ("segments", "iptc", "xmp")}
 for d in out.values():
     d.mkdir(parents=True, exist_ok=True)
