@@ -418,7 +418,7 @@ fn chromium_shows(file: &std::path::Path, expected: &[String]) {
             .output()
             .is_ok()
     }) else {
-        eprintln!("chromium is not installed; skipping the browser check");
+        common::skip_missing_peer("chromium", "BYLINE_REQUIRE_CHROMIUM");
         return;
     };
     let profile = tempfile::tempdir().expect("profile dir");
