@@ -462,6 +462,40 @@ fn inspect_reads_a_file_without_storing_it() {
     assert!(!s.path().exists(), "inspect never creates a store");
 }
 
+// See: #10. `inspect DIR` answered "Is a directory (os error 21)".
+#[test]
+fn inspect_walks_folders_as_add_does() {
+    let s = Store::new();
+    let dir = s.dir.path().join("agency");
+    std::fs::create_dir_all(dir.join("day2")).expect("folders");
+    std::fs::copy(sample("afp-nato-brussels.jpg"), dir.join("a.jpg")).expect("copy");
+    std::fs::copy(sample("latin1-iim-creator.jpg"), dir.join("day2/b.jpg")).expect("copy");
+    std::fs::copy(sample("ap-pool-summit.jpg"), dir.join(".hidden.jpg")).expect("copy");
+    std::fs::write(dir.join("day2/notes.txt"), b"not a photo").expect("write");
+    let (code, out, err) = s.run(&["inspect", "--json", dir.to_str().expect("path")]);
+    assert_eq!(code, 1, "the text file is a failed file: {err}");
+    let lines = json_lines(&out);
+    let paths: Vec<&str> = lines.iter().filter_map(|l| l["path"].as_str()).collect();
+    assert_eq!(paths.len(), 3, "hidden files are skipped: {paths:?}");
+    assert!(paths[0].ends_with("a.jpg") && paths[1].ends_with("day2/b.jpg"));
+    assert!(paths[2].ends_with("notes.txt"), "{paths:?}");
+    check_schema("inspect.schema.json", &lines[0]);
+    assert_eq!(
+        lines[0]["fields"]["creators"],
+        serde_json::json!(["John Thys"])
+    );
+    assert_eq!(
+        lines[1]["fields"]["creators"],
+        serde_json::json!(["José Müller"])
+    );
+    assert!(lines[2]["error"].as_str().is_some(), "{}", lines[2]);
+    // The folder alone, as text, every file is named.
+    let (code, out, _) = s.run(&["inspect", dir.join("day2").to_str().expect("path")]);
+    assert_eq!(code, 1);
+    assert!(out.contains("b.jpg") && out.contains("notes.txt"), "{out}");
+    assert!(!s.path().exists(), "inspect never creates a store");
+}
+
 #[test]
 fn a_damaged_export_file_imports_nothing() {
     let a = Store::new();

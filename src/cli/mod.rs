@@ -117,7 +117,7 @@ enum Command {
     },
     /// Read a file's metadata without storing it.
     Inspect {
-        /// Image files.
+        /// Image files or folders (walked recursively, hidden entries skipped).
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },

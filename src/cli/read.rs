@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 use jiff::Timestamp;
 use serde_json::Value;
@@ -289,12 +289,13 @@ pub(super) fn print_list(photos: &[Photo], json: bool, out: &mut impl Write) -> 
     Ok(ExitCode::SUCCESS)
 }
 
-/// `byline inspect FILE...`.
-pub fn inspect(files: &[PathBuf], json: bool, out: &mut impl Write) -> Result<ExitCode> {
+/// `byline inspect PATH...`: folders are walked as `add` walks them, and a file that cannot
+/// be read is reported while the rest go on (exit 1).
+pub fn inspect(paths: &[PathBuf], json: bool, out: &mut impl Write) -> Result<ExitCode> {
     let mut failed = false;
-    for path in files {
-        let result = std::fs::read(path)
-            .with_context(|| format!("{}", path.display()))
+    for path in &super::add::expand(paths) {
+        let result = super::add::read_file(path)
+            .map_err(anyhow::Error::msg)
             .and_then(|b| crate::meta::extract(&b).map_err(anyhow::Error::from));
         let shown = path.display().to_string();
         match result {
