@@ -116,7 +116,7 @@ impl Reader {
     pub fn prepare(&self, bytes: &[u8]) -> Result<Prepared> {
         let id = BlobId::of(bytes);
         let known = self.db.has_photo(&id)?;
-        super::prepare(bytes, id, !known)
+        super::write::prepare(bytes, id, !known)
     }
 
     /// The spec a request names: a preset of the config, or a longest side (JPEG, quality 85),
@@ -169,7 +169,7 @@ impl Reader {
             .iter()
             .map(|(name, spec)| (Some(name.clone()), *spec))
             .collect();
-        super::render_specs(photo, original, specs)
+        super::write::render_specs(photo, original, specs)
     }
 
     /// A photo's current record.
