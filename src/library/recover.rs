@@ -9,7 +9,7 @@ use crate::db::Db;
 use crate::edit;
 use crate::error::{Error, IoContext, Result};
 use crate::id::BlobId;
-use crate::journal::Journal;
+use crate::journal::{Journal, Span};
 use crate::model::Event;
 
 impl Library {
@@ -49,7 +49,7 @@ pub(super) fn open_index(
     journal: &mut Journal,
     warnings: &mut Vec<String>,
 ) -> Result<Db> {
-    let why = match open_db_waiting(dir) {
+    let why = match open_db_waiting(dir, journal.path()) {
         Ok(db) => {
             let (seq, offset) = db.applied()?;
             let next = seq.saturating_add(1);
@@ -74,14 +74,14 @@ pub(super) fn open_index(
     if dir.exists() {
         fs::remove_dir_all(dir).at(dir)?;
     }
-    let db = open_db_waiting(dir)?;
+    let db = open_db_waiting(dir, journal.path())?;
     warnings.extend(journal.replay_from(0, 1, |events| apply_to_index(&db, events))?);
     db.flush()?;
     Ok(db)
 }
 
 /// Apply journalled events to the index, a few thousand per sled transaction.
-pub(super) fn apply_to_index(db: &Db, events: &[(u64, Event)]) -> Result<()> {
+pub(super) fn apply_to_index(db: &Db, events: &[(Span, Event)]) -> Result<()> {
     for chunk in events.chunks(4096) {
         db.apply(chunk, &edit::apply)?;
     }
@@ -89,10 +89,10 @@ pub(super) fn apply_to_index(db: &Db, events: &[(u64, Event)]) -> Result<()> {
 }
 
 /// Open sled, waiting briefly while another reader has it open (sled allows one process).
-fn open_db_waiting(dir: &Path) -> Result<Db> {
+fn open_db_waiting(dir: &Path, journal: &Path) -> Result<Db> {
     let mut tries = 0;
     loop {
-        match Db::open(dir) {
+        match Db::open(dir, journal) {
             Err(Error::Locked { .. }) if tries < 250 => {
                 tries += 1;
                 std::thread::sleep(std::time::Duration::from_millis(20));

@@ -11,6 +11,7 @@ use crate::credit;
 use crate::edit;
 use crate::error::{Error, Result};
 use crate::id::BlobId;
+use crate::journal::Span;
 use crate::meta;
 use crate::model::{
     Change, Event, FieldChange, Original, Photo, Rendition, RenditionSpec, Status, Token,
@@ -121,7 +122,7 @@ impl Library {
         self.pending_ids.clear();
         if !events.is_empty() {
             let ends = self.journal.append(&events)?;
-            let applied: Vec<(u64, Event)> = ends.into_iter().zip(events).collect();
+            let applied: Vec<(Span, Event)> = ends.into_iter().zip(events).collect();
             apply_to_index(&self.reader.db, &applied)?;
         }
         self.reader.blobs.publish()
