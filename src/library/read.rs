@@ -119,6 +119,17 @@ impl Reader {
         super::write::prepare(bytes, id, !known)
     }
 
+    /// As [`Reader::prepare`], keeping the bytes in the result for [`Library::add_owned`]:
+    /// the file is hashed once in all, here.
+    ///
+    /// # Errors
+    /// As [`Reader::prepare`].
+    pub fn prepare_owned(&self, bytes: Vec<u8>) -> Result<Prepared> {
+        let mut prepared = self.prepare(&bytes)?;
+        prepared.owned = Some(bytes);
+        Ok(prepared)
+    }
+
     /// The spec a request names: a preset of the config, or a longest side (JPEG, quality 85),
     /// either with its format and quality overridden; checked against the decoder's limits.
     /// Returns the preset's name with it.

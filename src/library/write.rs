@@ -48,21 +48,51 @@ impl Library {
         by: &str,
         now: Timestamp,
     ) -> Result<Added> {
+        if prepared.id != BlobId::of(bytes) {
+            return Err(Error::InvalidInput(
+                "the bytes are not the ones that were prepared".into(),
+            ));
+        }
+        self.add_hashed(prepared, bytes, edits, by, now)
+    }
+
+    /// Stage a photo [`Reader::prepare_owned`] read: the same as [`Library::add_prepared`],
+    /// but its bytes came with it, so they are hashed once in all (`add` of a folder). The
+    /// bytes come back, for renditions.
+    pub fn add_owned(
+        &mut self,
+        mut prepared: Prepared,
+        edits: &[(String, Value)],
+        by: &str,
+        now: Timestamp,
+    ) -> Result<(Added, Vec<u8>)> {
+        let bytes = prepared.owned.take().ok_or_else(|| {
+            Error::InvalidInput("the photo was prepared without its bytes".into())
+        })?;
+        let added = self.add_hashed(prepared, &bytes, edits, by, now)?;
+        Ok((added, bytes))
+    }
+
+    /// Stage a photo whose `prepared.id` is the hash of `bytes`.
+    fn add_hashed(
+        &mut self,
+        prepared: Prepared,
+        bytes: &[u8],
+        edits: &[(String, Value)],
+        by: &str,
+        now: Timestamp,
+    ) -> Result<Added> {
         self.require_writer()?;
         let Prepared {
             id,
             extracted,
             format,
             fingerprint,
+            owned: _,
         } = prepared;
-        if id != BlobId::of(bytes) {
-            return Err(Error::InvalidInput(
-                "the bytes are not the ones that were prepared".into(),
-            ));
-        }
         if self.pending_ids.contains(&id) || self.reader.db.has_photo(&id)? {
             // Bytes already known: make sure the blob itself is sound (repairs a torn one).
-            self.stage_blob(bytes)?;
+            self.stage_blob_as(id, bytes)?;
             return Ok(Added::Duplicate(id));
         }
         let mut photo = Photo {
@@ -88,7 +118,7 @@ impl Library {
             photo.sources.insert(field, "flag".into());
         }
         derive_fields(&mut photo, now);
-        self.stage_blob(bytes)?;
+        self.stage_blob_as(id, bytes)?;
         let event = Event {
             seq: self.next_seq(),
             at: now,
@@ -104,13 +134,20 @@ impl Library {
 
     /// Stage a blob for the next commit, saying so when this repaired a damaged copy.
     fn stage_blob(&mut self, bytes: &[u8]) -> Result<BlobId> {
-        let (id, put) = self.reader.blobs.stage(bytes)?;
+        let id = BlobId::of(bytes);
+        self.stage_blob_as(id, bytes)?;
+        Ok(id)
+    }
+
+    /// As `stage_blob`, for bytes just hashed to `id`.
+    fn stage_blob_as(&mut self, id: BlobId, bytes: &[u8]) -> Result<()> {
+        let put = self.reader.blobs.stage_hashed(id, bytes)?;
         if put == Put::Repaired {
             self.warnings.push(format!(
                 "blob {id} was damaged on disk and has been repaired"
             ));
         }
-        Ok(id)
+        Ok(())
     }
 
     /// Make every staged change durable: make staged blobs durable, append the events to the
@@ -372,6 +409,15 @@ pub struct Prepared {
     extracted: meta::Extracted,
     format: crate::model::Format,
     fingerprint: Option<String>,
+    /// The bytes themselves, when [`Reader::prepare_owned`] was given them.
+    pub(super) owned: Option<Vec<u8>>,
+}
+
+impl Prepared {
+    /// The id (blake3) of the prepared bytes.
+    pub fn id(&self) -> BlobId {
+        self.id
+    }
 }
 
 /// What [`Reader::prepare`] reads; the fingerprint only when asked for.
@@ -395,6 +441,7 @@ pub(super) fn prepare(bytes: &[u8], id: BlobId, fingerprint: bool) -> Result<Pre
             .map(|f| format!("{f:016x}")),
         extracted,
         format,
+        owned: None,
     })
 }
 
