@@ -35,10 +35,10 @@ bin=$(realpath "${CARGO_TARGET_DIR:-target}/release/byline")
 store=$work/store
 by() { "$bin" --store "$store" "$@"; }
 load() { echo "(load: $(uptime | sed 's/.*load average: //'))"; }
-timed() { # LABEL CMD...: wall time and peak RSS of one run
+timed() { # LABEL CMD...: wall time and peak RSS of one run (exit 1, findings, is fine)
   local label=$1
   shift
-  /usr/bin/time -f "$label: %e s, %M KB max RSS" "$@" > /dev/null
+  /usr/bin/time -f "$label: %e s, %M KB max RSS" "$@" > /dev/null || [[ $? == 1 ]]
   load
 }
 
@@ -120,7 +120,7 @@ with open(f"{work}/export.jsonl", "w") as out, open(f"{work}/ids.txt", "w") as i
             {"seq": 1, "at": ts(secs), "by": "bench",
              "change": {"type": "photo_added", "photo": photo}},
             {"seq": 2, "at": ts(secs + 3600), "by": "bench",
-             "change": {"type": "use_recorded", "usage": use}},
+             "change": {"type": "use_recorded", "use": use}},
         ]
         out.write(json.dumps({"photo": photo, "history": history}, ensure_ascii=False) + "\n")
         ids.write(pid + "\n")
