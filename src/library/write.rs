@@ -4,6 +4,8 @@
 use jiff::Timestamp;
 use serde_json::Value;
 
+#[cfg(doc)]
+use super::Reader;
 use super::recover::apply_to_index;
 use super::{Added, Library, NewUse};
 use crate::blob::Put;
