@@ -9,7 +9,9 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::error::{Error, IoContext, Result};
 use crate::model::Event;
@@ -28,6 +30,16 @@ fn misfit(offset: u64, expect: u64) -> Error {
     ))
 }
 
+/// Where one event's line lies in the journal: from `start` (its first byte) to `end` (just
+/// past its newline). The index keeps spans rather than copies of whole events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    /// Byte offset of the line's first byte.
+    pub start: u64,
+    /// Byte offset just past the line's newline.
+    pub end: u64,
+}
+
 /// An open journal file.
 #[derive(Debug)]
 pub struct Journal {
@@ -43,8 +55,8 @@ pub struct Journal {
 /// Events read from a journal, with anything that had to be dropped.
 #[derive(Debug, Default)]
 pub struct Tail {
-    /// `(byte offset just past the event's line, event)`, in order.
-    pub events: Vec<(u64, Event)>,
+    /// `(where the event's line lies, event)`, in order.
+    pub events: Vec<(Span, Event)>,
     /// Warnings, e.g. a torn last record.
     pub warnings: Vec<String>,
 }
@@ -91,14 +103,14 @@ impl Journal {
     }
 
     /// As [`Journal::read_from`], but streaming: `apply` gets the events a few thousand at a
-    /// time, as `(byte offset just past the event's line, event)`, so replaying a journal of
+    /// time, as `(where the event's line lies, event)`, so replaying a journal of
     /// any length takes the memory of one chunk. Returns the warnings. On a damaged record
     /// the chunks before it have been applied and the error is returned.
     pub fn replay_from(
         &mut self,
         offset: u64,
         first_seq: u64,
-        mut apply: impl FnMut(&[(u64, Event)]) -> Result<()>,
+        mut apply: impl FnMut(&[(Span, Event)]) -> Result<()>,
     ) -> Result<Vec<String>> {
         const CHUNK: usize = 4096;
         let file_len = self.file.metadata().at(&self.path)?.len();
@@ -123,8 +135,9 @@ impl Journal {
             };
             match parsed {
                 Ok(event) if event.seq == expect => {
+                    let start = pos;
                     pos += n as u64;
-                    chunk.push((pos, event));
+                    chunk.push((Span { start, end: pos }, event));
                     expect += 1;
                     if chunk.len() == CHUNK {
                         apply(&chunk)?;
@@ -192,9 +205,9 @@ impl Journal {
         self.len == 0
     }
 
-    /// Append events (their `seq` must continue the journal) and fsync once. Returns the
-    /// byte offset just past each event.
-    pub fn append(&mut self, events: &[Event]) -> Result<Vec<u64>> {
+    /// Append events (their `seq` must continue the journal) and fsync once. Returns where
+    /// each event's line lies.
+    pub fn append(&mut self, events: &[Event]) -> Result<Vec<Span>> {
         if !self.writable {
             return Err(Error::InvalidInput(
                 "the journal was opened read-only".into(),
@@ -211,14 +224,70 @@ impl Journal {
                     e.seq
                 )));
             }
+            let start = self.len + out.len() as u64;
             encode_line(e, &mut out)?;
-            ends.push(self.len + out.len() as u64);
+            ends.push(Span {
+                start,
+                end: self.len + out.len() as u64,
+            });
         }
         self.file.write_all(&out).at(&self.path)?;
         self.file.sync_data().at(&self.path)?;
         self.len += out.len() as u64;
         self.last_seq = seq;
         Ok(ends)
+    }
+}
+
+/// Reads single events where the index says they lie, from any thread (positioned reads on
+/// one shared file handle). Cloning is cheap.
+#[derive(Debug, Clone)]
+pub struct EventReader {
+    path: Arc<PathBuf>,
+    file: Arc<File>,
+}
+
+/// The longest line [`EventReader::read`] accepts: a span longer than this is damage.
+const MAX_LINE: u64 = 64 << 20;
+
+impl EventReader {
+    /// Open the journal at `path` for reading single events.
+    pub fn open(path: &Path) -> Result<EventReader> {
+        let file = File::open(path).at(path)?;
+        Ok(EventReader {
+            path: Arc::new(path.to_path_buf()),
+            file: Arc::new(file),
+        })
+    }
+
+    /// The event whose line lies at `span`, its checksum checked.
+    ///
+    /// # Errors
+    /// [`Error::Db`] when the bytes there are not one whole, sound event: the index does not
+    /// fit the journal (`byline reindex` rebuilds it).
+    pub fn read(&self, span: Span) -> Result<Event> {
+        let len = span.end.saturating_sub(span.start);
+        if !(2..=MAX_LINE).contains(&len) {
+            return Err(self.misfit(span, "impossible length"));
+        }
+        let mut line = vec![0; len as usize];
+        self.file
+            .read_exact_at(&mut line, span.start)
+            .map_err(|e| self.misfit(span, &e.to_string()))?;
+        if line.pop() != Some(b'\n') {
+            return Err(self.misfit(span, "no line end"));
+        }
+        decode_line(&line).map_err(|why| self.misfit(span, &why))
+    }
+
+    fn misfit(&self, span: Span, why: &str) -> Error {
+        Error::Db(format!(
+            "the index points at bytes {}..{} of {}, which are not an event ({why}); \
+             run `byline reindex`",
+            span.start,
+            span.end,
+            self.path.display()
+        ))
     }
 }
 
@@ -338,10 +407,20 @@ mod tests {
         j.read_from(0, 1)?;
         let ends = j.append(&[event(1), event(2), event(3)])?;
         let mut j = Journal::open(&path, false)?;
-        let tail = j.read_from(ends[0], 2)?;
+        let tail = j.read_from(ends[0].end, 2)?;
         let seqs: Vec<u64> = tail.events.iter().map(|(_, e)| e.seq).collect();
         assert_eq!(seqs, vec![2, 3]);
         assert_eq!(tail.events[1].0, ends[2]);
+        // Each span reads back as its event.
+        let reader = EventReader::open(&path)?;
+        for (span, event) in &tail.events {
+            assert_eq!(reader.read(*span)?.seq, event.seq);
+        }
+        let torn = Span {
+            start: ends[1].start + 1,
+            end: ends[1].end,
+        };
+        assert!(matches!(reader.read(torn), Err(Error::Db(_))));
         Ok(())
     }
 }

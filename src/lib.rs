@@ -41,6 +41,8 @@
 //!
 //! - **The journal is the truth.** The index holds nothing that cannot be rebuilt by replaying
 //!   the journal; `applied_seq` is written in the same sled transaction as what it covers.
+//!   It points into the journal (spans of whole events) rather than copying events, and an
+//!   index of another layout version is rebuilt, never read.
 //! - **Nothing is reported as saved before the journal fsync that holds it.**
 //! - **A blob is published only after the event naming it is journalled**, and a crashed batch
 //!   is settled on the next open: journalled staged blobs are put in place, the rest deleted.

@@ -157,9 +157,13 @@ fn write_new(path: &Path, bytes: &[u8]) -> Result<File> {
 impl BlobBackend for FsBackend {
     fn stage(&self, bytes: &[u8]) -> Result<(BlobId, Put)> {
         let id = BlobId::of(bytes);
+        Ok((id, self.stage_hashed(id, bytes)?))
+    }
+
+    fn stage_hashed(&self, id: BlobId, bytes: &[u8]) -> Result<Put> {
         let dest = self.path_of(&id);
         let outcome = match fs::read(&dest) {
-            Ok(existing) if BlobId::of(&existing) == id => return Ok((id, Put::AlreadyPresent)),
+            Ok(existing) if BlobId::of(&existing) == id => return Ok(Put::AlreadyPresent),
             // A file at the right name with the wrong bytes: a crash left it torn. Repair it.
             Ok(_) => Put::Repaired,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Put::Stored,
@@ -169,7 +173,7 @@ impl BlobBackend for FsBackend {
         if let std::collections::btree_map::Entry::Vacant(slot) = staged.entry(id) {
             slot.insert(Some(write_new(&self.staging.join(id.to_hex()), bytes)?));
         }
-        Ok((id, outcome))
+        Ok(outcome)
     }
 
     fn prepare(&self) -> Result<()> {

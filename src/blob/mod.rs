@@ -32,6 +32,18 @@ pub enum Put {
 pub trait BlobBackend: Send + Sync {
     /// Stage `bytes` under their hash (written and fsynced, not yet visible).
     fn stage(&self, bytes: &[u8]) -> Result<(BlobId, Put)>;
+    /// Stage `bytes` that the caller has just hashed to `id` (from the bytes in hand, never
+    /// a name read elsewhere), so they are not hashed a second time. Backends that do not
+    /// override it hash again and refuse a mismatch.
+    fn stage_hashed(&self, id: BlobId, bytes: &[u8]) -> Result<Put> {
+        let (got, put) = self.stage(bytes)?;
+        if got != id {
+            return Err(crate::error::Error::InvalidInput(format!(
+                "bytes staged as {id} hash to {got}"
+            )));
+        }
+        Ok(put)
+    }
     /// Make every staged blob durable in the staging area (call before the journal fsync).
     fn prepare(&self) -> Result<()>;
     /// Move every staged blob to its name, durably (call after the journal fsync).

@@ -191,8 +191,8 @@ pub(super) fn finish(
     })
 }
 
-/// A file's bytes and what `prepare` read from them, or why it could not be read.
-type Read = Result<(Vec<u8>, Prepared), String>;
+/// What `prepare_owned` read from a file (its bytes with it), or why it could not be read.
+type Read = Result<Prepared, String>;
 
 /// `f` over `items` on `workers` threads, one result per item in the items' order (a thread
 /// that fails gives each of its items an error, so results stay aligned).
@@ -230,8 +230,7 @@ fn in_parallel<T: Sync, R: Send>(
 fn prepare_all(lib: &Library, paths: &[PathBuf], workers: usize) -> Vec<Read> {
     in_parallel(paths, workers, |p| {
         let bytes = read_file(p)?;
-        let prepared = lib.prepare(&bytes).map_err(|e| e.to_string())?;
-        Ok((bytes, prepared))
+        lib.prepare_owned(bytes).map_err(|e| e.to_string())
     })
 }
 
@@ -258,13 +257,13 @@ fn add_one(
     by: &str,
 ) -> (Report, Option<NewPhoto>) {
     let shown = path.display().to_string();
-    let (bytes, prepared) = match read {
+    let prepared = match read {
         Ok(r) => r,
         Err(e) => return (failed(shown, e), None),
     };
     let now = Timestamp::now();
-    let report = match lib.add_prepared(prepared, &bytes, edits, by, now) {
-        Ok(Added::New(photo)) => {
+    let report = match lib.add_owned(prepared, edits, by, now) {
+        Ok((Added::New(photo), bytes)) => {
             let report = Report {
                 path: shown,
                 id: Some(photo.id.to_hex()),
@@ -275,7 +274,7 @@ fn add_one(
             };
             return (report, Some((photo, bytes)));
         }
-        Ok(Added::Duplicate(id)) => {
+        Ok((Added::Duplicate(id), _)) => {
             let stored = lib.photo(&id).ok();
             Report {
                 path: shown,

@@ -12,11 +12,12 @@ use crate::library::{ExportLine, Library};
 
 /// `byline export [--out FILE]`: JSON Lines, written via a temp file and rename.
 pub fn export(lib: &Library, file: Option<&Path>, out: &mut impl Write) -> Result<ExitCode> {
+    // Streams: one record and its history in memory at a time.
     let lines = lib.export()?;
     match file {
         None => {
-            for l in &lines {
-                json_line(out, l)?;
+            for l in lines {
+                json_line(out, &l?)?;
             }
         }
         Some(path) => {
@@ -24,13 +25,15 @@ pub fn export(lib: &Library, file: Option<&Path>, out: &mut impl Write) -> Resul
             let mut f = std::io::BufWriter::new(
                 std::fs::File::create(&tmp).with_context(|| tmp.display().to_string())?,
             );
-            for l in &lines {
-                json_line(&mut f, l)?;
+            let mut n = 0usize;
+            for l in lines {
+                json_line(&mut f, &l?)?;
+                n += 1;
             }
             let f = f.into_inner().context("writing the export")?;
             f.sync_all()?;
             std::fs::rename(&tmp, path).with_context(|| path.display().to_string())?;
-            eprintln!("exported {} photos to {}", lines.len(), path.display());
+            eprintln!("exported {n} photos to {}", path.display());
         }
     }
     Ok(ExitCode::SUCCESS)

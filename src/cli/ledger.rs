@@ -197,6 +197,13 @@ pub struct UsesArgs {
     /// Only uses published on or after this date.
     #[arg(long, value_name = "DATE")]
     since: Option<String>,
+    /// Only uses recorded after this use number (the next page starts after the last one
+    /// shown).
+    #[arg(long, value_name = "USE")]
+    after: Option<u64>,
+    /// Show at most this many uses (a page).
+    #[arg(long, value_name = "N")]
+    limit: Option<usize>,
 }
 
 /// `byline uses`.
@@ -211,7 +218,11 @@ pub fn uses(lib: &Library, a: &UsesArgs, json: bool, out: &mut impl Write) -> Re
             .transpose()
             .context("--since")?,
     };
-    let found = lib.uses(&q)?;
+    // Streams: each use is printed as it is read, so a page of an outlet with a million
+    // uses starts at once.
+    let found = lib
+        .uses_from(&q, a.after)?
+        .take(a.limit.unwrap_or(usize::MAX));
     if !json {
         writeln!(
             out,
@@ -219,9 +230,10 @@ pub fn uses(lib: &Library, a: &UsesArgs, json: bool, out: &mut impl Write) -> Re
             "USE", "PHOTO", "PUBLISHED", "OUTLET", "PRINTED CREDIT"
         )?;
     }
-    for u in &found {
+    for u in found {
+        let u = u?;
         if json {
-            json_line(out, u)?;
+            json_line(out, &u)?;
             continue;
         }
         writeln!(

@@ -33,6 +33,9 @@ pub struct ListArgs {
     /// Only photos that still miss a caption, a creator or agency, or a year.
     #[arg(long)]
     incomplete: bool,
+    /// Show at most this many photos (a page).
+    #[arg(long, value_name = "N")]
+    limit: Option<usize>,
 }
 
 fn text_value(v: &Value) -> String {
@@ -251,13 +254,25 @@ impl ListArgs {
     }
 }
 
-/// `byline list`.
+/// `byline list`: printed as the index yields them, so the first page of any query shows
+/// at once on a store of any size.
 pub fn list(lib: &Library, args: &ListArgs, json: bool, out: &mut impl Write) -> Result<ExitCode> {
-    print_list(&lib.list(&args.query())?, json, out)
+    let pages = lib
+        .pages(&args.query(), None)?
+        .take(args.limit.unwrap_or(usize::MAX));
+    print_photos(pages.map(|p| p.map_err(anyhow::Error::from)), json, out)
 }
 
 /// Print photos as a table or JSON lines (local and `--server`).
 pub(super) fn print_list(photos: &[Photo], json: bool, out: &mut impl Write) -> Result<ExitCode> {
+    print_photos(photos.iter().cloned().map(Ok), json, out)
+}
+
+fn print_photos(
+    photos: impl Iterator<Item = Result<Photo>>,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
     if !json {
         writeln!(
             out,
@@ -266,8 +281,9 @@ pub(super) fn print_list(photos: &[Photo], json: bool, out: &mut impl Write) -> 
         )?;
     }
     for p in photos {
+        let p = p?;
         if json {
-            json_line(out, p)?;
+            json_line(out, &p)?;
             continue;
         }
         let f = &p.fields;

@@ -1,20 +1,23 @@
 //! Auditing: recorded uses and published pages checked against the stored credits.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use jiff::Timestamp;
 
+use crate::audit::Finding;
 use crate::audit::{self, AuditReport};
 use crate::credit::Style;
 use crate::error::Result;
 use crate::id::BlobId;
-use crate::model::Photo;
+use crate::model::{Photo, Use};
 
 use super::{Reader, UseQuery};
 
 impl Reader {
     /// Audit every recorded use (optionally of one outlet, since a date) and every photo
-    /// concerned (all photos when no filter is given).
+    /// concerned (all photos when no filter is given). Streams: without a filter, photo by
+    /// photo with its own uses; with one, over the filtered uses twice (the second pass
+    /// checks the latest of each photo, outlet and URL), holding ids rather than records.
     pub fn audit(
         &self,
         outlet: Option<&str>,
@@ -22,48 +25,76 @@ impl Reader {
         style: Option<&Style>,
         now: Timestamp,
     ) -> Result<AuditReport> {
-        let mut uses = self.uses(&UseQuery {
-            photo: None,
-            outlet: outlet.map(String::from),
-            since,
-        })?;
-        // A use recorded again for the same photo, outlet and URL (the page was corrected)
-        // supersedes the earlier record: only the latest is audited.
-        let mut latest: BTreeMap<(BlobId, String, String), u64> = BTreeMap::new();
-        for u in &uses {
-            latest.insert((u.photo, u.outlet.to_lowercase(), u.url.clone()), u.id);
-        }
-        uses.retain(|u| {
-            latest.get(&(u.photo, u.outlet.to_lowercase(), u.url.clone())) == Some(&u.id)
-        });
         let mut findings = Vec::new();
-        let mut photos: BTreeMap<BlobId, Photo> = BTreeMap::new();
-        for u in &uses {
-            let photo = match photos.entry(u.photo) {
-                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::btree_map::Entry::Vacant(e) => e.insert(self.photo(&u.photo)?),
-            };
-            findings.extend(audit::check_use(
-                photo,
-                u,
-                &self.style_for(&u.outlet, style),
-            ));
-        }
+        let (mut photos_checked, mut uses_checked) = (0, 0);
+        let check_uses = |photo: &Photo, uses: &[Use], findings: &mut Vec<Finding>| {
+            for u in uses {
+                findings.extend(audit::check_use(
+                    photo,
+                    u,
+                    &self.style_for(&u.outlet, style),
+                ));
+            }
+        };
         if outlet.is_none() && since.is_none() {
             for p in self.db.all() {
                 let p = p?;
-                photos.entry(p.id).or_insert(p);
+                let mut uses: Vec<Use> = self
+                    .db
+                    .uses(Some(&p.id), None, None)?
+                    .collect::<Result<_>>()?;
+                // A use recorded again for the same photo, outlet and URL (the page was
+                // corrected) supersedes the earlier record: only the latest is audited.
+                let mut latest: HashMap<(String, String), u64> = HashMap::new();
+                for u in &uses {
+                    latest.insert((u.outlet.to_lowercase(), u.url.clone()), u.id);
+                }
+                uses.retain(|u| {
+                    latest.get(&(u.outlet.to_lowercase(), u.url.clone())) == Some(&u.id)
+                });
+                uses_checked += uses.len();
+                photos_checked += 1;
+                check_uses(&p, &uses, &mut findings);
+                findings.extend(audit::check_photo(&p));
             }
-        }
-        for p in photos.values() {
-            findings.extend(audit::check_photo(p));
+        } else {
+            let q = UseQuery {
+                photo: None,
+                outlet: outlet.map(String::from),
+                since,
+            };
+            let mut latest: HashMap<[u8; 16], u64> = HashMap::new();
+            for u in self.uses_from(&q, None)? {
+                let u = u?;
+                latest.insert(use_key(&u), u.id);
+            }
+            let mut concerned: Vec<BlobId> = Vec::new();
+            for u in self.uses_from(&q, None)? {
+                let u = u?;
+                if latest.get(&use_key(&u)) != Some(&u.id) {
+                    continue;
+                }
+                uses_checked += 1;
+                check_uses(
+                    &self.photo(&u.photo)?,
+                    std::slice::from_ref(&u),
+                    &mut findings,
+                );
+                concerned.push(u.photo);
+            }
+            concerned.sort_unstable();
+            concerned.dedup();
+            for id in concerned {
+                photos_checked += 1;
+                findings.extend(audit::check_photo(&self.photo(&id)?));
+            }
         }
         Ok(AuditReport::new(
             now,
             outlet.map(String::from),
             since,
-            photos.len(),
-            uses.len(),
+            photos_checked,
+            uses_checked,
             findings,
         ))
     }
@@ -82,9 +113,6 @@ impl Reader {
         let mut findings = Vec::new();
         let mut checked = 0;
         let mut photos: BTreeMap<BlobId, Photo> = BTreeMap::new();
-        // Scraped-text pages are matched by caption against every photo: read the captions
-        // once for all pages, and a record only when it matches.
-        let mut captions: Option<Vec<(BlobId, String)>> = None;
         for (name, text) in pages {
             let page = crate::article::read(text);
             let mut found: Vec<(Photo, Option<String>, String)> = Vec::new();
@@ -112,14 +140,15 @@ impl Reader {
                     }
                 }
                 crate::article::PageFormat::Text => {
+                    // As for HTML, the word index names the candidates: the photos whose
+                    // indexed words the page shares most; only their captions are compared.
                     let plain = crate::article::PlainText::new(&page.text);
-                    let captions = match &mut captions {
-                        Some(c) => c,
-                        None => captions.insert(self.captions()?),
-                    };
-                    for (id, caption) in captions.iter() {
+                    for photo in self.photos_sharing_page_words(&page.text)? {
+                        let Some(caption) = photo.fields.caption.as_deref() else {
+                            continue;
+                        };
                         if let Some(hit) = plain.find(caption) {
-                            found.push((self.photo(id)?, hit.credit, hit.printed_caption));
+                            found.push((photo.clone(), hit.credit, hit.printed_caption));
                         }
                     }
                 }
@@ -183,17 +212,45 @@ impl Reader {
         Ok(best.map(|(_, p)| p))
     }
 
-    /// Every photo's caption, by id, for matching scraped-text pages.
-    fn captions(&self) -> Result<Vec<(BlobId, String)>> {
+    /// The photos a scraped-text page may print, best candidates first: those sharing the
+    /// most of the page's words of four letters or more (each word counted once).
+    fn photos_sharing_page_words(&self, text: &str) -> Result<Vec<Photo>> {
+        let mut words: Vec<String> = crate::db::words(text)
+            .into_iter()
+            .filter(|w| w.chars().count() >= 4)
+            .collect();
+        words.sort_unstable();
+        words.dedup();
         let mut out = Vec::new();
-        for p in self.db.all() {
-            let p = p?;
-            if let Some(c) = p.fields.caption {
-                out.push((p.id, c));
+        for (id, _) in self
+            .db
+            .photos_sharing_words(&words)?
+            .into_iter()
+            .take(PAGE_CANDIDATES)
+        {
+            if let Some(p) = self.db.photo(&id)? {
+                out.push(p);
             }
         }
         Ok(out)
     }
+}
+
+/// How many candidate photos of a scraped-text page have their captions compared: a page
+/// prints a few dozen photos at most, and their captions share many words with it.
+const PAGE_CANDIDATES: usize = 200;
+
+/// What makes two uses the same publication: photo, outlet (case-insensitive) and URL,
+/// hashed to 16 bytes so the filtered audit holds one small key per use.
+fn use_key(u: &Use) -> [u8; 16] {
+    let mut h = blake3::Hasher::new();
+    h.update(u.photo.as_bytes());
+    h.update(u.outlet.to_lowercase().as_bytes());
+    h.update(&[0]);
+    h.update(u.url.as_bytes());
+    let mut k = [0; 16];
+    k.copy_from_slice(&h.finalize().as_bytes()[..16]);
+    k
 }
 
 /// The first 60 characters of a caption or URL, for a finding's message.

@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::blob::BlobBackend;
 use crate::config::Config;
 use crate::credit::{self, CreditReport, Style};
-use crate::db::{After, Db, Query};
+use crate::db::{After, Db, Pages, Query, UsePages};
 use crate::error::{Error, Result};
 use crate::id::BlobId;
 use crate::model::{Event, OutputFormat, Photo, Rendition, RenditionSpec, Token, Use};
@@ -116,7 +116,18 @@ impl Reader {
     pub fn prepare(&self, bytes: &[u8]) -> Result<Prepared> {
         let id = BlobId::of(bytes);
         let known = self.db.has_photo(&id)?;
-        super::prepare(bytes, id, !known)
+        super::write::prepare(bytes, id, !known)
+    }
+
+    /// As [`Reader::prepare`], keeping the bytes in the result for [`Library::add_owned`]:
+    /// the file is hashed once in all, here.
+    ///
+    /// # Errors
+    /// As [`Reader::prepare`].
+    pub fn prepare_owned(&self, bytes: Vec<u8>) -> Result<Prepared> {
+        let mut prepared = self.prepare(&bytes)?;
+        prepared.owned = Some(bytes);
+        Ok(prepared)
     }
 
     /// The spec a request names: a preset of the config, or a longest side (JPEG, quality 85),
@@ -169,7 +180,7 @@ impl Reader {
             .iter()
             .map(|(name, spec)| (Some(name.clone()), *spec))
             .collect();
-        super::render_specs(photo, original, specs)
+        super::write::render_specs(photo, original, specs)
     }
 
     /// A photo's current record.
@@ -184,20 +195,29 @@ impl Reader {
         self.db.history(id)
     }
 
-    /// Photos matching a query, oldest first (by time added, then id).
+    /// Photos matching a query, oldest first (by time added, then the order they were
+    /// added in). Collects every match: for a store of any size, use [`Reader::pages`].
     pub fn list(&self, query: &Query) -> Result<Vec<Photo>> {
-        self.db.list(query, None, usize::MAX)
+        self.db.pages(query, None)?.collect()
+    }
+
+    /// The photos of [`Reader::list`] one at a time, from just after `after`: the first page
+    /// of a query costs the same on a store of any size (the index ranges of its filters are
+    /// merged in order, never collected and sorted).
+    pub fn pages(&self, query: &Query, after: Option<After>) -> Result<Pages> {
+        self.db.pages(query, after)
     }
 
     /// One page of [`Reader::list`]: at most `limit` photos after the one added at `after`'s
-    /// time with its id. Only the records returned are read.
+    /// time with its id. Only the records returned are read. A cursor is a photo's
+    /// `(added_at in ns, id)`.
     pub fn page(&self, query: &Query, after: Option<After>, limit: usize) -> Result<Vec<Photo>> {
         self.db.list(query, after, limit)
     }
 
     /// Number of photos in the store.
     pub fn len(&self) -> Result<usize> {
-        Ok(self.db.len())
+        Ok(usize::try_from(self.db.len()?).unwrap_or(usize::MAX))
     }
 
     /// Whether the store holds no photos.
@@ -220,20 +240,22 @@ impl Reader {
         Ok(credit::report(&self.photo(id)?.fields, style))
     }
 
-    /// Recorded uses, oldest first.
+    /// Recorded uses, oldest first. Collects every match: for a store of any size, use
+    /// [`Reader::uses_from`].
     pub fn uses(&self, q: &UseQuery) -> Result<Vec<Use>> {
-        let outlet = q.outlet.as_deref().map(str::to_lowercase);
-        Ok(self
-            .db
-            .uses(q.photo.as_ref())?
-            .into_iter()
-            .filter(|u| {
-                outlet
-                    .as_ref()
-                    .is_none_or(|o| u.outlet.to_lowercase() == *o)
-            })
-            .filter(|u| q.since.is_none_or(|s| u.published >= s))
-            .collect())
+        self.uses_from(q, None)?.collect()
+    }
+
+    /// The uses of [`Reader::uses`] one at a time, from just after ledger number `after`
+    /// (a page of uses starts where the last one ended). An outlet's uses are read from its
+    /// own index, so a page of them costs the same however many others there are.
+    pub fn uses_from(&self, q: &UseQuery, after: Option<u64>) -> Result<UsePages<'_>> {
+        let since = q.since;
+        let all = self.db.uses(q.photo.as_ref(), q.outlet.as_deref(), after)?;
+        Ok(Box::new(all.filter(move |u| {
+            u.as_ref()
+                .map_or(true, |u| since.is_none_or(|s| u.published >= s))
+        })))
     }
 
     /// A rendition by id.
@@ -264,14 +286,7 @@ impl Reader {
             });
         }
         let fp = rendition::fingerprint(bytes)?;
-        let mut candidates: Vec<(BlobId, u32)> = db
-            .fingerprints()?
-            .into_iter()
-            .map(|(other, photo)| (photo, rendition::distance(fp, other)))
-            .filter(|(_, d)| *d <= SIMILAR_BITS)
-            .collect();
-        candidates.sort_by_key(|(photo, d)| (*d, *photo));
-        candidates.truncate(10);
+        let candidates = db.similar(fp, SIMILAR_BITS, 10)?;
         Ok(if candidates.is_empty() {
             Identified::Unknown
         } else {
@@ -326,13 +341,13 @@ impl Reader {
             .unwrap_or(Style::Default)
     }
 
-    /// Every record with its history, for `byline export`.
-    pub fn export(&self) -> Result<Vec<ExportLine>> {
-        let mut out = Vec::new();
-        for photo in self.list(&Query::default())? {
+    /// Every record with its history, for `byline export`, one at a time in list order
+    /// (a store of any size exports in the memory of one record).
+    pub fn export(&self) -> Result<impl Iterator<Item = Result<ExportLine>> + '_> {
+        Ok(self.pages(&Query::default(), None)?.map(|photo| {
+            let photo = photo?;
             let history = self.history(&photo.id)?;
-            out.push(ExportLine { photo, history });
-        }
-        Ok(out)
+            Ok(ExportLine { photo, history })
+        }))
     }
 }

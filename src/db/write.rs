@@ -1,0 +1,187 @@
+//! Writes to the index: journal events applied in one transaction.
+
+use sled::Transactional;
+use sled::transaction::TransactionalTree;
+
+use super::key::{
+    Index, Pn, Stored, damaged, encode, index_keys, named_number, pair, record_bytes, record_from,
+    rendition_key, span_bytes, u64_at,
+};
+use super::{Db, Reducer, abort, tx_err};
+use crate::error::{Error, Result};
+use crate::journal::Span;
+use crate::model::{Change, Event, Photo, Token};
+
+type TxResult<T> = std::result::Result<T, sled::transaction::ConflictableTransactionError<Error>>;
+
+impl Db {
+    /// Apply journal events in one transaction: records, history, indexes and `applied_*`
+    /// change together or not at all. `reduce` gives the record after an event from the record
+    /// before it; `events` pairs each event with where its journal line lies.
+    pub fn apply(&self, events: &[(Span, Event)], reduce: &Reducer) -> Result<()> {
+        let Some((last_span, last)) = events.last() else {
+            return Ok(());
+        };
+        let all = self.trees();
+        all[..]
+            .transaction(|t| {
+                let [
+                    agency,
+                    creator,
+                    year,
+                    word,
+                    incomplete,
+                    fingerprint,
+                    added,
+                    meta,
+                    ids,
+                    photos,
+                    history,
+                    renditions,
+                    rendition_photo,
+                    uses,
+                    use_photo,
+                    use_outlet,
+                    tokens,
+                ] = t.as_slice()
+                else {
+                    return Err(abort(Error::Db("the index trees did not open".into())));
+                };
+                let index = |i: Index| match i {
+                    Index::Agency => agency,
+                    Index::Creator => creator,
+                    Index::Year => year,
+                    Index::Word => word,
+                    Index::Incomplete => incomplete,
+                    Index::Fingerprint => fingerprint,
+                    Index::Added => added,
+                };
+                let mut next_pn = meta_get(meta, "next_pn")?.unwrap_or(1);
+                let mut count = meta_get(meta, "photos")?.unwrap_or(0);
+                for (span, event) in events {
+                    match &event.change {
+                        Change::TokenCreated { name, hash, access } => {
+                            let token = Token {
+                                name: name.clone(),
+                                hash: hash.clone(),
+                                access: *access,
+                                created: event.at,
+                            };
+                            tokens.insert(name.as_bytes(), encode(&token).map_err(abort)?)?;
+                        }
+                        Change::TokenRevoked { name } => {
+                            tokens.remove(name.as_bytes())?;
+                        }
+                        Change::RenditionMade { rendition: r } => {
+                            let key = rendition_key(r);
+                            renditions.insert(key.as_slice(), encode(r).map_err(abort)?)?;
+                            let mut k = r.photo.as_bytes().to_vec();
+                            k.extend_from_slice(&key);
+                            rendition_photo.insert(k, &[])?;
+                        }
+                        Change::UseRecorded { .. }
+                        | Change::PhotoAdded { .. }
+                        | Change::FieldsEdited { .. } => {}
+                    }
+                    let Some(id) = event.change.photo_id() else {
+                        continue;
+                    };
+                    // Reads inside the transaction see its own earlier writes.
+                    let pn: Pn = match ids.get(id.as_bytes())? {
+                        Some(v) => u64_at(&v, 0).map_err(abort)?,
+                        None if matches!(event.change, Change::PhotoAdded { .. }) => {
+                            let pn = next_pn;
+                            next_pn += 1;
+                            count += 1;
+                            ids.insert(id.as_bytes(), &pn.to_be_bytes())?;
+                            pn
+                        }
+                        None => {
+                            return Err(abort(Error::Corrupt(format!(
+                                "journal event {} refers to photo {id}, which was never added",
+                                event.seq
+                            ))));
+                        }
+                    };
+                    if let Change::UseRecorded { usage: u } = &event.change {
+                        uses.insert(&u.id.to_be_bytes(), &span_bytes(*span))?;
+                        use_photo.insert(&pair(pn, u.id), &[])?;
+                        use_outlet.insert(named_number(&u.outlet, u.id), &[])?;
+                    }
+                    if event.change.changes_record() {
+                        // A rendition or a use leaves the record and its index keys as they
+                        // are, so nothing is decoded or re-encoded for it.
+                        let before = match photos.get(pn.to_be_bytes())? {
+                            Some(v) => Some(self.resolve(&v).map_err(abort)?),
+                            None => None,
+                        };
+                        let old_keys = before
+                            .as_ref()
+                            .map(|p| index_keys(p, pn))
+                            .unwrap_or_default();
+                        let after = reduce(before, event).map_err(abort)?;
+                        let new_keys = after
+                            .as_ref()
+                            .map(|p| index_keys(p, pn))
+                            .unwrap_or_default();
+                        if old_keys != new_keys {
+                            for (i, key) in &old_keys {
+                                index(*i).remove(key.as_slice())?;
+                            }
+                            for (i, key) in new_keys {
+                                index(i).insert(key, &[])?;
+                            }
+                        }
+                        match after {
+                            Some(p) => {
+                                let stored = match &event.change {
+                                    // Unedited: the journal already holds it whole.
+                                    Change::PhotoAdded { photo } if **photo == p => {
+                                        Stored::Added(*span)
+                                    }
+                                    _ => Stored::Inline(Box::new(p)),
+                                };
+                                let v = record_bytes(&id, &stored).map_err(abort)?;
+                                photos.insert(&pn.to_be_bytes(), v)?;
+                            }
+                            None => {
+                                return Err(abort(Error::Corrupt(format!(
+                                    "journal event {} leaves photo {id} without a record",
+                                    event.seq
+                                ))));
+                            }
+                        }
+                    }
+                    history.insert(&pair(pn, event.seq), &span_bytes(*span))?;
+                }
+                meta.insert("next_pn", &next_pn.to_be_bytes())?;
+                meta.insert("photos", &count.to_be_bytes())?;
+                meta.insert("applied_seq", &last.seq.to_be_bytes())?;
+                meta.insert("applied_offset", &last_span.end.to_be_bytes())?;
+                Ok(())
+            })
+            .map_err(tx_err)
+    }
+
+    /// The record a `photos` value holds (reading the journal when it points there).
+    pub(super) fn resolve(&self, v: &[u8]) -> Result<Photo> {
+        let (id, stored) = record_from(v)?;
+        match stored {
+            Stored::Inline(p) => Ok(*p),
+            Stored::Added(span) => match self.events.read(span)?.change {
+                Change::PhotoAdded { photo } if photo.id == id => Ok(*photo),
+                _ => Err(Error::Db(format!(
+                    "the index record of {id} points at another journal event; run `byline \
+                     reindex`"
+                ))),
+            },
+        }
+    }
+}
+
+fn meta_get(meta: &TransactionalTree, key: &str) -> TxResult<Option<u64>> {
+    match meta.get(key)? {
+        Some(v) => Ok(Some(u64_at(&v, 0).map_err(|_| abort(damaged()))?)),
+        None => Ok(None),
+    }
+}

@@ -1,0 +1,103 @@
+//! Recovery: the index opened and caught up with the journal, rebuilt when it does not fit,
+//! and blobs a crashed writer left staged settled.
+
+use std::fs;
+use std::path::Path;
+
+use super::Library;
+use crate::db::Db;
+use crate::edit;
+use crate::error::{Error, IoContext, Result};
+use crate::id::BlobId;
+use crate::journal::{Journal, Span};
+use crate::model::Event;
+
+impl Library {
+    /// Publish blobs a crashed writer staged and journalled; delete the ones it never
+    /// journalled (they were never reported as stored).
+    pub(super) fn recover_blobs(&mut self) -> Result<()> {
+        let db = &self.reader.db;
+        // Existence only (no record decoded); an index error stops the recovery.
+        let known = |id: &BlobId| Ok(db.has_photo(id)? || db.has_rendition(id)?);
+        let (published, discarded) = self.reader.blobs.recover(&known)?;
+        if published + discarded > 0 {
+            self.warnings.push(format!(
+                "an interrupted write was settled: {published} journalled blobs put in place, \
+                 {discarded} unjournalled staged files removed"
+            ));
+        }
+        Ok(())
+    }
+
+    /// Empty the index and replay the whole journal into it (`byline reindex`).
+    pub fn rebuild_index(&mut self) -> Result<()> {
+        self.require_writer()?;
+        self.reader.db.clear()?;
+        let db = &self.reader.db;
+        let warnings = self
+            .journal
+            .replay_from(0, 1, |events| apply_to_index(db, events))?;
+        self.warnings.extend(warnings);
+        db.flush()
+    }
+}
+
+/// Open the index at `dir` and catch it up with the journal. An index sled cannot read, of
+/// another layout, or that does not fit the journal is thrown away and rebuilt from it.
+pub(super) fn open_index(
+    dir: &Path,
+    journal: &mut Journal,
+    warnings: &mut Vec<String>,
+) -> Result<Db> {
+    let why = match open_db_waiting(dir, journal.path()) {
+        Ok(db) => {
+            let (seq, offset) = db.applied()?;
+            let next = seq.saturating_add(1);
+            match journal.replay_from(offset, next, |events| apply_to_index(&db, events)) {
+                Ok(dropped) => {
+                    warnings.extend(dropped);
+                    return Ok(db);
+                }
+                // The index does not fit this journal (journal damage is `Corrupt`, which
+                // a rebuild cannot mend: it goes to the user).
+                Err(Error::Db(why)) => format!("index does not fit the journal ({why})"),
+                Err(e) => return Err(e),
+            }
+            // `db` is dropped here, closing sled before its folder is removed.
+        }
+        Err(e @ Error::Locked { .. }) => return Err(e),
+        // The inner message only: the rebuild that `Error::Db` suggests happens right here.
+        Err(Error::Db(why)) => format!("index unreadable: {why}"),
+        Err(e) => format!("index unreadable: {e}"),
+    };
+    warnings.push(format!("{why}; rebuilding it from the journal"));
+    if dir.exists() {
+        fs::remove_dir_all(dir).at(dir)?;
+    }
+    let db = open_db_waiting(dir, journal.path())?;
+    warnings.extend(journal.replay_from(0, 1, |events| apply_to_index(&db, events))?);
+    db.flush()?;
+    Ok(db)
+}
+
+/// Apply journalled events to the index, a few thousand per sled transaction.
+pub(super) fn apply_to_index(db: &Db, events: &[(Span, Event)]) -> Result<()> {
+    for chunk in events.chunks(4096) {
+        db.apply(chunk, &edit::apply)?;
+    }
+    Ok(())
+}
+
+/// Open sled, waiting briefly while another reader has it open (sled allows one process).
+fn open_db_waiting(dir: &Path, journal: &Path) -> Result<Db> {
+    let mut tries = 0;
+    loop {
+        match Db::open(dir, journal) {
+            Err(Error::Locked { .. }) if tries < 250 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
