@@ -342,6 +342,10 @@ pub struct Rendition {
     /// The original was damaged and only part of it could be rendered.
     #[serde(default)]
     pub partial: bool,
+    /// What went less than perfectly: damaged data, an unusable colour profile, a value cut
+    /// or left out to fit its metadata block (the credit fields get their room first).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// One published use of a photo, recorded in the ledger.

@@ -51,6 +51,10 @@ pub(super) struct Report {
     /// The credit line in the default style, when the photo has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) credit: Option<String>,
+    /// `--renditions`: what went less than perfectly, each message once (a value cut or
+    /// left out to fit a metadata block, damaged data, an unusable colour profile).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(super) rendition_warnings: Vec<String>,
 }
 
 fn credit_of(photo: &crate::model::Photo) -> Option<String> {
@@ -137,7 +141,7 @@ pub fn run(store: &Path, json: bool, args: &AddArgs, out: &mut impl Write) -> Re
                 _ => failed += 1,
             }
             if args.renditions {
-                new_photos.extend(new.map(|(photo, bytes)| (report.path.clone(), photo, bytes)));
+                new_photos.extend(new.map(|(photo, bytes)| (staged.len(), photo, bytes)));
             }
             staged.push(report);
             bar.inc(1);
@@ -145,13 +149,27 @@ pub fn run(store: &Path, json: bool, args: &AddArgs, out: &mut impl Write) -> Re
         // Renditions are rendered on every core, then staged with their photos, in the same
         // commit.
         let rendered = render_all(&lib, &new_photos, workers);
-        for ((shown, _, _), set) in new_photos.iter().zip(rendered) {
-            // A photo whose pixels cannot be rendered (HEIC) is still stored; say why.
-            if let Err(e) = set.and_then(|set| {
+        for ((at, _, _), set) in new_photos.iter().zip(rendered) {
+            let made = set.and_then(|set| {
                 lib.stage_rendered(set, &by, Timestamp::now())
                     .map_err(|e| e.to_string())
-            }) {
-                bar.suspend(|| eprintln!("warning: {}: no renditions: {e}", clean(shown)));
+            });
+            let Some(report) = staged.get_mut(*at) else {
+                continue;
+            };
+            match made {
+                Ok(renditions) => {
+                    for w in renditions.into_iter().flat_map(|r| r.warnings) {
+                        if !report.rendition_warnings.contains(&w) {
+                            report.rendition_warnings.push(w);
+                        }
+                    }
+                }
+                // A photo whose pixels cannot be rendered is still stored; say why.
+                Err(e) => {
+                    let shown = clean(&report.path);
+                    bar.suspend(|| eprintln!("warning: {shown}: no renditions: {e}"));
+                }
             }
         }
         if staged.len() >= COMMIT_EVERY || batch_start.elapsed() >= COMMIT_AFTER {
@@ -237,7 +255,7 @@ fn prepare_all(lib: &Library, paths: &[PathBuf], workers: usize) -> Vec<Read> {
 /// Render the presets of each new photo on `workers` threads, results in order.
 fn render_all(
     lib: &Library,
-    photos: &[(String, Box<Photo>, Vec<u8>)],
+    photos: &[(usize, Box<Photo>, Vec<u8>)],
     workers: usize,
 ) -> Vec<Result<RenderedSet, String>> {
     in_parallel(photos, workers, |(_, photo, bytes)| {
@@ -271,6 +289,7 @@ fn add_one(
                 error: None,
                 missing: photo.missing.clone(),
                 credit: credit_of(&photo),
+                rendition_warnings: Vec::new(),
             };
             return (report, Some((photo, bytes)));
         }
@@ -286,6 +305,7 @@ fn add_one(
                 id: Some(id.to_hex()),
                 status: "duplicate",
                 error: None,
+                rendition_warnings: Vec::new(),
             }
         }
         Err(e) => failed(shown, e.to_string()),
@@ -301,6 +321,7 @@ pub(super) fn failed(path: String, error: String) -> Report {
         error: Some(error),
         missing: Vec::new(),
         credit: None,
+        rendition_warnings: Vec::new(),
     }
 }
 
@@ -328,6 +349,9 @@ pub(super) fn print_reports(reports: &[Report], json: bool, out: &mut impl Write
                 "failed     {path}: {}",
                 clean(r.error.as_deref().unwrap_or("unknown error"))
             )?,
+        }
+        for w in &r.rendition_warnings {
+            writeln!(out, "           warning: {}", clean(w))?;
         }
     }
     out.flush()?;

@@ -263,6 +263,7 @@ fn upload_one(r: &Remote, path: &std::path::Path, fields: Option<&Value>) -> add
             error: None,
             missing: serde_json::from_value(v["missing"].clone()).unwrap_or_default(),
             credit: v["credit"].as_str().map(String::from),
+            rendition_warnings: Vec::new(),
         },
         Err(e) => add::failed(shown, format!("{e:#}")),
     }

@@ -104,6 +104,10 @@ pub fn render(
                 "note: the original is damaged; only the part that decoded is shown"
             )?;
         }
+        // What was cut or left out to fit the metadata blocks, damage, colour problems.
+        for w in &r.warnings {
+            writeln!(out, "warning: {}", clean(w))?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

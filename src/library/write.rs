@@ -327,12 +327,9 @@ impl Library {
                 bytes: r.bytes.len() as u64,
                 revision: set.revision,
                 partial: r.partial,
+                // On the record (and so in the journal), not in the library's warnings.
+                warnings: r.warnings,
             };
-            self.warnings.extend(
-                r.warnings
-                    .into_iter()
-                    .map(|w| format!("rendition of {}: {w}", set.photo.short())),
-            );
             let seq = self.next_seq();
             self.pending.push(Event {
                 seq,

@@ -1,6 +1,6 @@
 //! Bytes → pixels: size limits checked from the headers first, JPEG decoded by libjpeg-turbo
-//! at the smallest DCT scale that still covers the largest rendition (shrink-on-load), other
-//! formats by `image`; the EXIF orientation and the colour profile are read alongside.
+//! at the smallest DCT scale that still covers the largest rendition (shrink-on-load), HEIC by
+//! libheif (`heic`), other formats by `image`; the EXIF orientation and the colour profile are read alongside.
 //!
 //! Must not allocate a pixel buffer before the header's size has passed [`check_size`], and
 //! must not convert colours or orient pixels: that happens after resizing, on fewer pixels.
@@ -78,13 +78,9 @@ pub(super) fn decode(bytes: &[u8], target: u32) -> Result<Decoded> {
         Some(Format::Png) => other(bytes, image::ImageFormat::Png),
         Some(Format::Tiff) => other(bytes, image::ImageFormat::Tiff),
         Some(Format::Webp) => other(bytes, image::ImageFormat::WebP),
-        Some(Format::Heic) => Err(Error::UnsupportedFormat(
-            "heic: byline cannot decode HEIC pixels (no maintained HEIF decoder builds here); \
-             convert the original to JPEG to make renditions"
-                .into(),
-        )),
+        Some(Format::Heic) => super::heic::decode(bytes),
         None => Err(Error::UnsupportedFormat(
-            "not an image byline can render (expected JPEG, PNG, TIFF or WebP)".into(),
+            "not an image byline can render (expected JPEG, PNG, TIFF, WebP or HEIC)".into(),
         )),
     }
 }
@@ -353,7 +349,7 @@ fn other(bytes: &[u8], format: image::ImageFormat) -> Result<Decoded> {
 }
 
 /// RGBA → RGB over white.
-fn flatten(rgba: Vec<u8>) -> Vec<u8> {
+pub(super) fn flatten(rgba: Vec<u8>) -> Vec<u8> {
     let mut out = Vec::with_capacity(rgba.len() / 4 * 3);
     for px in rgba.chunks_exact(4) {
         let a = u16::from(px[3]);

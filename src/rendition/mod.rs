@@ -15,6 +15,7 @@ mod decode;
 mod embed;
 mod encode;
 mod fingerprint;
+mod heic;
 mod resize;
 
 use crate::error::{Error, Result};
@@ -111,8 +112,9 @@ pub fn render(original: &[u8], spec: &Spec, fields: &Fields) -> Result<Rendered>
 /// # Errors
 /// [`Error::InvalidInput`] for a bad spec or an image beyond [`MAX_SIDE`] / [`MAX_PIXELS`]
 /// (refused from its header, before any pixel buffer exists);
-/// [`Error::UnsupportedFormat`] for bytes that are not JPEG, PNG, TIFF or WebP (HEIC pixels
-/// included); [`Error::Image`] when decoding fails outright. A JPEG whose data is cut short
+/// [`Error::UnsupportedFormat`] for bytes that are not JPEG, PNG, TIFF, WebP or HEIC;
+/// [`Error::Image`] when decoding fails outright (a damaged HEIC, or an AVIF, whose AV1
+/// decoder is not built in). A JPEG whose data is cut short
 /// renders what it has and comes back with `partial` set and a warning.
 pub fn render_set(original: &[u8], specs: &[Spec], fields: &Fields) -> Result<Vec<Rendered>> {
     for spec in specs {
@@ -123,7 +125,6 @@ pub fn render_set(original: &[u8], specs: &[Spec], fields: &Fields) -> Result<Ve
     };
     let decoded = decode::decode(original, largest)?;
     let mut warnings = decoded.warnings.clone();
-    let blocks = embed::blocks(fields, &mut warnings);
 
     // Largest first, so each size is resampled from the one above it.
     let mut order: Vec<usize> = (0..specs.len()).collect();
@@ -158,31 +159,30 @@ pub fn render_set(original: &[u8], specs: &[Spec], fields: &Fields) -> Result<Ve
         } else {
             &raster
         };
+        // Decoding and colour warnings hold for every size; what the container could not
+        // hold depends on the format.
+        let mut own = warnings.clone();
         let bytes = match spec.format {
-            OutputFormat::Jpeg => embed::into_jpeg(&encode::jpeg(upright, spec.quality)?, &blocks),
+            OutputFormat::Jpeg => {
+                embed::into_jpeg(&encode::jpeg(upright, spec.quality)?, fields, &mut own)
+            }
             OutputFormat::Webp => embed::into_webp(
                 &encode::webp(upright, spec.quality)?,
                 upright.width,
                 upright.height,
-                &blocks,
-            ),
+                fields,
+                &mut own,
+            )?,
         };
         out[i] = Some(Rendered {
             bytes,
             width: upright.width,
             height: upright.height,
             format: spec.format,
-            warnings: Vec::new(),
+            warnings: own,
             partial: decoded.partial,
         });
         previous = Some(raster);
     }
-    Ok(out
-        .into_iter()
-        .flatten()
-        .map(|mut r| {
-            r.warnings.clone_from(&warnings);
-            r
-        })
-        .collect())
+    Ok(out.into_iter().flatten().collect())
 }
