@@ -263,6 +263,12 @@ const ALIASES: &[Alias] = &[
     platform("Wikipedia"),
 ];
 
+/// Every printed form in the agency table (agencies, sub-brands, platforms), for callers
+/// that need names a credit may carry (property tests, the crawl).
+pub fn names() -> impl Iterator<Item = &'static str> {
+    ALIASES.iter().map(|a| a.name)
+}
+
 /// Collapse spaces and lower-case, so `GETTY  IMAGES` and `Getty Images` meet.
 pub(crate) fn key(s: &str) -> String {
     s.split_whitespace()

@@ -97,17 +97,21 @@ impl Role {
 /// The words of each required part, lower-cased.
 #[derive(Debug, Default)]
 struct Roles {
-    agency: Vec<String>,
-    creators: Vec<String>,
-    via: Vec<String>,
+    agency: Vec<Vec<String>>,
+    creators: Vec<Vec<String>>,
+    via: Vec<Vec<String>>,
 }
 
 impl Roles {
     fn of(parts: &CreditParts) -> Roles {
-        let words = |list: &[String]| -> Vec<String> {
+        let words = |list: &[String]| -> Vec<Vec<String>> {
             list.iter()
-                .flat_map(|s| tokens(&s.to_lowercase()))
-                .map(|t| t.key)
+                .map(|s| {
+                    tokens(&s.to_lowercase())
+                        .into_iter()
+                        .map(|t| t.key)
+                        .collect()
+                })
                 .collect()
         };
         Roles {
@@ -117,19 +121,45 @@ impl Roles {
         }
     }
 
-    fn role(&self, key: &str) -> Role {
-        let has = |list: &[String]| list.iter().any(|w| w == key);
-        if is_year(key) {
-            Role::Year
-        } else if has(&self.creators) {
-            Role::Creator
-        } else if has(&self.via) {
-            Role::Via
-        } else if has(&self.agency) || agency::lookup(key).is_some() {
-            Role::Agency
-        } else {
-            Role::Form
+    /// The role of each word of the required line: where a part's words stand together,
+    /// they play its role (creators first, then via, then the agency), so a word two parts
+    /// share (`Navy` in `Navy Visual News Service … U.S. Navy`) is read by its place.
+    fn assign(&self, toks: &[Token]) -> Vec<Role> {
+        let mut roles: Vec<Option<Role>> = vec![None; toks.len()];
+        let groups = [
+            (&self.creators, Role::Creator),
+            (&self.via, Role::Via),
+            (&self.agency, Role::Agency),
+        ];
+        for (list, role) in groups {
+            for words in list.iter().filter(|w| !w.is_empty()) {
+                for start in 0..toks.len().saturating_sub(words.len() - 1) {
+                    let span = start..start + words.len();
+                    let free = roles
+                        .get(span.clone())
+                        .is_some_and(|r| r.iter().all(Option::is_none));
+                    let same = toks
+                        .get(span.clone())
+                        .is_some_and(|t| t.iter().zip(words).all(|(t, w)| t.key == *w));
+                    if free && same {
+                        roles[span].iter_mut().for_each(|r| *r = Some(role));
+                    }
+                }
+            }
         }
+        toks.iter()
+            .zip(roles)
+            .map(|(t, r)| {
+                r.unwrap_or(if is_year(&t.key) {
+                    Role::Year
+                } else if agency::lookup(&t.key).is_some() {
+                    // The agency as the style prints it (`REUTERS`, `AP Photo`).
+                    Role::Agency
+                } else {
+                    Role::Form
+                })
+            })
+            .collect()
     }
 }
 
@@ -152,8 +182,9 @@ fn diff<F: FnOnce() -> Roles>(
         expected: e.to_string(),
         printed: p.to_string(),
     };
-    if printed.trim().is_empty() {
-        return vec![mismatch(Part::Missing, expected.trim(), "")];
+    // Only signs and punctuation (`©`, `-`) is no credit at all.
+    if !printed.chars().any(char::is_alphanumeric) {
+        return vec![mismatch(Part::Missing, expected.trim(), printed.trim())];
     }
     let e = unwrap(expected);
     let p = unwrap(printed);
@@ -166,15 +197,14 @@ fn diff<F: FnOnce() -> Roles>(
         return Vec::new();
     }
     let (et, pt) = (tokens(&e), tokens(&p));
-    let roles = roles();
+    let roles = roles().assign(&et);
     let mut out = Vec::new();
     let pairs = align(&et, &pt);
     // Case counts only for names: agencies print their own name in capitals or not.
     if case {
         for &(i, j) in &pairs {
             let (a, b) = (&et[i], &pt[j]);
-            if e.get(a.start..a.end) != p.get(b.start..b.end) && roles.role(&a.key) == Role::Creator
-            {
+            if e.get(a.start..a.end) != p.get(b.start..b.end) && roles[i] == Role::Creator {
                 out.push(mismatch(
                     Part::Creator,
                     text(&e, &et, i, i + 1),
@@ -222,7 +252,7 @@ fn diff<F: FnOnce() -> Roles>(
         }
         let mut named: Vec<Role> = Vec::new();
         for &i in &er {
-            let r = roles.role(&et[i].key);
+            let r = roles[i];
             if r != Role::Form && !named.contains(&r) {
                 named.push(r);
             }
@@ -270,17 +300,11 @@ fn diff<F: FnOnce() -> Roles>(
 }
 
 /// The words of `range` in the required line that play `role`, as printed there.
-fn role_text<'a>(
-    line: &'a str,
-    toks: &[Token],
-    range: &[usize],
-    role: Role,
-    roles: &Roles,
-) -> String {
+fn role_text(line: &str, toks: &[Token], range: &[usize], role: Role, roles: &[Role]) -> String {
     let of_role: Vec<usize> = range
         .iter()
         .copied()
-        .filter(|&i| roles.role(&toks[i].key) == role || role == Role::Form)
+        .filter(|&i| roles[i] == role || role == Role::Form)
         .collect();
     match (of_role.first(), of_role.last()) {
         (Some(&a), Some(&b)) => text(line, toks, a, b + 1).to_string(),
@@ -427,7 +451,8 @@ fn unwrap(s: &str) -> String {
     t.replace(" /", "/").replace("/ ", "/")
 }
 
-/// Whether brackets in `s` balance, so the outer pair wraps the whole line.
+/// Whether no bracket in `s` closes one it did not open, so the outer pair wraps the whole
+/// line (`(AP) Name (Pool)` is not wrapped; an inner bracket left open may be).
 fn balanced(s: &str, open: char, close: char) -> bool {
     let mut depth = 0i32;
     for c in s.chars() {
@@ -440,7 +465,7 @@ fn balanced(s: &str, open: char, close: char) -> bool {
             }
         }
     }
-    depth == 0
+    true
 }
 
 fn strip_prefix_ci<'a>(s: &'a str, p: &str) -> Option<&'a str> {

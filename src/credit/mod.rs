@@ -12,6 +12,7 @@ mod style;
 
 use serde::{Deserialize, Serialize};
 
+pub use agency::names as agency_names;
 pub use check::{Finding, check_caption_date, check_cut, check_photo, check_source, check_year};
 pub use compare::{Mismatch, Part, compare, judge};
 pub use parse::{agency_of, parse, parts_of};

@@ -233,31 +233,75 @@ pub fn styles(outlets: &BTreeMap<String, OutletStyle>) -> Vec<(String, String, S
 }
 
 /// The credit line `style` requires for `parts`; `year` is the photo's year.
+///
+/// A handout, pool photo or video grab is never credited as the distributing agency's own
+/// work: agency styles print it in their own third-party form (`… /Handout via REUTERS`,
+/// `Name - Pool/Getty Images`), and every other style names the issuer and the agency's
+/// via form (`© State Emergency Service / Handout via Reuters`).
 pub fn render(parts: &CreditParts, year: Option<i32>, style: &Style) -> String {
     let agency_name = parts.agency.as_deref();
     let is = |name: &str| agency_name == Some(name);
     let creators = parts.creators.join(", ");
     let year = year.map(|y| y.to_string()).unwrap_or_default();
     let line = match style {
-        Style::Default if parts.kind == Kind::Handout => handout(parts, &creators),
-        Style::Default => fill(DEFAULT_TEMPLATE, parts, &year),
         Style::Ap if is("AP") => ap(parts, &creators),
         Style::Reuters if is("Reuters") => reuters(parts, &creators),
         Style::Afp => afp(parts),
         Style::Getty if is("Getty Images") => getty(parts, &creators),
         Style::Epa if is("EPA") => epa(parts),
-        Style::Sputnik => sputnik(parts, &year),
-        Style::Cc => cc(parts, &creators, &year),
-        Style::Outlet { outlet, .. } => fill(outlet.template_for(agency_name), parts, &year),
         // Agency styles print other agencies' photos as the plain chain, origin first.
         Style::Ap | Style::Reuters | Style::Getty | Style::Epa => {
             chain(parts, &creators, agency_name.map(String::from), true)
         }
+        _ if third_party(parts.kind) => via_form(parts),
+        Style::Default => fill(DEFAULT_TEMPLATE, parts, &year),
+        Style::Sputnik => sputnik(parts, &year),
+        Style::Cc => cc(parts, &creators, &year),
+        Style::Outlet { outlet, .. } => fill(outlet.template_for(agency_name), parts, &year),
     };
     line.trim().to_string()
 }
 
-/// `Creator/Via/Agency` with empty parts left out.
+/// Kinds whose picture is not the distributing agency's own work.
+fn third_party(kind: Kind) -> bool {
+    matches!(kind, Kind::Handout | Kind::Pool | Kind::ScreenGrab)
+}
+
+/// The word that says a picture is third-party work, as the agencies print it.
+fn marker_word(kind: Kind) -> Option<&'static str> {
+    match kind {
+        Kind::Handout => Some("Handout"),
+        Kind::Pool => Some("Pool"),
+        Kind::ScreenGrab => Some("Video grab"),
+        _ => None,
+    }
+}
+
+/// Whether an element of the chain already names the pool (`Kremlin Pool`).
+fn names_pool(items: &[String]) -> bool {
+    items
+        .iter()
+        .any(|i| i.split_whitespace().any(|w| w.eq_ignore_ascii_case("pool")))
+}
+
+/// `© Issuer / Name / Handout via Agency`: the house form for third-party pictures. No
+/// year, because the year after an agency's name marks its own copyright.
+fn via_form(parts: &CreditParts) -> String {
+    let mut items: Vec<String> = parts.creators.clone();
+    items.extend(parts.via.iter().cloned());
+    let pool_named = parts.kind == Kind::Pool && names_pool(&items);
+    items.extend(
+        marker_word(parts.kind)
+            .filter(|_| !pool_named)
+            .map(String::from),
+    );
+    let line = format!("© {}", items.join(" / "));
+    match &parts.agency {
+        Some(a) => format!("{line} via {a}"),
+        None => line,
+    }
+}
+
 /// `Creator/Via/Agency` with empty parts left out; with `markers`, the kind is said too
 /// (`Name/Pool/AFP`, `Press Service/Handout/AP`, `Name/AFP/File`).
 fn chain(
@@ -272,8 +316,8 @@ fn chain(
         items.push("Pool".into());
     }
     items.extend(parts.via.iter().cloned());
-    if markers && parts.kind == Kind::Handout {
-        items.push("Handout".into());
+    if markers && matches!(parts.kind, Kind::Handout | Kind::ScreenGrab) {
+        items.extend(marker_word(parts.kind).map(String::from));
     }
     items.extend(agency_name);
     if markers && parts.kind == Kind::Archive {
@@ -282,24 +326,8 @@ fn chain(
     items.join("/")
 }
 
-/// The default style's line for a handout: who issued it, `Handout`, and the agency that moved
-/// it (`State Emergency Service/Handout via Reuters`). CREDITS.md: a handout still needs a
-/// credit and a source; and it is not the agency's work, so no `©` and no year in its name.
-fn handout(parts: &CreditParts, creators: &str) -> String {
-    let mut items: Vec<String> = Vec::new();
-    items.extend((!creators.is_empty()).then(|| creators.to_string()));
-    items.extend(parts.via.iter().cloned());
-    items.push("Handout".into());
-    let line = items.join("/");
-    match &parts.agency {
-        Some(a) => format!("{line} via {a}"),
-        None => line,
-    }
-}
-
 fn ap(parts: &CreditParts, creators: &str) -> String {
-    let third_party = !parts.via.is_empty() || matches!(parts.kind, Kind::Handout);
-    if !third_party {
+    if parts.via.is_empty() && !matches!(parts.kind, Kind::Handout | Kind::ScreenGrab) {
         let mut s = if creators.is_empty() {
             "AP Photo".to_string()
         } else {
@@ -316,23 +344,27 @@ fn ap(parts: &CreditParts, creators: &str) -> String {
     let mut items: Vec<String> = Vec::new();
     items.extend((!creators.is_empty()).then(|| creators.to_string()));
     items.extend(parts.via.iter().cloned());
-    if parts.kind == Kind::Pool {
-        items.push("Pool".into());
-    }
-    if items.is_empty() {
-        items.push("Handout".into());
+    let pool_named = parts.kind == Kind::Pool && names_pool(&parts.via);
+    if parts.kind == Kind::Pool && !pool_named || items.is_empty() {
+        items.extend(
+            marker_word(parts.kind)
+                .or(Some("Handout"))
+                .map(String::from),
+        );
     }
     format!("{} via AP", items.join("/"))
 }
 
+/// Reuters: `REUTERS/Name`, `REUTERS` alone when no one is named, `/File Photo` for an
+/// archive picture; third-party work as the chain `via REUTERS`.
 fn reuters(parts: &CreditParts, creators: &str) -> String {
-    let plain = parts.via.is_empty() && !matches!(parts.kind, Kind::Handout | Kind::Pool);
-    if plain {
-        let mut s = format!("REUTERS/{creators}");
+    if parts.via.is_empty() && !third_party(parts.kind) {
+        let mut items = vec!["REUTERS".to_string()];
+        items.extend((!creators.is_empty()).then(|| creators.to_string()));
         if parts.kind == Kind::Archive {
-            s.push_str("/File Photo");
+            items.push("File Photo".into());
         }
-        return s;
+        return items.join("/");
     }
     // Origin agency first, then the photographer, then the bodies in between:
     // `Sputnik/Alexei Druzhinin/Kremlin via REUTERS`.
@@ -342,23 +374,26 @@ fn reuters(parts: &CreditParts, creators: &str) -> String {
         items.push(first.clone());
     }
     items.extend((!creators.is_empty()).then(|| creators.to_string()));
-    items.extend(via.cloned());
-    match parts.kind {
-        Kind::Handout => items.push("Handout".into()),
-        Kind::Pool if !items.iter().any(|i| i.contains("Kremlin")) => items.push("Pool".into()),
-        _ => {}
-    }
+    let bodies: Vec<String> = via.cloned().collect();
+    // A pool is credited to the body that runs it when one is named (`…/Kremlin via
+    // REUTERS`), else as `Pool`; a handout or grab always says so.
+    let marker = match parts.kind {
+        Kind::Pool if !bodies.is_empty() => None,
+        kind => marker_word(kind),
+    };
+    items.extend(bodies);
+    items.extend(marker.map(String::from));
     format!("{} via REUTERS", items.join("/"))
 }
 
 /// AFP prints the surname in capitals (`John WESSELS`), partners in capitals, spaced slashes.
 fn afp(parts: &CreditParts) -> String {
     let mut items: Vec<String> = parts.creators.iter().map(|c| surname_caps(c)).collect();
-    if items.is_empty() && parts.kind == Kind::Handout {
-        items.push("HANDOUT".into());
+    if items.is_empty() && matches!(parts.kind, Kind::Handout | Kind::ScreenGrab) {
+        items.extend(marker_word(parts.kind).map(str::to_uppercase));
     }
     items.extend(parts.via.iter().map(|v| v.to_uppercase()));
-    if parts.kind == Kind::Pool {
+    if parts.kind == Kind::Pool && !names_pool(&parts.via) {
         items.push("POOL".into());
     }
     items.extend(parts.agency.as_deref().map(str::to_uppercase));
@@ -378,7 +413,9 @@ fn getty(parts: &CreditParts, creators: &str) -> String {
         // Getty's pool form is `Name - Pool/Getty Images`.
         Kind::Pool if lead.is_empty() => lead = "Pool".into(),
         Kind::Pool => lead.push_str(" - Pool"),
-        Kind::Handout if lead.is_empty() && parts.via.is_empty() => lead = "Handout".into(),
+        Kind::Handout | Kind::ScreenGrab if lead.is_empty() && parts.via.is_empty() => {
+            lead = marker_word(parts.kind).unwrap_or_default().into();
+        }
         _ => {}
     }
     let mut items: Vec<String> = Vec::new();
@@ -393,8 +430,8 @@ fn epa(parts: &CreditParts) -> String {
     let mut items: Vec<String> = vec!["EPA".into()];
     items.extend(parts.via.iter().map(|v| v.to_uppercase()));
     items.extend(parts.creators.iter().map(|c| c.to_uppercase()));
-    if parts.kind == Kind::Handout {
-        items.push("HANDOUT".into());
+    if matches!(parts.kind, Kind::Handout | Kind::ScreenGrab) {
+        items.extend(marker_word(parts.kind).map(str::to_uppercase));
     }
     let mut s = items.join("/");
     if parts.kind == Kind::Pool {
