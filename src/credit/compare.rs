@@ -183,7 +183,8 @@ fn diff<F: FnOnce() -> Roles>(
         printed: p.to_string(),
     };
     // Only signs and punctuation (`©`, `-`) is no credit at all.
-    if !printed.chars().any(char::is_alphanumeric) {
+    let has_words = |s: &str| s.chars().any(char::is_alphanumeric);
+    if !has_words(printed) && (has_words(expected) || printed.trim().is_empty()) {
         return vec![mismatch(Part::Missing, expected.trim(), printed.trim())];
     }
     let e = unwrap(expected);

@@ -23,7 +23,8 @@ pub fn parse(line: &str) -> CreditParts {
     while !line.is_char_boundary(end) {
         end -= 1;
     }
-    let line = line.get(..end).unwrap_or("");
+    let line = even_brackets(line.get(..end).unwrap_or(""));
+    let line = line.as_str();
     let (body, trailer) = split_trailer(line);
     parts.trailer = trailer;
     let mut seen = Seen::default();
@@ -72,9 +73,23 @@ fn promote_lone_words(elems: &mut [Elem]) {
     }
 }
 
+/// Braces typed for brackets (`(Photo by Name/AP Photo}`) read as brackets, and a
+/// backslash typed for a slash (`Court\\TASS`) as a slash.
+fn even_brackets(line: &str) -> String {
+    line.chars()
+        .map(|c| match c {
+            '{' => '(',
+            '}' => ')',
+            '\\' => '/',
+            c => c,
+        })
+        .collect()
+}
+
 /// The credit alone: the line without its wrapper, labels and trailer.
 pub(crate) fn core(line: &str) -> String {
-    let (body, _) = split_trailer(line);
+    let line = even_brackets(line);
+    let (body, _) = split_trailer(&line);
     unwrap(body, &mut Seen::default())
 }
 
@@ -133,6 +148,8 @@ fn split_trailer(line: &str) -> (&str, Option<String>) {
         "THIS PICTURE WAS",
         "TPX IMAGES",
         "REFILE",
+        // The BBC's label after a credit (`REUTERS/Name Image copyright Reuters`).
+        "Image copyright",
     ];
     let mut cut = KEYS
         .iter()
@@ -252,7 +269,8 @@ fn unwrap(body: &str, seen: &mut Seen) -> String {
         }
         s = strip_label(&s, seen);
         s = strip_full_stop(&s);
-        s = drop_inner_brackets(&s);
+        s = drop_inner_brackets(&s, seen);
+        s = drop_prose(&s);
         if s == before {
             return s;
         }
@@ -278,7 +296,7 @@ fn unwrap_tail_bracket(s: &str) -> String {
 
 /// Drop bracketed asides inside the line (`Michael Wong (Space Telescope Science
 /// Institute, Baltimore, MD), …`): affiliations and places, not chain elements.
-fn drop_inner_brackets(s: &str) -> String {
+fn drop_inner_brackets(s: &str, seen: &mut Seen) -> String {
     let mut out = s.to_string();
     while let Some(open) = out.find('(').filter(|&i| i > 0) {
         let Some(close) = out.get(open..).and_then(|r| r.find(')')).map(|c| open + c) else {
@@ -287,12 +305,54 @@ fn drop_inner_brackets(s: &str) -> String {
         if close + 1 >= out.len() {
             break;
         }
+        // A marker in brackets still says what the picture is (`Name (Archiv), via dts`).
+        if let Some(kind) = out.get(open + 1..close).and_then(marker) {
+            seen.kinds.extend(kind);
+        }
         out.replace_range(open..=close, "");
     }
     out.split(' ')
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Words that say "by" before a photographer's name, in the languages credits are seen in.
+const BY_WORDS: &[&str] = &["by", "von", "par", "door", "av", "af", "di", "por", "fra"];
+
+/// Prose around the credit, told apart by commas: a place before a "by" word
+/// (`Düsseldorf, von Name/Reuters`) and a clause in lower case after it (`…/AFP, publiziert am
+/// 31. März`, `…, and reused here with permission`).
+fn drop_prose(s: &str) -> String {
+    let pieces: Vec<&str> = s.split(", ").collect();
+    if pieces.len() < 2 {
+        return s.to_string();
+    }
+    let by_at = pieces.iter().position(|p| {
+        p.split_once(' ')
+            .is_some_and(|(w, rest)| BY_WORDS.contains(&w) && !rest.is_empty())
+    });
+    let start = by_at.unwrap_or(0);
+    let mut end = pieces.len();
+    while end > start + 1 {
+        let last = pieces.get(end - 1).copied().unwrap_or("");
+        let prose = last.chars().next().is_some_and(char::is_lowercase)
+            && last.split_whitespace().count() >= 2
+            && marker(last).is_none()
+            && !last.starts_with("via ")
+            && !last.contains('/');
+        if !prose {
+            break;
+        }
+        end -= 1;
+    }
+    let mut kept: Vec<&str> = pieces.get(start..end).unwrap_or_default().to_vec();
+    if by_at.is_some()
+        && let Some(first) = kept.first_mut()
+    {
+        *first = first.split_once(' ').map_or(*first, |(_, rest)| rest);
+    }
+    kept.join(", ")
 }
 
 /// A leading `Label:` of up to three words. A label naming an agency or platform
@@ -500,9 +560,19 @@ fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut Seen) -> Ve
     };
     let mut t = raw
         .trim()
-        .trim_matches(|c: char| c.is_whitespace() || ".:;\"'“”".contains(c))
+        .trim_matches(|c: char| c.is_whitespace() || ":;\"'“”".contains(c))
+        .trim_start_matches('.')
         .to_string();
+    // A closing stop goes unless it ends an abbreviation (`Jr.`, `J.`).
+    t = strip_full_stop(&t).trim_end_matches(':').to_string();
     t = undouble(&t);
+    // A number that is not a year is a reference or billing code (`kod 444`), never a name.
+    if t
+        .split_whitespace()
+        .any(|w| w.len() >= 2 && w.chars().all(|c| c.is_ascii_digit()) && !is_year(w))
+    {
+        return Vec::new();
+    }
     // A copyright sign or year is the photo's, not part of a name
     // (`© AFP 2013 / JOHN THYS`, `Satellite image ©2022 Maxar Technologies`).
     if t.contains('©') || t.split_whitespace().any(is_year) {
@@ -591,7 +661,14 @@ fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut Seen) -> Ve
     // `#APPhoto by J. Scott Applewhite`: an agency label, then the photographer.
     if let Some(i) = lower.find(" by ") {
         let left = t.get(..i).unwrap_or("");
-        if org_alias(left).is_some() {
+        // `AFP photo of Kuwait by Name`: the label ends at `photo`.
+        let label = lower
+            .find(" photo ")
+            .filter(|&p| p < i)
+            .and_then(|p| t.get(..p + " photo".len()))
+            .unwrap_or(left);
+        if org_alias(label).is_some() {
+            let left = label;
             let mut l = classify(left, after_via, false, seen);
             l.extend(classify(
                 t.get(i + 4..).unwrap_or(""),
