@@ -562,5 +562,7 @@ fn parser_scores_on_the_tuning_and_held_out_credit_lines() {
     assert!(right >= TUNING_RIGHT, "tuning set fell to {right}/{total}");
     assert!(hright >= HELD_OUT_RIGHT, "held-out set fell to {hright}/{htotal}");
 }
+/// Parts right on the 140 tuning lines after tuning (of 560).
 const TUNING_RIGHT: usize = 551;
-const HELD_OUT_RIGHT: usize = 0;
+/// Parts right on the 70 held-out lines, scored once after tuning ended (of 280).
+const HELD_OUT_RIGHT: usize = 254;
