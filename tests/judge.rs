@@ -515,7 +515,10 @@ fn score(file: &str) -> (usize, usize, Vec<String>) {
     let path = format!("{}/tests/data/{file}", env!("CARGO_MANIFEST_DIR"));
     let tsv = std::fs::read_to_string(&path).expect("credit lines readable");
     let list = |s: &str| -> Vec<String> {
-        s.split(" | ").map(|x| x.trim().to_lowercase()).filter(|x| !x.is_empty()).collect()
+        s.split(" | ")
+            .map(|x| x.trim().to_lowercase())
+            .filter(|x| !x.is_empty())
+            .collect()
     };
     let (mut right, mut total, mut failures) = (0, 0, Vec::new());
     for row in tsv.lines().skip(1) {
@@ -527,8 +530,16 @@ fn score(file: &str) -> (usize, usize, Vec<String>) {
         let got_agency = p.agency.clone().unwrap_or_default().to_lowercase();
         let low = |v: &[String]| v.iter().map(|x| x.to_lowercase()).collect::<Vec<_>>();
         let checks = [
-            ("agency", got_agency == agency.to_lowercase(), format!("{:?}", p.agency)),
-            ("creators", low(&p.creators) == list(creators), format!("{:?}", p.creators)),
+            (
+                "agency",
+                got_agency == agency.to_lowercase(),
+                format!("{:?}", p.agency),
+            ),
+            (
+                "creators",
+                low(&p.creators) == list(creators),
+                format!("{:?}", p.creators),
+            ),
             ("via", low(&p.via) == list(via), format!("{:?}", p.via)),
             ("kind", p.kind.as_str() == kind, p.kind.as_str().to_string()),
         ];
@@ -560,7 +571,10 @@ fn parser_scores_on_the_tuning_and_held_out_credit_lines() {
         eprintln!("  {f}");
     }
     assert!(right >= TUNING_RIGHT, "tuning set fell to {right}/{total}");
-    assert!(hright >= HELD_OUT_RIGHT, "held-out set fell to {hright}/{htotal}");
+    assert!(
+        hright >= HELD_OUT_RIGHT,
+        "held-out set fell to {hright}/{htotal}"
+    );
 }
 /// Parts right on the 140 tuning lines after tuning (of 560).
 const TUNING_RIGHT: usize = 551;
