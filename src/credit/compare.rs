@@ -58,8 +58,9 @@ pub fn judge(
     printed: &str,
 ) -> Vec<Mismatch> {
     let expected = render(required, year, style);
-    let roles = Roles::of(required);
-    diff(&expected, printed, style.case_sensitive(), || roles)
+    diff(&expected, printed, style.case_sensitive(), || {
+        required.clone()
+    })
 }
 
 /// Compare the printed credit with the required line; an empty list means it is right.
@@ -67,7 +68,7 @@ pub fn judge(
 /// differ.
 pub fn compare(expected: &str, printed: &str, style: &Style) -> Vec<Mismatch> {
     diff(expected, printed, style.case_sensitive(), || {
-        Roles::of(&parse(expected))
+        parse(expected)
     })
 }
 
@@ -171,7 +172,7 @@ struct Token {
     end: usize,
 }
 
-fn diff<F: FnOnce() -> Roles>(
+fn diff<F: FnOnce() -> CreditParts>(
     expected: &str,
     printed: &str,
     case: bool,
@@ -198,7 +199,8 @@ fn diff<F: FnOnce() -> Roles>(
         return Vec::new();
     }
     let (et, pt) = (tokens(&e), tokens(&p));
-    let roles = roles().assign(&et);
+    let required = roles();
+    let roles = Roles::of(&required).assign(&et);
     let mut out = Vec::new();
     let pairs = align(&et, &pt);
     // Case counts only for names: agencies print their own name in capitals or not.
@@ -291,13 +293,39 @@ fn diff<F: FnOnce() -> Roles>(
             _ => out.push(mismatch(Part::Extra, "", trim_connectors(t))),
         }
     }
-    if out.is_empty() || order_wrong && out.iter().all(|m| m.part == Part::Other) {
-        out.retain(|m| m.part != Part::Other);
+    // Only words moved, added or left out that change no part (`AP Photo/Name, Pool` for
+    // `© Name / Pool via AP`): the same credit in another form.
+    let form_only = out.iter().all(|m| match m.part {
+        Part::Extra => tokens(&m.printed)
+            .iter()
+            .all(|t| FORM_WORDS.contains(&t.key.as_str())),
+        part => part == Part::Other,
+    }) && (order_wrong || out.iter().any(|m| m.part == Part::Extra))
+        && years(expected) == years(printed)
+        && same_parts(&required, &parse(printed));
+    if out.is_empty() || form_only {
+        out.clear();
         out.push(mismatch(Part::Other, expected.trim(), printed.trim()));
     }
     out.sort_by_key(|m| m.part);
     out.dedup_by_key(|m| m.part);
     out
+}
+
+/// Words that mark a credit's form or kind, never a part of their own.
+const FORM_WORDS: &[&str] = &[
+    "photo", "photos", "foto", "picture", "pic", "image", "pool", "handout", "file", "via", "by",
+    "courtesy", "staff", "stringer",
+];
+
+/// Whether two readings name the same agency, creators, via chain and kind.
+fn same_parts(a: &CreditParts, b: &CreditParts) -> bool {
+    let low = |v: &[String]| v.iter().map(|x| x.to_lowercase()).collect::<Vec<_>>();
+    let agency_key = |p: &CreditParts| p.agency.as_deref().map(agency::key);
+    agency_key(a) == agency_key(b)
+        && low(&a.creators) == low(&b.creators)
+        && low(&a.via) == low(&b.via)
+        && a.kind == b.kind
 }
 
 /// The words of `range` in the required line that play `role`, as printed there.
@@ -363,7 +391,9 @@ fn align(a: &[Token], b: &[Token]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let (mut i, mut j) = (0, 0);
     while i < n && j < m {
-        if a[i].key == b[j].key {
+        // On a tie, match a word to its later occurrence in the required line: a word printed
+        // once that the line holds twice (`PA` of `PA Wire/PA`) is the later part, the agency.
+        if a[i].key == b[j].key && table[at(i + 1, j)] < table[at(i, j)] {
             out.push((i, j));
             i += 1;
             j += 1;
