@@ -242,9 +242,12 @@ pub fn check_photo(photo: &Photo) -> Vec<Finding> {
     out
 }
 
-/// Check one publication's printed credit against the line `style` requires.
+/// Check one publication's printed credit against the line `style` requires, part by part
+/// ([`credit::judge`]): a wrong or missing part, or anything printed that the required line
+/// lacks (`extra`), is a violation.
 pub fn check_credit(photo: &Photo, printed: Option<&str>, style: &Style) -> Vec<Finding> {
-    let expected = credit::required_line(&photo.fields, style);
+    let required = credit::parts_of(&photo.fields);
+    let expected = credit::render(&required, photo.fields.year, style);
     let id = Some(photo.id);
     let Some(printed) = printed.map(str::trim).filter(|p| !p.is_empty()) else {
         let mut f = finding(
@@ -262,10 +265,19 @@ pub fn check_credit(photo: &Photo, printed: Option<&str>, style: &Style) -> Vec<
         // Nothing to require: the record itself is incomplete (reported by check_photo).
         return Vec::new();
     }
-    credit::compare(&expected, printed, style)
+    credit::judge(&required, photo.fields.year, style, printed)
         .into_iter()
         .map(|m| {
             let part = m.part;
+            let what = match part {
+                Part::Extra => format!("extra '{}' printed", m.printed),
+                _ => format!(
+                    "wrong {}: expected '{}', printed '{}'",
+                    part_name(part),
+                    m.expected,
+                    m.printed
+                ),
+            };
             let mut f = finding(
                 if part == Part::Missing {
                     Kind::CreditMissing
@@ -273,13 +285,7 @@ pub fn check_credit(photo: &Photo, printed: Option<&str>, style: &Style) -> Vec<
                     Kind::CreditWrong
                 },
                 id,
-                format!(
-                    "wrong {}: expected '{}', printed '{}' (whole line: expected '{expected}', \
-                     printed '{printed}')",
-                    part_name(part),
-                    m.expected,
-                    m.printed
-                ),
+                format!("{what} (whole line: expected '{expected}', printed '{printed}')"),
             );
             f.part = Some(part);
             f.expected = Some(expected.clone());
@@ -296,6 +302,7 @@ fn part_name(p: Part) -> &'static str {
         Part::Year => "year",
         Part::Via => "via",
         Part::Misspelling => "spelling",
+        Part::Extra => "extra",
         Part::Missing => "credit",
         Part::Other => "form",
     }

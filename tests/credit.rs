@@ -728,24 +728,25 @@ fn every_builtin_style_prints_the_agency_form() {
         ),
         ("John Thys/AFP", None, Style::Default, "© AFP / John Thys"),
         ("REUTERS/", Some(2020), Style::Default, "© Reuters 2020"),
-        // A handout is nobody's copyright line: the issuer, `Handout`, and who moved it.
+        // A handout is not the agency's copyright: the issuer, `Handout`, and who moved it,
+        // with no year (#11).
         (
             "RICHARD WATT / HANDOUT",
             Some(2020),
             Style::Default,
-            "Richard Watt/Handout",
+            "© Richard Watt / Handout",
         ),
         (
             "Handout via REUTERS",
             Some(2024),
             Style::Default,
-            "Handout via Reuters",
+            "© Handout via Reuters",
         ),
         (
             "Russian Defence Ministry Press Service/Handout via REUTERS",
             Some(2024),
             Style::Default,
-            "Russian Defence Ministry Press Service/Handout via Reuters",
+            "© Russian Defence Ministry Press Service / Handout via Reuters",
         ),
         // An agency style prints another agency's photo as the plain chain, kind included.
         ("John Thys/AFP", None, Style::Reuters, "John Thys/AFP"),

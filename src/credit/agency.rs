@@ -178,6 +178,18 @@ const ALIASES: &[Alias] = &[
     agency("dpa", "dpa"),
     agency("picture alliance", "dpa"),
     agency("Kyodo", "Kyodo"),
+    // Nordic and other national agencies.
+    agency("TT", "TT"),
+    agency("TT Nyhetsbyrån", "TT"),
+    agency("NTB", "NTB"),
+    agency("NTB Scanpix", "NTB"),
+    agency("Scanpix", "Scanpix"),
+    agency("Ritzau Scanpix", "Ritzau Scanpix"),
+    agency("Lehtikuva", "Lehtikuva"),
+    agency("BelTA", "BelTA"),
+    agency("Ukrinform", "Ukrinform"),
+    agency("dpa Picture-Alliance", "dpa"),
+    agency("picture-alliance", "dpa"),
     agency("Yonhap", "Yonhap"),
     agency("ANSA", "ANSA"),
     agency("Bloomberg", "Bloomberg"),
@@ -262,6 +274,12 @@ const ALIASES: &[Alias] = &[
     platform("Wikimedia Commons"),
     platform("Wikipedia"),
 ];
+
+/// Every printed form in the agency table (agencies, sub-brands, platforms), for callers
+/// that need names a credit may carry (property tests, the crawl).
+pub fn names() -> impl Iterator<Item = &'static str> {
+    ALIASES.iter().map(|a| a.name)
+}
 
 /// Collapse spaces and lower-case, so `GETTY  IMAGES` and `Getty Images` meet.
 pub(crate) fn key(s: &str) -> String {
@@ -388,6 +406,14 @@ const ORG_WORDS: &[&str] = &[
     "ministry",
     "government",
     "department",
+    "force",
+    "defense",
+    "defence",
+    "court",
+    "contest",
+    // "News agency" in German and Turkish.
+    "nachrichtenagentur",
+    "ajansı",
     "army",
     "navy",
     "military",
@@ -433,6 +459,9 @@ const ISSUER_PHRASES: &[&str] = &[
     "government",
     "department",
     "armed forces",
+    "defense force",
+    "defence force",
+    "court",
     "army",
     "navy",
     "air force",

@@ -12,8 +12,9 @@ mod style;
 
 use serde::{Deserialize, Serialize};
 
+pub use agency::names as agency_names;
 pub use check::{Finding, check_caption_date, check_cut, check_photo, check_source, check_year};
-pub use compare::{Mismatch, Part, compare};
+pub use compare::{Mismatch, Part, compare, judge};
 pub use parse::{agency_of, parse, parts_of};
 pub use style::{
     CreditReport, OutletStyle, Style, builtin, render, report, required_line, schema_org,

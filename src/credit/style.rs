@@ -13,6 +13,12 @@ use super::{CreditParts, IIM_CREDIT_MAX, Kind, agency, parse, parts_of};
 use crate::error::{Error, Result};
 use crate::model::Fields;
 
+mod output;
+mod template;
+
+pub use output::{CreditReport, report, required_line, schema_org, short_form};
+use template::*;
+
 /// How a credit is printed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -233,31 +239,75 @@ pub fn styles(outlets: &BTreeMap<String, OutletStyle>) -> Vec<(String, String, S
 }
 
 /// The credit line `style` requires for `parts`; `year` is the photo's year.
+///
+/// A handout, pool photo or video grab is never credited as the distributing agency's own
+/// work: agency styles print it in their own third-party form (`… /Handout via REUTERS`,
+/// `Name - Pool/Getty Images`), and every other style names the issuer and the agency's
+/// via form (`© State Emergency Service / Handout via Reuters`).
 pub fn render(parts: &CreditParts, year: Option<i32>, style: &Style) -> String {
     let agency_name = parts.agency.as_deref();
     let is = |name: &str| agency_name == Some(name);
     let creators = parts.creators.join(", ");
     let year = year.map(|y| y.to_string()).unwrap_or_default();
     let line = match style {
-        Style::Default if parts.kind == Kind::Handout => handout(parts, &creators),
-        Style::Default => fill(DEFAULT_TEMPLATE, parts, &year),
         Style::Ap if is("AP") => ap(parts, &creators),
         Style::Reuters if is("Reuters") => reuters(parts, &creators),
         Style::Afp => afp(parts),
         Style::Getty if is("Getty Images") => getty(parts, &creators),
         Style::Epa if is("EPA") => epa(parts),
-        Style::Sputnik => sputnik(parts, &year),
-        Style::Cc => cc(parts, &creators, &year),
-        Style::Outlet { outlet, .. } => fill(outlet.template_for(agency_name), parts, &year),
         // Agency styles print other agencies' photos as the plain chain, origin first.
         Style::Ap | Style::Reuters | Style::Getty | Style::Epa => {
             chain(parts, &creators, agency_name.map(String::from), true)
         }
+        _ if third_party(parts.kind) => via_form(parts),
+        Style::Default => fill(DEFAULT_TEMPLATE, parts, &year),
+        Style::Sputnik => sputnik(parts, &year),
+        Style::Cc => cc(parts, &creators, &year),
+        Style::Outlet { outlet, .. } => fill(outlet.template_for(agency_name), parts, &year),
     };
     line.trim().to_string()
 }
 
-/// `Creator/Via/Agency` with empty parts left out.
+/// Kinds whose picture is not the distributing agency's own work.
+fn third_party(kind: Kind) -> bool {
+    matches!(kind, Kind::Handout | Kind::Pool | Kind::ScreenGrab)
+}
+
+/// The word that says a picture is third-party work, as the agencies print it.
+fn marker_word(kind: Kind) -> Option<&'static str> {
+    match kind {
+        Kind::Handout => Some("Handout"),
+        Kind::Pool => Some("Pool"),
+        Kind::ScreenGrab => Some("Video grab"),
+        _ => None,
+    }
+}
+
+/// Whether an element of the chain already names the pool (`Kremlin Pool`).
+fn names_pool(items: &[String]) -> bool {
+    items
+        .iter()
+        .any(|i| i.split_whitespace().any(|w| w.eq_ignore_ascii_case("pool")))
+}
+
+/// `© Issuer / Name / Handout via Agency`: the house form for third-party pictures. No
+/// year, because the year after an agency's name marks its own copyright.
+fn via_form(parts: &CreditParts) -> String {
+    let mut items: Vec<String> = parts.creators.clone();
+    items.extend(parts.via.iter().cloned());
+    let pool_named = parts.kind == Kind::Pool && names_pool(&items);
+    items.extend(
+        marker_word(parts.kind)
+            .filter(|_| !pool_named)
+            .map(String::from),
+    );
+    let line = format!("© {}", items.join(" / "));
+    match &parts.agency {
+        Some(a) => format!("{line} via {a}"),
+        None => line,
+    }
+}
+
 /// `Creator/Via/Agency` with empty parts left out; with `markers`, the kind is said too
 /// (`Name/Pool/AFP`, `Press Service/Handout/AP`, `Name/AFP/File`).
 fn chain(
@@ -272,8 +322,8 @@ fn chain(
         items.push("Pool".into());
     }
     items.extend(parts.via.iter().cloned());
-    if markers && parts.kind == Kind::Handout {
-        items.push("Handout".into());
+    if markers && matches!(parts.kind, Kind::Handout | Kind::ScreenGrab) {
+        items.extend(marker_word(parts.kind).map(String::from));
     }
     items.extend(agency_name);
     if markers && parts.kind == Kind::Archive {
@@ -282,24 +332,8 @@ fn chain(
     items.join("/")
 }
 
-/// The default style's line for a handout: who issued it, `Handout`, and the agency that moved
-/// it (`State Emergency Service/Handout via Reuters`). CREDITS.md: a handout still needs a
-/// credit and a source; and it is not the agency's work, so no `©` and no year in its name.
-fn handout(parts: &CreditParts, creators: &str) -> String {
-    let mut items: Vec<String> = Vec::new();
-    items.extend((!creators.is_empty()).then(|| creators.to_string()));
-    items.extend(parts.via.iter().cloned());
-    items.push("Handout".into());
-    let line = items.join("/");
-    match &parts.agency {
-        Some(a) => format!("{line} via {a}"),
-        None => line,
-    }
-}
-
 fn ap(parts: &CreditParts, creators: &str) -> String {
-    let third_party = !parts.via.is_empty() || matches!(parts.kind, Kind::Handout);
-    if !third_party {
+    if parts.via.is_empty() && !matches!(parts.kind, Kind::Handout | Kind::ScreenGrab) {
         let mut s = if creators.is_empty() {
             "AP Photo".to_string()
         } else {
@@ -316,23 +350,27 @@ fn ap(parts: &CreditParts, creators: &str) -> String {
     let mut items: Vec<String> = Vec::new();
     items.extend((!creators.is_empty()).then(|| creators.to_string()));
     items.extend(parts.via.iter().cloned());
-    if parts.kind == Kind::Pool {
-        items.push("Pool".into());
-    }
-    if items.is_empty() {
-        items.push("Handout".into());
+    let pool_named = parts.kind == Kind::Pool && names_pool(&parts.via);
+    if parts.kind == Kind::Pool && !pool_named || items.is_empty() {
+        items.extend(
+            marker_word(parts.kind)
+                .or(Some("Handout"))
+                .map(String::from),
+        );
     }
     format!("{} via AP", items.join("/"))
 }
 
+/// Reuters: `REUTERS/Name`, `REUTERS` alone when no one is named, `/File Photo` for an
+/// archive picture; third-party work as the chain `via REUTERS`.
 fn reuters(parts: &CreditParts, creators: &str) -> String {
-    let plain = parts.via.is_empty() && !matches!(parts.kind, Kind::Handout | Kind::Pool);
-    if plain {
-        let mut s = format!("REUTERS/{creators}");
+    if parts.via.is_empty() && !third_party(parts.kind) {
+        let mut items = vec!["REUTERS".to_string()];
+        items.extend((!creators.is_empty()).then(|| creators.to_string()));
         if parts.kind == Kind::Archive {
-            s.push_str("/File Photo");
+            items.push("File Photo".into());
         }
-        return s;
+        return items.join("/");
     }
     // Origin agency first, then the photographer, then the bodies in between:
     // `Sputnik/Alexei Druzhinin/Kremlin via REUTERS`.
@@ -342,23 +380,26 @@ fn reuters(parts: &CreditParts, creators: &str) -> String {
         items.push(first.clone());
     }
     items.extend((!creators.is_empty()).then(|| creators.to_string()));
-    items.extend(via.cloned());
-    match parts.kind {
-        Kind::Handout => items.push("Handout".into()),
-        Kind::Pool if !items.iter().any(|i| i.contains("Kremlin")) => items.push("Pool".into()),
-        _ => {}
-    }
+    let bodies: Vec<String> = via.cloned().collect();
+    // A pool is credited to the body that runs it when one is named (`…/Kremlin via
+    // REUTERS`), else as `Pool`; a handout or grab always says so.
+    let marker = match parts.kind {
+        Kind::Pool if !bodies.is_empty() => None,
+        kind => marker_word(kind),
+    };
+    items.extend(bodies);
+    items.extend(marker.map(String::from));
     format!("{} via REUTERS", items.join("/"))
 }
 
 /// AFP prints the surname in capitals (`John WESSELS`), partners in capitals, spaced slashes.
 fn afp(parts: &CreditParts) -> String {
     let mut items: Vec<String> = parts.creators.iter().map(|c| surname_caps(c)).collect();
-    if items.is_empty() && parts.kind == Kind::Handout {
-        items.push("HANDOUT".into());
+    if items.is_empty() && matches!(parts.kind, Kind::Handout | Kind::ScreenGrab) {
+        items.extend(marker_word(parts.kind).map(str::to_uppercase));
     }
     items.extend(parts.via.iter().map(|v| v.to_uppercase()));
-    if parts.kind == Kind::Pool {
+    if parts.kind == Kind::Pool && !names_pool(&parts.via) {
         items.push("POOL".into());
     }
     items.extend(parts.agency.as_deref().map(str::to_uppercase));
@@ -378,7 +419,9 @@ fn getty(parts: &CreditParts, creators: &str) -> String {
         // Getty's pool form is `Name - Pool/Getty Images`.
         Kind::Pool if lead.is_empty() => lead = "Pool".into(),
         Kind::Pool => lead.push_str(" - Pool"),
-        Kind::Handout if lead.is_empty() && parts.via.is_empty() => lead = "Handout".into(),
+        Kind::Handout | Kind::ScreenGrab if lead.is_empty() && parts.via.is_empty() => {
+            lead = marker_word(parts.kind).unwrap_or_default().into();
+        }
         _ => {}
     }
     let mut items: Vec<String> = Vec::new();
@@ -393,8 +436,8 @@ fn epa(parts: &CreditParts) -> String {
     let mut items: Vec<String> = vec!["EPA".into()];
     items.extend(parts.via.iter().map(|v| v.to_uppercase()));
     items.extend(parts.creators.iter().map(|c| c.to_uppercase()));
-    if parts.kind == Kind::Handout {
-        items.push("HANDOUT".into());
+    if matches!(parts.kind, Kind::Handout | Kind::ScreenGrab) {
+        items.extend(marker_word(parts.kind).map(str::to_uppercase));
     }
     let mut s = items.join("/");
     if parts.kind == Kind::Pool {
@@ -464,242 +507,6 @@ fn join_nonempty(items: &[String], sep: &str) -> String {
         .cloned()
         .collect::<Vec<_>>()
         .join(sep)
-}
-
-/// A piece of a template.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Token<'a> {
-    Text(&'a str),
-    Slot(Slot),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Slot {
-    Agency,
-    AgencyUpper,
-    Creator,
-    CreatorUpper,
-    Via,
-    ViaUpper,
-    Year,
-}
-
-/// Split a template into text and placeholders.
-fn tokens(t: &str) -> std::result::Result<Vec<Token<'_>>, String> {
-    let mut out = Vec::new();
-    let mut rest = t;
-    while let Some(open) = rest.find('{') {
-        if let Some(text) = rest.get(..open).filter(|s| !s.is_empty()) {
-            if text.contains('}') {
-                return Err("'}' without '{'".into());
-            }
-            out.push(Token::Text(text));
-        }
-        let after = rest.get(open + 1..).unwrap_or("");
-        let close = after.find('}').ok_or("'{' without '}'")?;
-        let name = after.get(..close).unwrap_or("");
-        let slot = match name {
-            "agency" => Slot::Agency,
-            "AGENCY" => Slot::AgencyUpper,
-            "creator" => Slot::Creator,
-            "CREATOR" => Slot::CreatorUpper,
-            "via" => Slot::Via,
-            "VIA" => Slot::ViaUpper,
-            "year" => Slot::Year,
-            other => {
-                return Err(format!(
-                    "unknown placeholder '{{{other}}}' (use agency, AGENCY, creator, CREATOR, via, VIA, year)"
-                ));
-            }
-        };
-        out.push(Token::Slot(slot));
-        rest = after.get(close + 1..).unwrap_or("");
-    }
-    if rest.contains('}') {
-        return Err("'}' without '{'".into());
-    }
-    if !rest.is_empty() {
-        out.push(Token::Text(rest));
-    }
-    Ok(out)
-}
-
-fn is_separator(c: char) -> bool {
-    c.is_whitespace() || "/,-–—:;|·".contains(c)
-}
-
-/// Fill a template; a placeholder with no value goes, with the separator before it (or,
-/// at the start, after it): `© {agency} {year} / {creator}` without a year is
-/// `© AFP / Name`. A template whose placeholders are all empty gives "".
-fn fill(template: &str, parts: &CreditParts, year: &str) -> String {
-    // Templates were validated when the style was made; a bad one renders as nothing
-    // rather than as a wrong credit.
-    let Ok(toks) = tokens(template) else {
-        return String::new();
-    };
-    let agency_name = parts.agency.clone().unwrap_or_default();
-    let creators = parts.creators.join(", ");
-    let via = parts.via.join("/");
-    let mut out = String::new();
-    let mut any = false;
-    let mut dropped = false;
-    for tok in toks {
-        match tok {
-            Token::Text(text) => {
-                if dropped && out.trim_matches(is_separator).is_empty() {
-                    out.push_str(text.trim_start_matches(is_separator));
-                } else {
-                    out.push_str(text);
-                }
-                dropped = false;
-            }
-            Token::Slot(slot) => {
-                let value = match slot {
-                    Slot::Agency => agency_name.clone(),
-                    Slot::AgencyUpper => agency_name.to_uppercase(),
-                    Slot::Creator => creators.clone(),
-                    Slot::CreatorUpper => creators.to_uppercase(),
-                    Slot::Via => via.clone(),
-                    Slot::ViaUpper => via.to_uppercase(),
-                    Slot::Year => year.to_string(),
-                };
-                if value.is_empty() {
-                    let kept = out.trim_end_matches(is_separator).len();
-                    out.truncate(kept);
-                    dropped = true;
-                } else {
-                    out.push_str(&value);
-                    any = true;
-                }
-            }
-        }
-    }
-    if any { out } else { String::new() }
-}
-
-/// The credit a stored record requires in `style`, in the photo's own year.
-pub fn required_line(fields: &Fields, style: &Style) -> String {
-    render(&parts_of(fields), fields.year, style)
-}
-
-/// Everything `byline credit ID --json` prints for a record in one style.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CreditReport {
-    /// The style's name.
-    pub style: String,
-    /// The line the style requires.
-    pub line: String,
-    /// The parts it was rendered from.
-    pub parts: CreditParts,
-    /// The line shortened to fit IIM 2:110 (32 bytes).
-    pub short: String,
-    /// The schema.org `ImageObject` for web pages.
-    pub image_object: serde_json::Value,
-}
-
-/// The required line of a record in `style`, with its parts, short form and `ImageObject`.
-pub fn report(fields: &Fields, style: &Style) -> CreditReport {
-    let parts = parts_of(fields);
-    let line = render(&parts, fields.year, style);
-    CreditReport {
-        style: style.name().to_string(),
-        short: short_form(&line),
-        image_object: schema_org(fields, &line),
-        line,
-        parts,
-    }
-}
-
-/// A form of `line` that fits IIM 2:110 (32 bytes). Tries, in turn: the line; without its
-/// wrapper and trailer; `Creator/Via/Agency`; `Creator/Agency`; `Initial. Surname/Agency`;
-/// the agency alone; and only then cuts, never inside a UTF-8 character.
-pub fn short_form(line: &str) -> String {
-    let fits = |s: &str| !s.is_empty() && s.len() <= IIM_CREDIT_MAX;
-    let line = line.trim();
-    if fits(line) || line.is_empty() {
-        return line.to_string();
-    }
-    let p = parse(line);
-    let creators = p.creators.join(", ");
-    let first = p.creators.first().cloned().unwrap_or_default();
-    let initial = match first.rsplit_once(' ') {
-        Some((given, surname)) => given
-            .chars()
-            .next()
-            .map(|c| format!("{c}. {surname}"))
-            .unwrap_or_else(|| surname.to_string()),
-        None => first.clone(),
-    };
-    let agency_name = p.agency.clone();
-    let mut candidates = vec![
-        super::parse::core(line),
-        chain(&p, &creators, agency_name.clone(), false),
-        join_nonempty(
-            &[first.clone(), agency_name.clone().unwrap_or_default()],
-            "/",
-        ),
-        join_nonempty(&[initial, agency_name.clone().unwrap_or_default()], "/"),
-    ];
-    candidates.extend(agency_name);
-    if let Some(c) = candidates.into_iter().find(|c| fits(c)) {
-        return c;
-    }
-    let mut end = IIM_CREDIT_MAX.min(line.len());
-    while !line.is_char_boundary(end) {
-        end -= 1;
-    }
-    line.get(..end).unwrap_or("").trim_end().to_string()
-}
-
-/// A schema.org `ImageObject` for web pages: `creditText`, `creator`, `copyrightNotice`,
-/// `license`, `acquireLicensePage` — what search engines read as image credits.
-pub fn schema_org(fields: &Fields, line: &str) -> serde_json::Value {
-    use serde_json::{Map, Value, json};
-    let parts = parts_of(fields);
-    let mut obj = Map::new();
-    obj.insert("@context".into(), json!("https://schema.org"));
-    obj.insert("@type".into(), json!("ImageObject"));
-    if !line.trim().is_empty() {
-        obj.insert("creditText".into(), json!(line.trim()));
-    }
-    let creators: Vec<Value> = if parts.creators.is_empty() {
-        parts
-            .agency
-            .iter()
-            .map(|a| json!({"@type": "Organization", "name": a}))
-            .collect()
-    } else {
-        parts
-            .creators
-            .iter()
-            .map(|c| json!({"@type": "Person", "name": c}))
-            .collect()
-    };
-    if !creators.is_empty() {
-        obj.insert("creator".into(), Value::Array(creators));
-    }
-    if let Some(c) = fields.copyright.as_deref().filter(|c| !c.trim().is_empty()) {
-        obj.insert("copyrightNotice".into(), json!(c.trim()));
-    }
-    // xmpRights:WebStatement is the licence's URL; a URL in the usage terms is where to
-    // acquire one.
-    if let Some(url) = fields.web_statement.as_deref().filter(|u| is_url(u)) {
-        obj.insert("license".into(), json!(url.trim()));
-    }
-    let page = fields.usage_terms.as_deref().and_then(|t| {
-        t.split_whitespace()
-            .find(|w| is_url(w))
-            .map(|w| w.trim_end_matches(['.', ',', ')']))
-    });
-    if let Some(page) = page {
-        obj.insert("acquireLicensePage".into(), json!(page));
-    }
-    Value::Object(obj)
-}
-
-fn is_url(s: &str) -> bool {
-    let s = s.trim();
-    s.starts_with("https://") || s.starts_with("http://")
 }
 
 #[cfg(test)]

@@ -1,0 +1,443 @@
+//! One element of the chain → person, organisation or marker: the agency table, org words,
+//! `Name for Outlet`, `AP by Name`, video-grab words, and name case for what was printed in
+//! capitals. Nothing here sees the whole line.
+
+use super::*;
+
+/// What a marker element says about the kind; `Some(None)` for markers that say nothing
+/// (`Photo`). Markers are never listed as creators or `via` (credit-lines.md).
+pub(super) fn marker(s: &str) -> Option<Option<Kind>> {
+    let k = agency::key(s);
+    let kind = match k.as_str() {
+        "pool" | "pool photo" | "pool photos" => Some(Kind::Pool),
+        "handout" | "handout photo" | "ho" | "courtesy" | "handout picture" => Some(Kind::Handout),
+        // Agencies' archive markers in several languages (AFP's `AFP/Archives`, dpa's
+        // `dpa/Archiv`, EFE's `EFE/Archivo`).
+        "file" | "file photo" | "file picture" | "file pic" | "archive" | "archive photo"
+        | "archives" | "archiv" | "archivo" | "archivio" | "arquivo" => Some(Kind::Archive),
+        "video grab" | "screen grab" | "screengrab" | "video still" | "tv grab" | "videograb"
+        | "screenshot" | "screen shot" | "screencap" | "video screenshot" | "tv still" | "grab" => {
+            Some(Kind::ScreenGrab)
+        }
+        "stock photo" => Some(Kind::Stock),
+        "photo" | "photos" | "foto" | "photograph" | "picture" | "stringer" | "str" | "staff"
+        | "illustration" | "photo illustration" | "image" | "images" | "pic" | "pictures" => None,
+        _ => return None,
+    };
+    Some(kind)
+}
+
+/// Classify one element (it may yield two: `Name for Outlet`, `AP by Name`, `Name NYT`).
+pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut Seen) -> Vec<Elem> {
+    let elem = |text: &str, class: Class| Elem {
+        text: text.to_string(),
+        class,
+        after_via,
+    };
+    let mut t = raw
+        .trim()
+        .trim_matches(|c: char| c.is_whitespace() || ":;\"'“”".contains(c))
+        .trim_start_matches('.')
+        .to_string();
+    // A closing stop goes unless it ends an abbreviation (`Jr.`, `J.`).
+    t = strip_full_stop(&t).trim_end_matches(':').to_string();
+    t = undouble(&t);
+    // A number that is not a year is a reference or billing code (`kod 444`), never a name.
+    if t.split_whitespace()
+        .any(|w| w.len() >= 2 && w.chars().all(|c| c.is_ascii_digit()) && !is_year(w))
+    {
+        return Vec::new();
+    }
+    // A copyright sign or year is the photo's, not part of a name
+    // (`© AFP 2013 / JOHN THYS`, `Satellite image ©2022 Maxar Technologies`).
+    if t.contains('©') || t.split_whitespace().any(is_year) {
+        t = t
+            .replace('©', " ")
+            .split_whitespace()
+            .filter(|w| !is_year(w))
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
+    // AFP prints `-` for an unnamed photographer (`- / AFP`).
+    if !t.chars().any(char::is_alphanumeric) {
+        return Vec::new();
+    }
+    if let Some(kind) = marker(&t) {
+        let k = agency::key(&t);
+        if ["stringer", "str", "staff"].contains(&k.as_str()) {
+            seen.role = true;
+        }
+        seen.kinds.extend(kind);
+        return vec![elem(&t, Class::Marker)];
+    }
+    for lead in [
+        "courtesy of ",
+        "courtesy ",
+        "photo courtesy of ",
+        "photo courtesy ",
+        "image courtesy of ",
+        "picture courtesy of ",
+        "handout from ",
+        "handout photo from ",
+        "provided by ",
+        "supplied by ",
+        "released by ",
+        "issued by ",
+    ] {
+        if let Some(rest) = strip_prefix_ci(&t, lead) {
+            seen.kinds.push(Kind::Handout);
+            return classify(rest, after_via, may_be_cut, seen);
+        }
+    }
+    // `Video obtained by Reuters`: who obtained it is not who made it.
+    if let Some(rest) = strip_prefix_ci(&t, "obtained by ") {
+        return classify(rest, after_via, may_be_cut, seen);
+    }
+    if let Some(rest) = screen_grab(&t) {
+        seen.kinds.push(Kind::ScreenGrab);
+        return classify(&rest, after_via, may_be_cut, seen);
+    }
+    let lower = t.to_ascii_lowercase();
+    // `Getty Images for Apple` is commissioned work (a handout); `Name for the Guardian`
+    // is the outlet's own commission.
+    if let Some(i) = lower.find(" for ") {
+        let left = t.get(..i).unwrap_or("");
+        let right = t.get(i + 5..).unwrap_or("");
+        let mut l = classify(left, after_via, false, seen);
+        if l.iter().any(|e| matches!(e.class, Class::Org { .. })) {
+            seen.kinds.push(Kind::Handout);
+            return l;
+        }
+        let r = classify(right, after_via, may_be_cut, seen);
+        l.extend(
+            r.into_iter()
+                .filter(|e| matches!(e.class, Class::Org { .. })),
+        );
+        return l;
+    }
+    // `Jane Doe on Unsplash`: a platform after ` on `.
+    if let Some(i) = lower.find(" on ")
+        && let Some(alias) = t
+            .get(i + 4..)
+            .and_then(agency::lookup)
+            .filter(|a| a.platform)
+    {
+        let mut l = classify(t.get(..i).unwrap_or(""), after_via, false, seen);
+        l.push(elem(
+            alias.name,
+            Class::Org {
+                alias: Some(alias),
+                canonical: alias.canonical.to_string(),
+                fuzzy: false,
+            },
+        ));
+        return l;
+    }
+    // `#APPhoto by J. Scott Applewhite`: an agency label, then the photographer.
+    if let Some(i) = lower.find(" by ") {
+        let left = t.get(..i).unwrap_or("");
+        // `AFP photo of Kuwait by Name`: the label ends at `photo`.
+        let label = lower
+            .find(" photo ")
+            .filter(|&p| p < i)
+            .and_then(|p| t.get(..p + " photo".len()))
+            .unwrap_or(left);
+        if org_alias(label).is_some() {
+            let left = label;
+            let mut l = classify(left, after_via, false, seen);
+            l.extend(classify(
+                t.get(i + 4..).unwrap_or(""),
+                after_via,
+                may_be_cut,
+                seen,
+            ));
+            return l;
+        }
+    }
+    if let Some((alias, fuzzy)) = org_alias(&t) {
+        if let Some(kind) = alias.kind {
+            seen.kinds.push(kind);
+        }
+        if agency::is_issuer(alias.canonical) {
+            seen.kinds.push(Kind::Handout);
+        }
+        return vec![elem(
+            &t,
+            Class::Org {
+                alias: Some(alias),
+                canonical: alias.canonical.to_string(),
+                fuzzy,
+            },
+        )];
+    }
+    if let Some(d) = agency::domain(&t) {
+        if agency::is_issuer(&d) {
+            seen.kinds.push(Kind::Handout);
+        }
+        return vec![elem(&t, org(d))];
+    }
+    if may_be_cut && let Some(alias) = agency::lookup_prefix(&t) {
+        seen.truncated = true;
+        let canonical = alias.canonical.to_string();
+        return vec![elem(
+            &t,
+            Class::Org {
+                alias: Some(alias),
+                canonical,
+                fuzzy: false,
+            },
+        )];
+    }
+    if is_org(&t) {
+        let words: Vec<&str> = lower.split_whitespace().collect();
+        if words.contains(&"pool") || words == ["kremlin"] {
+            // A named pool (`Kremlin Pool`) or Reuters' bare `Kremlin` (credit-lines.md).
+            seen.kinds.push(Kind::Pool);
+        }
+        if words
+            .iter()
+            .any(|w| matches!(*w, "archive" | "archives" | "collection"))
+        {
+            seen.kinds.push(Kind::Archive);
+        }
+        // `Kremlin Pool Photo` is listed as `Kremlin Pool`.
+        let t = match lower.strip_suffix(" photo") {
+            Some(head) => t.get(..head.len()).unwrap_or(&t).to_string(),
+            None => t,
+        };
+        if agency::is_issuer(&t) {
+            seen.kinds.push(Kind::Handout);
+        }
+        let canonical = org_case(&t);
+        return vec![elem(&t, org(canonical))];
+    }
+    if let Some((person, alias)) = split_suffix_alias(&t) {
+        return vec![
+            elem(person, Class::Person),
+            elem(
+                alias.name,
+                Class::Org {
+                    alias: Some(alias),
+                    canonical: alias.canonical.to_string(),
+                    fuzzy: false,
+                },
+            ),
+        ];
+    }
+    vec![elem(&t, Class::Person)]
+}
+
+pub(super) fn is_year(w: &str) -> bool {
+    w.len() == 4 && w.parse::<u16>().is_ok_and(|y| (1826..=2099).contains(&y))
+}
+
+pub(super) fn org(canonical: String) -> Class {
+    Class::Org {
+        alias: None,
+        canonical,
+        fuzzy: false,
+    }
+}
+
+/// The alias `t` is, exactly, with a trailing `Photo` (`AFP PHOTO`, `AA Photo`, `APPhoto`),
+/// or misspelt; the flag says misspelt.
+pub(super) fn org_alias(t: &str) -> Option<(&'static Alias, bool)> {
+    if let Some(a) = agency::lookup(t) {
+        return Some((a, false));
+    }
+    let lower = t.to_ascii_lowercase();
+    for suffix in ["photos", "photo"] {
+        if let Some(head) = lower.strip_suffix(suffix)
+            && let Some(a) = t.get(..head.len()).and_then(agency::lookup)
+        {
+            return Some((a, false));
+        }
+    }
+    // Misspellings are looked for in capitals, as agencies print their name, or in
+    // names long enough (7 letters) that a surname one letter off is unlikely.
+    let caps = t.chars().all(|c| !c.is_lowercase());
+    if caps || t.chars().count() >= 7 {
+        return agency::lookup_fuzzy(t).map(|a| (a, true));
+    }
+    None
+}
+
+/// `AFP PHOTO`, `AP Photo`, `AA Photo`: an agency name with `Photo` added, the agencies'
+/// own label for their pictures (not a brand such as `Alamy Stock Photo`).
+pub(super) fn is_photo_label(t: &str) -> bool {
+    let lower = t.to_ascii_lowercase();
+    (lower.ends_with("photo") || lower.ends_with("photos")) && agency::lookup(t).is_none()
+}
+
+/// A glued repeat (`CHRISTOF STACHECHRISTOF STACHE`, two credit forms joined) halved,
+/// and a repeated word (`HANDOUT HANDOUT HANDOUT`) said once.
+pub(super) fn undouble(t: &str) -> String {
+    let half = t.len() / 2;
+    if t.len() >= 6
+        && t.len().is_multiple_of(2)
+        && let (Some(a), Some(b)) = (t.get(..half), t.get(half..))
+        && a == b
+    {
+        return a.trim().to_string();
+    }
+    let words: Vec<&str> = t.split_whitespace().collect();
+    if words.len() > 1 && words.iter().all(|w| w.eq_ignore_ascii_case(words[0])) {
+        return words[0].to_string();
+    }
+    t.to_string()
+}
+
+/// `Photo from Lawrence Langner video`: the element with the video words removed.
+pub(super) fn screen_grab(t: &str) -> Option<String> {
+    const VIDEO: &[&str] = &[
+        "video",
+        "screengrab",
+        "videograb",
+        "grab",
+        "footage",
+        "screenshot",
+    ];
+    const FILLER: &[&str] = &[
+        "photo",
+        "image",
+        "still",
+        "from",
+        "a",
+        "screen",
+        "video",
+        "screengrab",
+        "videograb",
+        "grab",
+        "footage",
+        "taken",
+        "screenshot",
+    ];
+    let words: Vec<&str> = t.split_whitespace().collect();
+    if !words
+        .iter()
+        .any(|w| VIDEO.contains(&w.to_lowercase().as_str()))
+    {
+        return None;
+    }
+    let rest: Vec<&str> = words
+        .into_iter()
+        .filter(|w| !FILLER.contains(&w.to_lowercase().as_str()))
+        .collect();
+    Some(rest.join(" "))
+}
+
+/// An element that names an organisation rather than a person.
+pub(super) fn is_org(t: &str) -> bool {
+    if agency::has_org_word(t) || agency::is_issuer(t) {
+        return true;
+    }
+    // A dot inside a word (`Prod.DB`), unlike an initial (`J. Scott`).
+    let inner_dot = t.char_indices().any(|(i, c)| {
+        c == '.'
+            && t.get(i + 1..)
+                .and_then(|r| r.chars().next())
+                .is_some_and(char::is_alphanumeric)
+            && t.get(..i)
+                .and_then(|h| h.chars().next_back())
+                .is_some_and(|p| p.is_alphanumeric())
+            && t.get(..i).is_some_and(|h| {
+                // `U.S.` is an abbreviation in an organisation's name, so counts too.
+                h.rsplit(' ')
+                    .next()
+                    .is_some_and(|w| w.len() > 1 || w == "U")
+            })
+    });
+    // A lone acronym (`NYT`, `KCNA`, `ISS`), or one word with one inside (`JPL-Caltech`).
+    let caps_run = t
+        .chars()
+        .collect::<Vec<_>>()
+        .windows(2)
+        .any(|w| w.iter().all(|c| c.is_uppercase()));
+    let acronym = !t.contains(' ')
+        && ((2..=5).contains(&t.chars().count())
+            && t.chars().all(|c| c.is_uppercase() || c.is_ascii_digit())
+            || caps_run && t.chars().any(char::is_lowercase));
+    // `the artist`, `the family`: a description, not a name.
+    let described = t.starts_with("the ");
+    inner_dot || acronym || described
+}
+
+/// `Lynsey Addario NYT`: a name with an agency glued on after a space.
+pub(super) fn split_suffix_alias(t: &str) -> Option<(&str, &'static Alias)> {
+    // `Kirby Lee-USA TODAY Sports`: glued with a hyphen.
+    for (i, _) in t.match_indices('-') {
+        let (Some(name), Some(tail)) = (t.get(..i), t.get(i + 1..)) else {
+            continue;
+        };
+        if let Some(alias) = agency::lookup(tail).filter(|a| !a.platform && tail.len() > 2)
+            && name.contains(' ')
+        {
+            return Some((name.trim(), alias));
+        }
+    }
+    let words: Vec<&str> = t.split_whitespace().collect();
+    for take in (1..=3).rev() {
+        if words.len() < take + 2 {
+            continue;
+        }
+        let tail = words.get(words.len() - take..)?.join(" ");
+        if let Some(alias) = agency::lookup(&tail).filter(|a| !a.platform) {
+            let cut = t.rfind(words.get(words.len() - take)?)?;
+            return Some((t.get(..cut)?.trim(), alias));
+        }
+    }
+    None
+}
+
+/// Name case for a person: words printed in capitals are re-cased (`KLIMENTYEV` →
+/// `Klimentyev`, `SUNG-JUN` → `Sung-Jun`); other words stay as printed.
+pub(crate) fn name_case(s: &str) -> String {
+    s.split_whitespace()
+        .map(|w| {
+            let letters = w.chars().filter(|c| c.is_alphabetic()).count();
+            if letters >= 2 && w.chars().all(|c| !c.is_lowercase()) {
+                capitalise(w)
+            } else {
+                w.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Capitalise each piece of a word split at hyphens and apostrophes.
+pub(super) fn capitalise(w: &str) -> String {
+    let mut out = String::new();
+    let mut start = true;
+    for c in w.chars() {
+        if start {
+            out.extend(c.to_uppercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+        start = c == '-' || c == '\'' || c == '’';
+    }
+    out
+}
+
+/// Name case for an organisation printed wholly in capitals with several words
+/// (`RUSSIAN DEFENCE MINISTRY PRESS SERVICE`); acronyms and mixed case stay.
+pub(super) fn org_case(s: &str) -> String {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    if words.len() < 2 || s.chars().any(char::is_lowercase) {
+        return words.join(" ");
+    }
+    words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let lw = w.to_lowercase();
+            if i > 0 && ["of", "and", "the", "for", "de", "in", "on"].contains(&lw.as_str()) {
+                lw
+            } else {
+                capitalise(w)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
