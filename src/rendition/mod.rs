@@ -15,6 +15,7 @@ mod decode;
 mod embed;
 mod encode;
 mod fingerprint;
+mod profile;
 mod resize;
 
 use crate::error::{Error, Result};
