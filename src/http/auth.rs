@@ -14,13 +14,13 @@ use crate::model::TokenAccess;
 
 /// What a request needs to be allowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Need {
+pub(super) enum Need {
     Read,
     Write,
 }
 
 /// The bearer secret of a request, if it sent one.
-fn bearer(headers: &HeaderMap) -> ApiResult<Option<String>> {
+pub(super) fn bearer(headers: &HeaderMap) -> ApiResult<Option<String>> {
     let Some(v) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
@@ -39,7 +39,7 @@ fn bearer(headers: &HeaderMap) -> ApiResult<Option<String>> {
 
 /// Check a request's token against what it needs; returns the token's name (the actor of a
 /// write), or `None` for an open read.
-fn authorise(
+pub(super) fn authorise(
     lib: &Reader,
     secret: Option<&str>,
     need: Need,

@@ -8,8 +8,9 @@ use axum::response::{IntoResponse, Response};
 
 use super::AppState;
 use super::auth::reading;
-use super::error::{ApiError, ApiResult};
+use super::error::{ApiError, ApiResult, echo, path_id};
 use crate::id::BlobId;
+use axum::extract::rejection::PathRejection;
 
 /// Blobs are named by their hash, so a URL's bytes never change.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -17,9 +18,10 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// `GET /photos/{id}/original`: the original's bytes.
 pub(super) async fn original(
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
+    let id = path_id(id)?;
     let hdrs = headers.clone();
     reading(&st, &headers, move |lib| {
         let id = lib.resolve(&id)?;
@@ -34,12 +36,16 @@ pub(super) async fn original(
 /// `GET /renditions/{id}`: a rendition's bytes (full id only: renditions have no prefixes).
 pub(super) async fn rendition(
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let rid: BlobId = id
-        .parse()
-        .map_err(|_| ApiError::bad("invalid_input", format!("'{id}' is not a rendition id")))?;
+    let id = path_id(id)?;
+    let rid: BlobId = id.parse().map_err(|_| {
+        ApiError::bad(
+            "invalid_input",
+            format!("'{}' is not a rendition id", echo(&id)),
+        )
+    })?;
     let hdrs = headers.clone();
     reading(&st, &headers, move |lib| {
         let mime = lib.rendition(&rid)?.spec.format.mime();

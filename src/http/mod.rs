@@ -16,6 +16,8 @@
 mod auth;
 mod blob;
 mod error;
+mod gate;
+mod limit;
 mod routes;
 
 use std::collections::HashMap;
@@ -31,9 +33,12 @@ use axum::routing::get;
 use crate::id::BlobId;
 use crate::library::{Library, Reader};
 
+use auth::Need;
 use blob::{original, rendition};
 pub use error::ApiError;
 use error::{ApiResult, no_method, no_route};
+use gate::Gate;
+pub use limit::Limits;
 use routes::{
     audit, credit, edit, list, make_rendition, openapi, record_use, renditions, show, upload, uses,
 };
@@ -50,6 +55,10 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     /// Largest upload accepted, in bytes.
     pub upload_limit: usize,
+    /// Timeouts and the connection cap.
+    pub limits: Limits,
+    /// Uploads and renders at once.
+    pub max_heavy: usize,
 }
 
 impl Settings {
@@ -61,6 +70,8 @@ impl Settings {
             cors_origins: s.cors_origins.clone(),
             upload_limit: usize::try_from(s.upload_limit_mb.saturating_mul(1 << 20))
                 .unwrap_or(usize::MAX),
+            limits: Limits::of(s),
+            max_heavy: s.max_uploads_and_renders.max(1),
         }
     }
 }
@@ -79,6 +90,9 @@ struct Shared {
     /// the same photos' credits again and again while laying out pages, and a credit costs
     /// about twice a record read to compute.
     credits: Mutex<CreditCache>,
+    /// Permits for uploads and renders, the requests that hold tens of megabytes each
+    /// (issue 15): when none is free the answer is 503 with `Retry-After`.
+    heavy: Arc<tokio::sync::Semaphore>,
 }
 
 impl Shared {
@@ -115,9 +129,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let settings = Settings::of(&lib);
     let app = router(lib, &settings)?;
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    limit::serve(listener, app, settings.limits, shutdown).await
 }
 
 /// The application: every route of `schema/openapi.json` over one library.
@@ -135,32 +147,65 @@ fn state(lib: Library, settings: &Settings) -> AppState {
         preparing: Mutex::new(()),
         read_token_required: settings.read_token_required,
         credits: Mutex::new(CreditCache::default()),
+        heavy: Arc::new(tokio::sync::Semaphore::new(settings.max_heavy)),
     })
 }
 
 fn app(state: AppState, settings: &Settings) -> std::io::Result<Router> {
-    let uploads = axum::routing::post(upload).layer(DefaultBodyLimit::max(settings.upload_limit));
+    // Every route with a body passes its gate on the headers before a byte is read.
+    let gate = |need, json, limit, heavy| {
+        axum::middleware::from_fn_with_state(
+            (
+                Arc::clone(&state),
+                Gate {
+                    need,
+                    json,
+                    limit,
+                    heavy,
+                },
+            ),
+            gate::check,
+        )
+    };
+    let write_json = || gate(Need::Write, true, JSON_LIMIT, false);
+    let uploads = axum::routing::post(upload)
+        .layer::<_, std::convert::Infallible>(gate(Need::Write, false, settings.upload_limit, true))
+        .layer(DefaultBodyLimit::max(settings.upload_limit));
     let mut app = Router::new()
         .route("/openapi.json", get(openapi))
         .route("/photos", get(list).merge(uploads))
-        .route("/photos/{id}", get(show).patch(edit))
+        .route(
+            "/photos/{id}",
+            get(show).merge(axum::routing::patch(edit).layer(write_json())),
+        )
         .route("/photos/{id}/credit", get(credit))
         .route("/photos/{id}/original", get(original))
         .route(
             "/photos/{id}/renditions",
-            get(renditions).post(make_rendition),
+            get(renditions).merge(axum::routing::post(make_rendition).layer(gate(
+                Need::Write,
+                true,
+                JSON_LIMIT,
+                true,
+            ))),
         )
         .route("/renditions/{id}", get(rendition))
-        .route("/uses", get(uses).post(record_use))
+        .route(
+            "/uses",
+            get(uses).merge(axum::routing::post(record_use).layer(write_json())),
+        )
         .route("/audit", get(audit))
         .fallback(no_route)
         .method_not_allowed_fallback(no_method)
         .layer(DefaultBodyLimit::max(JSON_LIMIT))
-        .with_state(state);
+        .with_state(Arc::clone(&state));
     if !settings.cors_origins.is_empty() {
         app = app.layer(cors(&settings.cors_origins)?);
     }
-    Ok(app)
+    Ok(app.layer(axum::middleware::from_fn_with_state(
+        settings.limits,
+        limit::bounded,
+    )))
 }
 
 fn cors(origins: &[String]) -> std::io::Result<tower_http::cors::CorsLayer> {

@@ -3,7 +3,7 @@
 //! answered by [`super::blob`].
 
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::auth::{changing, reading, reading_quick, writing};
 use super::blob::insert;
-use super::error::{ApiError, ApiResult, body_error, parse_body, query};
+use super::error::{ApiError, ApiResult, body_error, parse_body, path_id, query};
 use super::{AppState, CREDITS_CACHED};
 use crate::credit::Style;
 use crate::db::Query as PhotoQuery;
@@ -60,9 +60,10 @@ pub(super) async fn openapi() -> Response {
 /// `GET /photos/{id}`: a record by id or unique prefix.
 pub(super) async fn show(
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
+    let id = path_id(id)?;
     let photo = reading_quick(&st, &headers, |lib| Ok(lib.photo(&lib.resolve(&id)?)?))?;
     Ok(json(StatusCode::OK, &photo))
 }
@@ -155,10 +156,11 @@ pub(super) struct CreditParams {
 /// `GET /photos/{id}/credit`: the required line, its parts, short form and JSON-LD.
 pub(super) async fn credit(
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
     q: Result<Query<CreditParams>, QueryRejection>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
+    let id = path_id(id)?;
     let q = query(q)?;
     let body = reading_quick(&st, &headers, |lib| {
         let id = lib.resolve(&id)?;
@@ -208,9 +210,10 @@ pub(super) async fn credit(
 /// `GET /photos/{id}/renditions`.
 pub(super) async fn renditions(
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
+    let id = path_id(id)?;
     let list = reading(&st, &headers, move |lib| {
         Ok(lib.renditions(&lib.resolve(&id)?)?)
     })
@@ -232,10 +235,11 @@ struct RenderBody {
 /// 201 when made now, 200 when the same spec of the same revision already existed.
 pub(super) async fn make_rendition(
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
+    let id = path_id(id)?;
     let b: RenderBody = parse_body(body)?;
     let (r, existed) = writing(&st, &headers, move |lib, actor| {
         let id = lib.resolve(&id)?;
@@ -437,10 +441,11 @@ pub(super) async fn upload(
 /// `PATCH /photos/{id}`: set fields (a JSON object); journalled with the token's name.
 pub(super) async fn edit(
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
+    let id = path_id(id)?;
     let edits = edits_of(parse_body(body)?)?;
     if edits.is_empty() {
         return Err(ApiError::bad(
