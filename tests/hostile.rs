@@ -444,3 +444,67 @@ fn an_icc_bomb_costs_no_memory_on_upload_or_render() {
     // Before the fix: 1.1 GB on upload and again on render.
     assert!(peak < 150, "peak RSS {peak} MB");
 }
+
+// See: #15 (4. a leaked token cannot be revoked while the server runs)
+#[test]
+fn admin_tokens_manage_tokens_and_verify_while_serving() {
+    let (store, desk) = store_with_writer();
+    let out = store.ok(&["token", "create", "boss", "--admin", "--json"]);
+    let v: Value = serde_json::from_str(out.trim()).expect("token JSON");
+    assert_eq!(v["access"], "admin");
+    let boss = v["token"].as_str().expect("token").to_string();
+    let srv = Server::start(&store);
+    let remote = |token: &str, args: &[&str]| {
+        let mut all = vec!["--server", srv.base.as_str(), "--token", token];
+        all.extend_from_slice(args);
+        store.run(&all)
+    };
+    let patch = |token: &str| {
+        let mut s = connect(&srv);
+        let body = r#"{"caption": "x"}"#;
+        s.write_all(
+            format!(
+                "PATCH /photos/abcd HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\
+                 Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            )
+            .as_bytes(),
+        )
+        .expect("request");
+        read_answer(&mut s)
+    };
+    // A new token, made while the server runs, works at once.
+    let (code, out, err) = remote(&boss, &["token", "create", "cms", "--write", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let cms: Value = serde_json::from_str(out.trim()).expect("JSON");
+    let cms = cms["token"].as_str().expect("token").to_string();
+    // The token is let in; the request itself fails for want of a photo.
+    let let_in = |a: &str| ![401, 403].contains(&status_of(a)) && status_of(a) >= 400;
+    let a = patch(&cms);
+    assert!(let_in(&a), "{a}");
+    let (code, out, _) = remote(&boss, &["token", "list", "--json"]);
+    assert_eq!(code, 0);
+    let names: Vec<String> = out
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter_map(|v| v["name"].as_str().map(String::from))
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    // The leaked write token works, is revoked, and is refused on the very next request.
+    let a = patch(&desk);
+    assert!(let_in(&a), "{a}");
+    let (code, _, err) = remote(&boss, &["token", "revoke", "desk"]);
+    assert_eq!(code, 0, "{err}");
+    let a = patch(&desk);
+    assert_eq!(status_of(&a), 401, "{a}");
+    assert_eq!(json_of(&a)["code"], "invalid_token");
+    // Only an admin token manages tokens.
+    let (code, _, err) = remote(&cms, &["token", "list"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not an admin token"), "{err}");
+    // verify runs on the server, beside readers and writers.
+    let (code, out, err) = remote(&boss, &["verify", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let report: Value = serde_json::from_str(&out).expect("JSON");
+    assert!(report["blobs_checked"].is_u64(), "{report}");
+}

@@ -770,7 +770,11 @@ fn the_cli_talks_to_a_running_server() {
     let (code, _, err) = remote(&["show", "ffffffff"]);
     assert_eq!(code, 2);
     assert!(err.contains("not_found"), "{err}");
-    let (code, _, err) = remote(&["verify"]);
+    let (code, _, err) = remote(&["reindex"]);
     assert_eq!(code, 2);
     assert!(err.contains("--server works with"), "{err}");
+    // verify is served to admin tokens only (tests/hostile.rs has the admin side).
+    let (code, _, err) = remote(&["verify"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not an admin token"), "{err}");
 }

@@ -17,6 +17,8 @@ use crate::model::TokenAccess;
 pub(super) enum Need {
     Read,
     Write,
+    /// Token management and `verify` (issue 15): admin tokens only.
+    Admin,
 }
 
 /// The bearer secret of a request, if it sent one.
@@ -53,8 +55,8 @@ pub(super) fn authorise(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
             "this request needs a token: send 'Authorization: Bearer TOKEN' (tokens are made \
-             where the store is, with `byline token create NAME --read|--write`, while \
-             `byline serve` is stopped)",
+             with `byline token create NAME --read|--write` where the store is, or with \
+             `byline --server URL --token ADMIN_TOKEN token create …` while it is served)",
         ));
     };
     let Some(token) = lib.check_token(secret)? else {
@@ -64,11 +66,21 @@ pub(super) fn authorise(
             "the token is not known (revoked or mistyped)",
         ));
     };
-    if need == Need::Write && token.access != TokenAccess::Write {
+    let allowed = match need {
+        Need::Read => true,
+        Need::Write => matches!(token.access, TokenAccess::Write | TokenAccess::Admin),
+        Need::Admin => token.access == TokenAccess::Admin,
+    };
+    if !allowed {
+        let what = if need == Need::Admin {
+            "is not an admin token"
+        } else {
+            "may only read"
+        };
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
-            format!("token '{}' may only read", token.name),
+            format!("token '{}' {what}", super::error::echo(&token.name)),
         ));
     }
     Ok(Some(token.name))
@@ -114,11 +126,31 @@ where
     T: Send + 'static,
     F: FnOnce(&Shared, &str) -> ApiResult<T> + Send + 'static,
 {
+    changing_as(Need::Write, st, headers, f).await
+}
+
+/// An admin's change or check (tokens, `verify`): as [`writing`], for admin tokens only.
+pub(super) async fn administering<T, F>(st: &AppState, headers: &HeaderMap, f: F) -> ApiResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut Library, &str) -> ApiResult<T> + Send + 'static,
+{
+    changing_as(Need::Admin, st, headers, move |st, actor| {
+        f(&mut *st.writer()?, actor)
+    })
+    .await
+}
+
+async fn changing_as<T, F>(need: Need, st: &AppState, headers: &HeaderMap, f: F) -> ApiResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&Shared, &str) -> ApiResult<T> + Send + 'static,
+{
     let secret = bearer(headers)?;
     let st = Arc::clone(st);
     let task = tokio::task::spawn_blocking(move || {
         let required = st.read_token_required;
-        let actor = authorise(&st.reader, secret.as_deref(), Need::Write, required)?;
+        let actor = authorise(&st.reader, secret.as_deref(), need, required)?;
         let done = f(&st, &actor.unwrap_or_default());
         // The library's warnings (a blob repaired, a rendition from damaged data) go to the
         // server's log rather than piling up for as long as it runs.

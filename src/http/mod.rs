@@ -13,6 +13,7 @@
 //! hand-off), [`blob`] (cached byte responses), [`error`] (the JSON error). This file builds
 //! the router and holds the state the handlers share.
 
+mod admin;
 mod auth;
 mod blob;
 mod error;
@@ -195,6 +196,20 @@ fn app(state: AppState, settings: &Settings) -> std::io::Result<Router> {
             get(uses).merge(axum::routing::post(record_use).layer(write_json())),
         )
         .route("/audit", get(audit))
+        .route(
+            "/admin/tokens",
+            get(admin::list_tokens).merge(axum::routing::post(admin::create_token).layer(gate(
+                Need::Admin,
+                true,
+                JSON_LIMIT,
+                false,
+            ))),
+        )
+        .route(
+            "/admin/tokens/{name}",
+            axum::routing::delete(admin::revoke_token),
+        )
+        .route("/admin/verify", get(admin::verify))
         .fallback(no_route)
         .method_not_allowed_fallback(no_method)
         .layer(DefaultBodyLimit::max(JSON_LIMIT))

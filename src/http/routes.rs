@@ -31,7 +31,7 @@ const PAGE_MAX: usize = 1000;
 /// The route description served at `/openapi.json`.
 const OPENAPI: &str = include_str!("../../schema/openapi.json");
 
-fn json<T: Serialize>(status: StatusCode, value: &T) -> Response {
+pub(super) fn json<T: Serialize>(status: StatusCode, value: &T) -> Response {
     (status, axum::Json(value)).into_response()
 }
 
