@@ -8,10 +8,13 @@
 //! the others; an upload reads its file (hash, metadata, fingerprint) before taking it. This
 //! module never opens the store and never reads configuration files (`cli::serve` does);
 //! it prints only to stderr: internal errors and the library's warnings after each write.
-//! Routes are described in `schema/openapi.json`, served at `/openapi.json`.//!
-//! One file per concern: [`routes`] (the handlers), [`auth`] (tokens and the reader/writer
-//! hand-off), [`blob`] (cached byte responses), [`error`] (the JSON error). This file builds
-//! the router and holds the state the handlers share.
+//! Routes are described in `schema/openapi.json`, served at `/openapi.json`.
+//!
+//! One file per concern: `routes` (the handlers), `auth` (tokens and the reader/writer
+//! hand-off), `blob` (cached byte responses), `error` (the JSON error), `gate` (checks on
+//! the headers before a body is read), `limit` (timeouts and the connection loop) and
+//! `admin` (tokens and `verify` while serving). This file builds the router and holds the
+//! state the handlers share.
 
 mod admin;
 mod auth;
