@@ -92,6 +92,14 @@ fn json_of(answer: &str) -> Value {
     serde_json::from_str(body).unwrap_or(Value::Null)
 }
 
+/// Check `value` against a schema of `schema/openapi.json`'s components.
+fn check_component(name: &str, value: &Value) {
+    let schema = serde_json::json!({
+        "$ref": format!("https://byline.invalid/schema/openapi.json#/components/schemas/{name}")
+    });
+    common::check_against(name, Some(schema), value);
+}
+
 /// An upload's request head.
 fn upload_head(srv: &Server, token: Option<&str>, len: u64, expect: bool) -> String {
     let mut head = format!(
@@ -130,6 +138,7 @@ fn an_untokened_upload_is_refused_on_its_headers() {
     assert!(!a.contains("100 Continue"), "{a}");
     assert_eq!(status_of(&a), 413, "{a}");
     assert_eq!(json_of(&a)["code"], "too_large");
+    check_component("Error", &json_of(&a));
     // An authorised one is asked for its body.
     let mut s = connect(&srv);
     s.write_all(upload_head(&srv, Some(&token), 1000, true).as_bytes())
@@ -219,6 +228,7 @@ fn stalled_and_trickled_bodies_are_answered_408() {
     let a = read_answer(&mut s);
     assert_eq!(status_of(&a), 408, "{a}");
     assert_eq!(json_of(&a)["code"], "too_slow");
+    check_component("Error", &json_of(&a));
     assert!(
         start.elapsed() < Duration::from_secs(4),
         "{:?}",
@@ -329,6 +339,7 @@ fn uploads_beyond_the_permits_are_told_to_retry() {
     assert_eq!(status_of(&a), 503, "{a}");
     assert!(a.to_ascii_lowercase().contains("retry-after: 2"), "{a}");
     assert_eq!(json_of(&a)["code"], "busy");
+    check_component("Error", &json_of(&a));
 }
 
 // See: #15 (5. smaller defects)
@@ -371,6 +382,7 @@ fn every_error_is_json_with_a_bounded_echo() {
     let a = read_answer(&mut s);
     assert_eq!(status_of(&a), 415, "{a}");
     assert_eq!(json_of(&a)["code"], "unsupported_media_type");
+    check_component("Error", &json_of(&a));
 }
 
 /// A 64×64 PNG whose `iCCP` profile inflates to `inflated` bytes of zeros.
@@ -487,6 +499,7 @@ fn admin_tokens_manage_tokens_and_verify_while_serving() {
     let names: Vec<String> = out
         .lines()
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .inspect(|v| check_component("TokenInfo", v))
         .filter_map(|v| v["name"].as_str().map(String::from))
         .collect();
     assert_eq!(names.len(), 3, "{names:?}");
@@ -507,4 +520,5 @@ fn admin_tokens_manage_tokens_and_verify_while_serving() {
     assert_eq!(code, 0, "{err}");
     let report: Value = serde_json::from_str(&out).expect("JSON");
     assert!(report["blobs_checked"].is_u64(), "{report}");
+    check_component("VerifyReport", &report);
 }
