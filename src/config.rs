@@ -36,6 +36,18 @@ read_token_required = false
 cors_origins = []
 # Largest upload accepted, in megabytes.
 upload_limit_mb = 50
+# Hostile or broken clients (issue 15). Seconds to send a request's headers; seconds a
+# kept-alive connection may sit silent; seconds a whole request may take.
+header_timeout_secs = 10
+idle_timeout_secs = 60
+request_timeout_secs = 300
+# A body must keep arriving at this many bytes a second on average (after the first
+# header_timeout_secs), or the request is answered 408 and the connection closed.
+body_min_bytes_per_sec = 8192
+# Open connections beyond this are closed at once.
+max_connections = 512
+# Uploads and renders running at once; more are answered 503 with Retry-After.
+max_uploads_and_renders = 4
 "#;
 
 /// A store's configuration.
@@ -63,6 +75,19 @@ pub struct ServerConfig {
     pub cors_origins: Vec<String>,
     /// Largest upload accepted, in megabytes.
     pub upload_limit_mb: u64,
+    /// Seconds a client has to send a request's headers.
+    pub header_timeout_secs: u64,
+    /// Seconds a connection may sit with nothing read or written before it is closed.
+    pub idle_timeout_secs: u64,
+    /// Seconds a whole request may take, body and answer included.
+    pub request_timeout_secs: u64,
+    /// Slowest average rate a request body may arrive at, after a grace of
+    /// `header_timeout_secs`.
+    pub body_min_bytes_per_sec: u64,
+    /// Open connections beyond this are closed at once.
+    pub max_connections: usize,
+    /// Uploads and renders at once; more are answered 503 with `Retry-After`.
+    pub max_uploads_and_renders: usize,
 }
 
 impl Default for ServerConfig {
@@ -71,6 +96,12 @@ impl Default for ServerConfig {
             read_token_required: false,
             cors_origins: Vec::new(),
             upload_limit_mb: 50,
+            header_timeout_secs: 10,
+            idle_timeout_secs: 60,
+            request_timeout_secs: 300,
+            body_min_bytes_per_sec: 8192,
+            max_connections: 512,
+            max_uploads_and_renders: 4,
         }
     }
 }
@@ -122,6 +153,8 @@ mod tests {
         assert_eq!(c.presets["large"].max_side, 2048);
         assert!(c.outlets.contains_key("sputnik-example"));
         assert_eq!(c.server.upload_limit_mb, 50);
+        // The commented example says what the defaults are.
+        assert_eq!(c.server, ServerConfig::default());
         Ok(())
     }
 

@@ -381,6 +381,9 @@ pub enum TokenAccess {
     Read,
     /// Reads and writes.
     Write,
+    /// Reads, writes, and managing tokens and checking the store over HTTP while `byline
+    /// serve` runs (issue 15).
+    Admin,
 }
 
 /// A stored API token (its hash, never the token).

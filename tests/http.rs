@@ -5,69 +5,11 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 
+use common::serve::Server;
 use common::{Store, check_against, sample};
 use serde_json::{Value, json};
-
-/// A running `byline serve` on a store; killed (SIGTERM, then SIGKILL) when dropped.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn start(store: &Store) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_byline"))
-            .env_remove("BYLINE_STORE")
-            .env_remove("BYLINE_SERVER")
-            .arg("--store")
-            .arg(store.path())
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("byline serve starts");
-        let stdout = child.stdout.take().expect("stdout piped");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("serve prints its address");
-        let base = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-            .to_string();
-        Server { child, base }
-    }
-
-    /// Send SIGTERM and wait for a clean exit.
-    fn stop(mut self) -> std::process::ExitStatus {
-        signal(self.child.id(), "TERM");
-        let status = self.child.wait().expect("serve exits");
-        self.child.stderr.take();
-        std::mem::forget(self);
-        status
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn signal(pid: u32, name: &str) {
-    let ok = Command::new("kill")
-        .arg(format!("-{name}"))
-        .arg(pid.to_string())
-        .status()
-        .expect("kill runs");
-    assert!(ok.success());
-}
 
 /// An HTTP answer.
 struct Answer {
@@ -120,6 +62,14 @@ fn send(
     }
     for (k, v) in headers {
         req = req.header(*k, *v);
+    }
+    // A body sent without a type is JSON, as every JSON client labels it; tests of other
+    // types (images, a text/plain PATCH) say so.
+    let typed = headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
+    if !typed && !body.is_empty() {
+        req = req.header("Content-Type", "application/json");
     }
     let req = req.body(body).expect("request builds");
     let mut res = agent().run(req).expect("the server answers");
@@ -660,7 +610,8 @@ fn bodies_are_capped_and_bad_json_is_a_clean_400() {
 
 #[test]
 fn a_burst_of_the_same_upload_stores_one_photo() {
-    let (store, desk, _) = store_with_tokens("");
+    // Room for all 16 at once: what is tested is the store, not the busy answer.
+    let (store, desk, _) = store_with_tokens("max_uploads_and_renders = 16");
     let srv = Server::start(&store);
     let base = srv.base.clone();
     let path = sample("reuters-handout-flood.jpg");
@@ -819,7 +770,11 @@ fn the_cli_talks_to_a_running_server() {
     let (code, _, err) = remote(&["show", "ffffffff"]);
     assert_eq!(code, 2);
     assert!(err.contains("not_found"), "{err}");
-    let (code, _, err) = remote(&["verify"]);
+    let (code, _, err) = remote(&["reindex"]);
     assert_eq!(code, 2);
     assert!(err.contains("--server works with"), "{err}");
+    // verify is served to admin tokens only (tests/hostile.rs has the admin side).
+    let (code, _, err) = remote(&["verify"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not an admin token"), "{err}");
 }

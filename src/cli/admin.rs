@@ -103,9 +103,17 @@ pub fn import(
 
 /// `byline verify`.
 pub fn verify(lib: &Library, json: bool, out: &mut impl Write) -> Result<ExitCode> {
-    let r = lib.verify()?;
+    print_verify(&lib.verify()?, json, out)
+}
+
+/// Print what `verify` found (here or on a server); exit 1 when anything is wrong.
+pub(super) fn print_verify(
+    r: &crate::library::VerifyReport,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
     if json {
-        json_pretty(out, &r)?;
+        json_pretty(out, r)?;
     } else {
         writeln!(
             out,

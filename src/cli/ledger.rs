@@ -350,11 +350,14 @@ pub enum TokenCommand {
         /// The token's name (the actor of its changes).
         name: String,
         /// Reads only.
-        #[arg(long, conflicts_with = "write", required_unless_present = "write")]
+        #[arg(long, conflicts_with = "write", required_unless_present_any = ["write", "admin"])]
         read: bool,
         /// Reads and writes.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "admin")]
         write: bool,
+        /// Reads, writes, and `--server URL token …` and `verify` while `byline serve` runs.
+        #[arg(long, conflicts_with = "read")]
+        admin: bool,
         #[command(flatten)]
         actor: ActorArg,
     },
@@ -370,7 +373,7 @@ pub enum TokenCommand {
 }
 
 /// 32 random bytes as hex, from the kernel.
-fn new_secret() -> Result<String> {
+pub(crate) fn new_secret() -> Result<String> {
     use std::io::Read;
     let mut b = [0u8; 32];
     std::fs::File::open("/dev/urandom")
@@ -388,12 +391,16 @@ pub fn token(
 ) -> Result<ExitCode> {
     match cmd {
         TokenCommand::Create {
-            name, write, actor, ..
+            name,
+            write,
+            admin,
+            actor,
+            ..
         } => {
-            let access = if *write {
-                TokenAccess::Write
-            } else {
-                TokenAccess::Read
+            let access = match (*admin, *write) {
+                (true, _) => TokenAccess::Admin,
+                (false, true) => TokenAccess::Write,
+                (false, false) => TokenAccess::Read,
             };
             let secret = format!("byl_{}", new_secret()?);
             let t = lib.create_token(name, &secret, access, &actor.name(), Timestamp::now())?;

@@ -13,6 +13,8 @@ mod render;
 mod report;
 mod serve;
 
+pub(crate) use ledger::new_secret;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -185,11 +185,76 @@ pub(super) fn run(
             )?;
             ledger::print_use(&usage, json, out)
         }
+        Command::Token(cmd) => manage_tokens(&r, &cmd, json, out),
+        Command::Verify => {
+            let report: crate::library::VerifyReport = r.get("/admin/verify", &[])?;
+            super::admin::print_verify(&report, json, out)
+        }
         _ => bail!(
-            "--server works with show, list, credit, add, edit and use; run other commands \
-             where the store is (or stop `byline serve` first)"
+            "--server works with show, list, credit, add, edit, use, token and verify; run \
+             other commands where the store is (or stop `byline serve` first)"
         ),
     }
+}
+
+/// `byline --server URL token …` with an admin token: printed as the local command prints.
+fn manage_tokens(
+    r: &Remote,
+    cmd: &ledger::TokenCommand,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
+    use ledger::TokenCommand;
+    match cmd {
+        TokenCommand::Create {
+            name, write, admin, ..
+        } => {
+            let access = match (*admin, *write) {
+                (true, _) => "admin",
+                (false, true) => "write",
+                (false, false) => "read",
+            };
+            let body = serde_json::json!({"name": name, "access": access});
+            let req = r.auth(r.agent.post(format!("{}/admin/tokens", r.base)));
+            let t: Value = r.answer(
+                req.header("Content-Type", "application/json")
+                    .send(body.to_string()),
+            )?;
+            if json {
+                super::output::json_line(out, &t)?;
+            } else {
+                writeln!(out, "{}", t["token"].as_str().unwrap_or(""))?;
+                eprintln!("token '{name}' ({access}); it is shown only this once");
+            }
+        }
+        TokenCommand::List => {
+            let list: Vec<Value> = r.get("/admin/tokens", &[])?;
+            for t in list {
+                if json {
+                    super::output::json_line(out, &t)?;
+                } else {
+                    writeln!(
+                        out,
+                        "{:<20} {:<6} {}",
+                        super::output::clean(t["name"].as_str().unwrap_or("")),
+                        t["access"].as_str().unwrap_or(""),
+                        t["created"].as_str().unwrap_or("")
+                    )?;
+                }
+            }
+        }
+        TokenCommand::Revoke { name, .. } => {
+            let req = r.auth(
+                r.agent
+                    .delete(format!("{}/admin/tokens/{}", r.base, segment(name))),
+            );
+            let _: Value = r.answer(req.call())?;
+            if !json {
+                writeln!(out, "revoked token '{}'", super::output::clean(name))?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Uploads in flight at once: the server reads one file (hash, metadata, fingerprint) while

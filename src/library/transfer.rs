@@ -58,7 +58,7 @@ pub struct ImportSummary {
 }
 
 /// What `verify` found; everything empty means the store is sound.
-#[derive(Debug, Default, Clone, Serialize)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct VerifyReport {
     /// Blobs checked by re-hashing.
     pub blobs_checked: usize,

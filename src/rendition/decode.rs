@@ -245,7 +245,14 @@ fn jpeg(bytes: &[u8], target: u32) -> Result<Decoded> {
             }
         }
     }
-    let icc = assemble_icc(head.icc);
+    let icc = assemble_icc(head.icc).filter(|p| {
+        // Up to 255 APP2 chunks of 64 KB: a 16 MB profile is possible, and refused (issue 15).
+        let fits = p.len() <= super::profile::MAX_ICC;
+        if !fits {
+            warnings.push(super::profile::too_big("jpeg"));
+        }
+        fits
+    });
     let colour = if cmyk {
         if head.adobe {
             // Adobe (Photoshop) CMYK JPEGs store inverted samples: 255 = no ink.
@@ -311,6 +318,16 @@ fn other(bytes: &[u8], format: image::ImageFormat) -> Result<Decoded> {
         image::ImageError::Limits(l) => Error::InvalidInput(format!("{name}: {l}")),
         e => Error::Image(format!("{name}: {e}")),
     };
+    // An iCCP bomb is cut out before `png` reads the header and inflates it (issue 15).
+    let mut warnings = Vec::new();
+    let stripped = (format == image::ImageFormat::Png)
+        .then(|| super::profile::png_without_big_icc(bytes))
+        .flatten()
+        .map(|(png, warning)| {
+            warnings.push(warning);
+            png
+        });
+    let bytes = stripped.as_deref().unwrap_or(bytes);
     let mut decoder = ImageReader::with_format(Cursor::new(bytes), format)
         .into_decoder()
         .map_err(err)?;
@@ -320,7 +337,13 @@ fn other(bytes: &[u8], format: image::ImageFormat) -> Result<Decoded> {
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
     decoder.set_limits(limits).map_err(err)?;
-    let icc = decoder.icc_profile().ok().flatten();
+    let icc = decoder.icc_profile().ok().flatten().filter(|p| {
+        let fits = p.len() <= super::profile::MAX_ICC;
+        if !fits {
+            warnings.push(super::profile::too_big(&name));
+        }
+        fits
+    });
     let orientation = decoder
         .orientation()
         .ok()
@@ -343,7 +366,7 @@ fn other(bytes: &[u8], format: image::ImageFormat) -> Result<Decoded> {
         orientation,
         width,
         height,
-        warnings: Vec::new(),
+        warnings,
         partial: false,
     })
 }

@@ -16,6 +16,7 @@ mod embed;
 mod encode;
 mod fingerprint;
 mod heic;
+mod profile;
 mod resize;
 
 use crate::error::{Error, Result};

@@ -2,6 +2,8 @@
 //! samples, and JSON Schema validation of real output.
 #![allow(dead_code)]
 
+pub mod serve;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;

@@ -2,13 +2,14 @@
 """Seed the fuzz corpora from the shared test corpus (tests/data/corpus).
 
 segments: every image under 300 kB whole; iptc: each file's Photoshop APP13 payload;
-xmp: each XMP packet. Run from anywhere: python3 tests/fuzz/seed.py
+xmp: each XMP packet; png: every PNG under 300 kB, plus tests/fuzz/seeds/TARGET/* (small
+hand-made seeds kept in the repository, such as an iCCP bomb). Run from anywhere: python3 tests/fuzz/seed.py
 """
 import os, pathlib, re
 
 here = pathlib.Path(__file__).resolve().parent
 images = here.parent / "data" / "corpus" / "images"
-out = {t: here / "corpus" / t for t in ("segments", "iptc", "xmp")}
+out = {t: here / "corpus" / t for t in ("segments", "iptc", "xmp", "png")}
 for d in out.values():
     d.mkdir(parents=True, exist_ok=True)
 
@@ -35,6 +36,8 @@ for f in sorted(images.iterdir()):
     b = f.read_bytes()
     if len(b) < 300_000:
         (out["segments"] / f.name).write_bytes(b)
+        if b.startswith(b"\x89PNG"):
+            (out["png"] / f.name).write_bytes(b)
     ps = app13(b) if b.startswith(b"\xff\xd8") else b""
     if ps:
         (out["iptc"] / f.name).write_bytes(ps)
@@ -43,4 +46,8 @@ for f in sorted(images.iterdir()):
             (out["iptc"] / (f.name + ".iim")).write_bytes(ps[i:])
     for k, m in enumerate(re.finditer(rb"<x:xmpmeta.*?</x:xmpmeta>", b, re.S)):
         (out["xmp"] / f"{f.name}.{k}.xml").write_bytes(m.group(0))
+for t, d in out.items():
+    kept = here / "seeds" / t
+    for f in sorted(kept.iterdir()) if kept.is_dir() else []:
+        (d / f.name).write_bytes(f.read_bytes())
 print({t: len(os.listdir(d)) for t, d in out.items()})

@@ -1,0 +1,534 @@
+//! The route handlers of `schema/openapi.json`: records, lists, credits, renditions, uploads,
+//! edits, the ledger and the audit. Tokens are checked in [`super::auth`]; blob bytes are
+//! answered by [`super::blob`].
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::auth::{changing, reading, reading_quick, writing};
+use super::blob::insert;
+use super::error::{ApiError, ApiResult, body_error, parse_body, path_id, query};
+use super::{AppState, CREDITS_CACHED};
+use crate::credit::Style;
+use crate::db::Query as PhotoQuery;
+use crate::error::Error;
+use crate::id::BlobId;
+use crate::library::{Added, NewUse, Reader, UseQuery};
+use crate::model::{OutputFormat, Photo};
+
+/// `GET /photos` pages hold this many records unless `limit` says otherwise.
+const PAGE_DEFAULT: usize = 100;
+
+/// … and never more than this.
+const PAGE_MAX: usize = 1000;
+
+/// The route description served at `/openapi.json`.
+const OPENAPI: &str = include_str!("../../schema/openapi.json");
+
+pub(super) fn json<T: Serialize>(status: StatusCode, value: &T) -> Response {
+    (status, axum::Json(value)).into_response()
+}
+
+/// A JSON object of `field: value` as the `(field, value)` edits the library takes.
+fn edits_of(v: Value) -> ApiResult<Vec<(String, Value)>> {
+    match v {
+        Value::Object(map) => Ok(map.into_iter().collect()),
+        _ => Err(ApiError::bad(
+            "bad_json",
+            "fields must be a JSON object such as {\"caption\": \"…\", \"creators\": [\"…\"]}",
+        )),
+    }
+}
+
+pub(super) async fn openapi() -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        OPENAPI,
+    )
+        .into_response()
+}
+
+/// `GET /photos/{id}`: a record by id or unique prefix.
+pub(super) async fn show(
+    State(st): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let id = path_id(id)?;
+    let photo = reading_quick(&st, &headers, |lib| Ok(lib.photo(&lib.resolve(&id)?)?))?;
+    Ok(json(StatusCode::OK, &photo))
+}
+
+/// Query of `GET /photos`.
+#[derive(Debug, Deserialize)]
+pub(super) struct ListParams {
+    agency: Option<String>,
+    creator: Option<String>,
+    year: Option<i32>,
+    text: Option<String>,
+    #[serde(default)]
+    incomplete: bool,
+    limit: Option<usize>,
+    cursor: Option<String>,
+}
+
+/// One page of `GET /photos`.
+#[derive(Debug, Serialize)]
+struct Page {
+    photos: Vec<Photo>,
+    next_cursor: Option<String>,
+}
+
+/// A page boundary: the last record's `(added_at, id)`, the order `Library::list` sorts by.
+fn cursor_of(p: &Photo) -> String {
+    format!("{}-{}", p.added_at.as_nanosecond(), p.id.to_hex())
+}
+
+fn parse_cursor(s: &str) -> ApiResult<(i128, BlobId)> {
+    let bad = || ApiError::bad("bad_cursor", "cursor is not one this server gave out");
+    let (nanos, id) = s.rsplit_once('-').ok_or_else(bad)?;
+    Ok((
+        nanos.parse().map_err(|_| bad())?,
+        id.parse().map_err(|_| bad())?,
+    ))
+}
+
+/// `GET /photos`: filtered, oldest first, in pages.
+pub(super) async fn list(
+    State(st): State<AppState>,
+    q: Result<Query<ListParams>, QueryRejection>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let q = query(q)?;
+    let limit = q.limit.unwrap_or(PAGE_DEFAULT).clamp(1, PAGE_MAX);
+    let after = q.cursor.as_deref().map(parse_cursor).transpose()?;
+    let filter = PhotoQuery {
+        agency: q.agency,
+        creator: q.creator,
+        year: q.year,
+        text: q.text,
+        incomplete: q.incomplete,
+    };
+    // One more than asked for says whether there is a next page.
+    let mut photos = reading(&st, &headers, move |lib| {
+        Ok(lib.page(&filter, after, limit + 1)?)
+    })
+    .await?;
+    let next_cursor = if photos.len() > limit {
+        photos.truncate(limit);
+        photos.last().map(cursor_of)
+    } else {
+        None
+    };
+    Ok(json(
+        StatusCode::OK,
+        &Page {
+            photos,
+            next_cursor,
+        },
+    ))
+}
+
+/// A style named in a query: an unknown name is a bad request, not a missing resource.
+fn style(lib: &Reader, name: &str) -> ApiResult<Style> {
+    lib.style(name).map_err(|e| match e {
+        Error::NotFound(m) => ApiError::bad("invalid_input", m),
+        e => e.into(),
+    })
+}
+
+/// Query of `GET /photos/{id}/credit`.
+#[derive(Debug, Deserialize)]
+pub(super) struct CreditParams {
+    style: Option<String>,
+    outlet: Option<String>,
+}
+
+/// `GET /photos/{id}/credit`: the required line, its parts, short form and JSON-LD.
+pub(super) async fn credit(
+    State(st): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+    q: Result<Query<CreditParams>, QueryRejection>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let id = path_id(id)?;
+    let q = query(q)?;
+    let body = reading_quick(&st, &headers, |lib| {
+        let id = lib.resolve(&id)?;
+        let key = (id, format!("{:?}/{:?}", q.style, q.outlet));
+        let generation = {
+            let cache = st.credits.lock().map_err(ApiError::internal)?;
+            if let Some(body) = cache.answers.get(&key) {
+                return Ok(body.clone());
+            }
+            cache.generation
+        };
+        let style = match (&q.style, &q.outlet) {
+            (Some(_), Some(_)) => {
+                return Err(ApiError::bad(
+                    "invalid_input",
+                    "give style or outlet, not both",
+                ));
+            }
+            (Some(s), None) => style(lib, s)?,
+            (None, Some(o)) => lib.style_for(o, None),
+            (None, None) => Style::Default,
+        };
+        let report = lib.credit(&id, &style)?;
+        let body = Bytes::from(serde_json::to_vec(&report).map_err(ApiError::internal)?);
+        let mut cache = st.credits.lock().map_err(ApiError::internal)?;
+        // A write since the record was read: the answer may already be stale.
+        if cache.generation == generation {
+            let full =
+                (cache.answers.len() >= CREDITS_CACHED).then(|| std::mem::take(&mut cache.answers));
+            cache.answers.insert(key, body.clone());
+            drop(cache);
+            // Freeing 50,000 answers takes milliseconds: not while other lookups wait.
+            drop(full);
+        }
+        Ok(body)
+    })?;
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response())
+}
+
+/// `GET /photos/{id}/renditions`.
+pub(super) async fn renditions(
+    State(st): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let id = path_id(id)?;
+    let list = reading(&st, &headers, move |lib| {
+        Ok(lib.renditions(&lib.resolve(&id)?)?)
+    })
+    .await?;
+    Ok(json(StatusCode::OK, &list))
+}
+
+/// Body of `POST /photos/{id}/renditions`: a preset, or a size (with format and quality).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RenderBody {
+    preset: Option<String>,
+    max_side: Option<u32>,
+    format: Option<OutputFormat>,
+    quality: Option<u8>,
+}
+
+/// `POST /photos/{id}/renditions`: make (or find) a rendition carrying the current credit.
+/// 201 when made now, 200 when the same spec of the same revision already existed.
+pub(super) async fn make_rendition(
+    State(st): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let id = path_id(id)?;
+    let b: RenderBody = parse_body(body)?;
+    let (r, existed) = writing(&st, &headers, move |lib, actor| {
+        let id = lib.resolve(&id)?;
+        let (preset, spec) =
+            lib.rendition_spec(b.preset.as_deref(), b.max_side, b.format, b.quality)?;
+        Ok(lib.render(&id, spec, preset.as_deref(), actor, Timestamp::now())?)
+    })
+    .await?;
+    let status = if existed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    let mut res = json(status, &r);
+    insert(&mut res, header::LOCATION, &format!("/renditions/{}", r.id));
+    Ok(res)
+}
+
+/// Query of `GET /uses`.
+#[derive(Debug, Deserialize)]
+pub(super) struct UsesParams {
+    photo: Option<String>,
+    outlet: Option<String>,
+    since: Option<String>,
+}
+
+fn date(field: &str, s: &str) -> ApiResult<Timestamp> {
+    crate::cli::parse_date(s).map_err(|e| ApiError::bad("invalid_input", format!("{field}: {e:#}")))
+}
+
+/// `GET /uses`: the ledger, oldest first.
+pub(super) async fn uses(
+    State(st): State<AppState>,
+    q: Result<Query<UsesParams>, QueryRejection>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let q = query(q)?;
+    let since = q.since.as_deref().map(|s| date("since", s)).transpose()?;
+    let found = reading(&st, &headers, move |lib| {
+        let photo = q.photo.as_deref().map(|p| lib.resolve(p)).transpose()?;
+        Ok(lib.uses(&UseQuery {
+            photo,
+            outlet: q.outlet,
+            since,
+        })?)
+    })
+    .await?;
+    Ok(json(StatusCode::OK, &found))
+}
+
+/// Query of `GET /audit`.
+#[derive(Debug, Deserialize)]
+pub(super) struct AuditParams {
+    format: Option<String>,
+    outlet: Option<String>,
+    style: Option<String>,
+    since: Option<String>,
+}
+
+/// `GET /audit?format=json|csv|html`: the attribution audit.
+pub(super) async fn audit(
+    State(st): State<AppState>,
+    q: Result<Query<AuditParams>, QueryRejection>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let q = query(q)?;
+    let since = q.since.as_deref().map(|s| date("since", s)).transpose()?;
+    let format = q.format.unwrap_or_else(|| "json".into());
+    let mime = match format.as_str() {
+        "json" => "application/json",
+        "csv" => "text/csv; charset=utf-8",
+        "html" => "text/html; charset=utf-8",
+        other => {
+            return Err(ApiError::bad(
+                "invalid_input",
+                format!("format '{other}': give json, csv or html"),
+            ));
+        }
+    };
+    let report = reading(&st, &headers, move |lib| {
+        let style = q.style.as_deref().map(|s| style(lib, s)).transpose()?;
+        Ok(lib.audit(q.outlet.as_deref(), since, style.as_ref(), Timestamp::now())?)
+    })
+    .await?;
+    let text = match format.as_str() {
+        "csv" => crate::report::csv(&report),
+        "html" => crate::report::html(&report),
+        _ => serde_json::to_string_pretty(&report).map_err(ApiError::internal)?,
+    };
+    Ok((
+        [(header::CONTENT_TYPE, HeaderValue::from_static(mime))],
+        text,
+    )
+        .into_response())
+}
+
+/// Query of `POST /photos`.
+#[derive(Debug, Deserialize)]
+pub(super) struct UploadParams {
+    /// The file's name, echoed as `path` in the answer.
+    name: Option<String>,
+    /// Fields to set, as a JSON object (the same names as `PATCH`).
+    fields: Option<String>,
+    /// Also make every rendition preset, as `add --renditions` does.
+    #[serde(default)]
+    renditions: bool,
+}
+
+/// The answer to an upload: one line of `byline add --json` (schema/add-line.schema.json).
+#[derive(Debug, Serialize)]
+struct AddLine {
+    path: String,
+    id: Option<String>,
+    status: &'static str,
+    missing: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    credit: Option<String>,
+}
+
+/// The credit line in the default style, as `add --json` reports it; none when empty.
+fn default_credit(photo: &Photo) -> Option<String> {
+    Some(crate::credit::required_line(&photo.fields, &Style::Default)).filter(|l| !l.is_empty())
+}
+
+/// `POST /photos`: the body is the image; `fields` (JSON) overrides what the file says.
+pub(super) async fn upload(
+    State(st): State<AppState>,
+    q: Result<Query<UploadParams>, QueryRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let q = query(q)?;
+    let bytes = body.map_err(body_error)?;
+    let edits = match &q.fields {
+        Some(f) => edits_of(serde_json::from_str(f).map_err(|e| {
+            ApiError::bad("bad_json", format!("fields is not a JSON object: {e}"))
+        })?)?,
+        None => Vec::new(),
+    };
+    if bytes.is_empty() {
+        return Err(ApiError::bad(
+            "invalid_input",
+            "the request body must be the image file's bytes",
+        ));
+    }
+    let path = q.name.unwrap_or_else(|| "upload".into());
+    let renditions = q.renditions;
+    let line = changing(&st, &headers, move |st, actor| {
+        // Reading the file (hash, metadata, fingerprint decode) needs no lock: other uploads
+        // and every read go on meanwhile. Only staging and the journal commit take the library.
+        let prepared = {
+            let _turn = st.preparing.lock().map_err(ApiError::internal)?;
+            st.reader.prepare(&bytes)?
+        };
+        let mut lib = st.writer()?;
+        let now = Timestamp::now();
+        let added = lib.add_prepared(prepared, &bytes, &edits, actor, now)?;
+        if renditions && let Added::New(photo) = &added {
+            // As `add --renditions`: a photo whose pixels cannot be rendered is still stored.
+            if let Err(e) = lib.stage_presets(photo, &bytes, actor, now) {
+                eprintln!("byline serve: {}: no renditions: {e}", photo.id.short());
+            }
+        }
+        // Nothing is reported as stored before the journal fsync that holds it.
+        lib.commit()?;
+        Ok(match added {
+            Added::New(photo) => AddLine {
+                path,
+                id: Some(photo.id.to_hex()),
+                status: "added",
+                credit: default_credit(&photo),
+                missing: photo.missing,
+            },
+            Added::Duplicate(id) => {
+                let stored = lib.photo(&id)?;
+                AddLine {
+                    path,
+                    id: Some(id.to_hex()),
+                    status: "duplicate",
+                    credit: default_credit(&stored),
+                    missing: stored.missing,
+                }
+            }
+        })
+    })
+    .await?;
+    let status = if line.status == "added" {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let mut res = json(status, &line);
+    if let Some(id) = &line.id {
+        insert(&mut res, header::LOCATION, &format!("/photos/{id}"));
+    }
+    Ok(res)
+}
+
+/// `PATCH /photos/{id}`: set fields (a JSON object); journalled with the token's name.
+pub(super) async fn edit(
+    State(st): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let id = path_id(id)?;
+    let edits = edits_of(parse_body(body)?)?;
+    if edits.is_empty() {
+        return Err(ApiError::bad(
+            "invalid_input",
+            "nothing to change: send at least one field",
+        ));
+    }
+    let photo = writing(&st, &headers, move |lib, actor| {
+        let id = lib.resolve(&id)?;
+        match lib.edit(&id, &edits, actor, Timestamp::now())? {
+            Some(p) => Ok(p),
+            None => Ok(lib.photo(&id)?),
+        }
+    })
+    .await?;
+    Ok(json(StatusCode::OK, &photo))
+}
+
+/// Body of `POST /uses`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UseBody {
+    photo: String,
+    outlet: String,
+    url: String,
+    published: Option<String>,
+    printed_credit: Option<String>,
+    printed_caption: Option<String>,
+    territory: Option<String>,
+    #[serde(default)]
+    commercial: bool,
+    rendition: Option<String>,
+}
+
+/// `POST /uses`: record a published use in the ledger.
+pub(super) async fn record_use(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let b: UseBody = parse_body(body)?;
+    let published = b
+        .published
+        .as_deref()
+        .map(|s| date("published", s))
+        .transpose()?;
+    let rendition = b
+        .rendition
+        .as_deref()
+        .map(|r| {
+            r.parse::<BlobId>().map_err(|_| {
+                ApiError::bad("invalid_input", "rendition takes a rendition's full id")
+            })
+        })
+        .transpose()?;
+    let usage = writing(&st, &headers, move |lib, actor| {
+        let photo = lib.resolve(&b.photo)?;
+        let new = NewUse {
+            outlet: b.outlet,
+            url: b.url,
+            published,
+            printed_credit: b.printed_credit,
+            printed_caption: b.printed_caption,
+            territory: b.territory,
+            commercial: b.commercial,
+            rendition,
+        };
+        Ok(lib.record_use(&photo, new, actor, Timestamp::now())?)
+    })
+    .await?;
+    Ok(json(StatusCode::CREATED, &usage))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip() -> ApiResult<()> {
+        let id = BlobId::of(b"x");
+        let c = format!("{}-{}", -5i128, id.to_hex());
+        assert_eq!(parse_cursor(&c)?, (-5, id));
+        assert!(parse_cursor("nonsense").is_err());
+        Ok(())
+    }
+}
