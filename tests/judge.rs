@@ -162,8 +162,10 @@ fn mutate(
     match m {
         Mutation::AddAgency(i, at) => {
             let names: Vec<&str> = credit::agency_names()
+                // Names sharing no word with the line, so the added text is unambiguous.
                 .filter(|n| {
-                    n.split_whitespace()
+                    n.split(|c: char| !c.is_alphanumeric())
+                        .filter(|w| !w.is_empty())
                         .all(|w| !words.contains(&w.to_lowercase()))
                 })
                 .collect();
