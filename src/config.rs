@@ -1,4 +1,5 @@
-//! The store's `config.toml`: rendition presets, outlet credit styles, server settings.
+//! The store's `config.toml`: rendition presets, outlet credit styles, server settings and
+//! where blobs live.
 //! Schema: `schema/config.schema.json`. Missing file or sections mean the defaults.
 //!
 //! Pure parsing and defaults; the library reads the file, nothing here touches storage.
@@ -28,6 +29,13 @@ description = "Example house style: © AGENCY YEAR / CREATOR"
 template = "© {agency} {year} / {CREATOR}"
 agencies = { AFP = "© AFP {year} / {CREATOR}", Sputnik = "© Sputnik / {creator}" }
 case_sensitive = false
+
+# Where originals and renditions live: in the store's own `blobs/` folder (the default), or
+# in an S3-compatible bucket. Credentials and the endpoint come from the environment
+# (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL, AWS_ALLOW_HTTP).
+# Changing this for a store that has photos makes them missing until their blobs are copied.
+# [blobs]
+# url = "s3://bucket/prefix"
 
 [server]
 # Whether reads over HTTP need a token (writes always do).
@@ -63,6 +71,18 @@ pub struct Config {
     /// HTTP server settings.
     #[serde(default)]
     pub server: ServerConfig,
+    /// Where blobs live.
+    #[serde(default)]
+    pub blobs: BlobsConfig,
+}
+
+/// `[blobs]`: where originals and renditions are kept.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BlobsConfig {
+    /// `s3://BUCKET[/PREFIX]` for an S3-compatible bucket; `None` for the store's `blobs/`
+    /// folder.
+    pub url: Option<String>,
 }
 
 /// `[server]`: settings for `byline serve`.
@@ -112,6 +132,7 @@ impl Default for Config {
             presets: default_presets(),
             outlets: BTreeMap::new(),
             server: ServerConfig::default(),
+            blobs: BlobsConfig::default(),
         }
     }
 }
@@ -136,6 +157,13 @@ impl Config {
         }
         for (name, outlet) in &config.outlets {
             outlet.validate(name)?;
+        }
+        if let Some(url) = &config.blobs.url
+            && !url.starts_with("s3://")
+        {
+            return Err(Error::Config(format!(
+                "config.toml: [blobs] url '{url}': only s3://BUCKET[/PREFIX] is supported"
+            )));
         }
         Ok(config)
     }

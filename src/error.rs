@@ -49,6 +49,10 @@ pub enum Error {
     /// Decoding or encoding pixels failed.
     #[error("image: {0}")]
     Image(String),
+    /// A remote store (object storage) did not answer or refused the request; it may work
+    /// again later (the server answers 503).
+    #[error("remote store unavailable: {0}")]
+    Unavailable(String),
     /// The store's configuration file is invalid.
     #[error("config: {0}")]
     Config(String),

@@ -23,7 +23,7 @@
 //! - [`library`]: the [`Library`] facade; the only module that coordinates blobs, journal and
 //!   index. Its reads live on [`library::Reader`], a cloneable handle the `Library` derefs to.
 //! - [`blob`]: content-addressed blobs with two-phase writes (`BlobBackend`: `FsBackend`,
-//!   `MemBackend`).
+//!   `S3Backend` for S3-compatible buckets, `MemBackend` for tests).
 //! - [`journal`]: the append-only, checksummed event log.
 //! - [`db`]: the sled index; the only module that touches sled.
 //! - [`lock`]: one writer or many readers per store.
@@ -46,7 +46,10 @@
 //! - **Nothing is reported as saved before the journal fsync that holds it.**
 //! - **A blob is published only after the event naming it is journalled**, and a crashed batch
 //!   is settled on the next open: journalled staged blobs are put in place, the rest deleted.
-//!   So the journal never names a missing blob and no blob is orphaned.
+//!   So the journal never names a missing blob and no blob is orphaned. An object store has
+//!   no rename: there a blob is uploaded (create-only) before its event is journalled, so a
+//!   crash can leave an orphan, which `verify` lists and `verify --repair` removes, but
+//!   still never an event without its blob.
 //! - **Readers see whole commits.** A [`library::Reader`] sees a batch once the index has
 //!   applied it (one sled transaction), never part of one, and never what is only staged.
 //! - **Originals are immutable**; a name is trusted only after its bytes re-hash to it.

@@ -241,6 +241,15 @@ impl BlobBackend for FsBackend {
         self.path_of(id).is_file()
     }
 
+    fn remove(&self, id: &BlobId) -> Result<()> {
+        let path = self.path_of(id);
+        match std::fs::remove_file(&path) {
+            Ok(()) => path.parent().map_or(Ok(()), sync_dir),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(Error::io(path, e)),
+        }
+    }
+
     fn ids(&self) -> Result<Listing> {
         let mut out = Listing::default();
         for shard in read_dir_names(&self.root)? {

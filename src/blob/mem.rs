@@ -77,6 +77,11 @@ impl BlobBackend for MemBackend {
         None
     }
 
+    fn remove(&self, id: &BlobId) -> Result<()> {
+        self.map()?.remove(id);
+        Ok(())
+    }
+
     fn contains(&self, id: &BlobId) -> bool {
         self.map().is_ok_and(|m| m.contains_key(id))
     }

@@ -9,9 +9,11 @@
 
 mod fs;
 mod mem;
+mod s3;
 
 pub use fs::FsBackend;
 pub use mem::MemBackend;
+pub use s3::S3Backend;
 
 use crate::error::Result;
 use crate::id::BlobId;
@@ -58,6 +60,9 @@ pub trait BlobBackend: Send + Sync {
     fn path(&self, id: &BlobId) -> Option<std::path::PathBuf>;
     /// Whether a blob is stored (its bytes are not checked).
     fn contains(&self, id: &BlobId) -> bool;
+    /// Remove a stored blob, durably; removing one that is not there is not an error. Only
+    /// `verify --repair` calls it, for orphans no record names, under the writer's lock.
+    fn remove(&self, id: &BlobId) -> Result<()>;
     /// Every stored blob's id, plus files that are not blobs, for `verify`.
     fn ids(&self) -> Result<Listing>;
 }

@@ -106,6 +106,18 @@ pub fn verify(lib: &Library, json: bool, out: &mut impl Write) -> Result<ExitCod
     print_verify(&lib.verify()?, json, out)
 }
 
+/// `byline verify --repair`: verify, then remove the orphan blobs it found.
+pub fn repair(lib: &mut Library, json: bool, out: &mut impl Write) -> Result<ExitCode> {
+    let mut report = lib.verify()?;
+    lib.remove_orphans(&mut report)?;
+    if !json {
+        for id in &report.removed_orphans {
+            writeln!(out, "removed orphan blob: {id}")?;
+        }
+    }
+    print_verify(&report, json, out)
+}
+
 /// Print what `verify` found (here or on a server); exit 1 when anything is wrong.
 pub(super) fn print_verify(
     r: &crate::library::VerifyReport,

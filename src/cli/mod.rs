@@ -135,7 +135,12 @@ enum Command {
         file: PathBuf,
     },
     /// Re-hash every blob and check the index against the journal.
-    Verify,
+    Verify {
+        /// Remove orphan blobs (bytes no record names, e.g. an upload whose event was never
+        /// written). Takes the store's writer lock.
+        #[arg(long)]
+        repair: bool,
+    },
     /// Rebuild the index from the journal.
     Reindex,
 }
@@ -312,10 +317,20 @@ fn holder(cmd: &str) -> String {
 
 /// Open the store, printing any warnings from opening to stderr.
 fn open(cli_store: &std::path::Path, access: Access, cmd: &str) -> Result<Library> {
-    let mut lib = Library::open(cli_store, access, &holder(cmd))
+    let mut lib = Library::open_with_settings(cli_store, access, &holder(cmd), &remote_settings())
         .with_context(|| format!("cannot open the store at {}", cli_store.display()))?;
     print_warnings(&mut lib);
     Ok(lib)
+}
+
+/// Settings for a remote blob store, from the standard `AWS_*` environment variables
+/// (credentials never come from flags, which `ps` shows). Read here: the library reads no
+/// environment.
+fn remote_settings() -> Vec<(String, String)> {
+    std::env::vars()
+        .filter(|(k, _)| k.starts_with("AWS_"))
+        .map(|(k, v)| (k.to_ascii_lowercase(), v))
+        .collect()
 }
 
 /// Print what the library had to warn about (a torn journal record dropped, a blob repaired,
@@ -413,7 +428,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             json,
             &mut out,
         ),
-        Command::Verify => admin::verify(&open(store, Access::Read, "verify")?, json, &mut out),
+        Command::Verify { repair: false } => {
+            admin::verify(&open(store, Access::Read, "verify")?, json, &mut out)
+        }
+        Command::Verify { repair: true } => admin::repair(
+            &mut open(store, Access::Write, "verify --repair")?,
+            json,
+            &mut out,
+        ),
         Command::Reindex => {
             admin::reindex(&open(store, Access::Reindex, "reindex")?, json, &mut out)
         }

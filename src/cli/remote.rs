@@ -186,13 +186,13 @@ pub(super) fn run(
             ledger::print_use(&usage, json, out)
         }
         Command::Token(cmd) => manage_tokens(&r, &cmd, json, out),
-        Command::Verify => {
+        Command::Verify { repair: false } => {
             let report: crate::library::VerifyReport = r.get("/admin/verify", &[])?;
             super::admin::print_verify(&report, json, out)
         }
         _ => bail!(
-            "--server works with show, list, credit, add, edit, use, token and verify; run \
-             other commands where the store is (or stop `byline serve` first)"
+            "--server works with show, list, credit, add, edit, use, token and verify (without \
+             --repair); run other commands where the store is (or stop `byline serve` first)"
         ),
     }
 }

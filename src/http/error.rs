@@ -110,6 +110,9 @@ impl From<Error> for ApiError {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_format")
             }
             Error::Locked { .. } => (StatusCode::SERVICE_UNAVAILABLE, "locked"),
+            // The object store is down or refusing: the client may retry; we recover when it
+            // is back, since every request goes to it afresh.
+            Error::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "store_unavailable"),
             _ => return ApiError::internal(e),
         };
         ApiError::new(status, code, e.to_string())
@@ -134,6 +137,10 @@ impl IntoResponse for ApiError {
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static("Bearer realm=\"byline\""),
             );
+        }
+        if self.code == "store_unavailable" {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
         }
         res
     }

@@ -25,7 +25,7 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 
-use crate::blob::{BlobBackend, FsBackend};
+use crate::blob::{BlobBackend, FsBackend, S3Backend};
 use crate::config::{Config, DEFAULT_TOML};
 use crate::error::{Error, IoContext, Result};
 use crate::id::BlobId;
@@ -99,12 +99,30 @@ pub struct NewUse {
 }
 
 impl Library {
-    /// Open the store at `root` with blobs on disk under `root/blobs`. A writer creates the
-    /// store on first use; `holder` names the process for "store in use" messages.
+    /// Open the store at `root`. A writer creates the store on first use; `holder` names the
+    /// process for "store in use" messages.
     pub fn open(root: &Path, access: Access, holder: &str) -> Result<Library> {
-        let fs = || {
-            FsBackend::open(root.join("blobs"), root.join("incoming"))
-                .map(|b| Box::new(b) as Box<dyn BlobBackend>)
+        Library::open_with_settings(root, access, holder, &[])
+    }
+
+    /// [`Library::open`], for a store whose blobs may be remote: they live where its config
+    /// says, on disk under `root/blobs` (the default) or in an S3-compatible bucket
+    /// (`[blobs] url`), reached with `remote` settings (object_store keys such as
+    /// `aws_access_key_id`, which the CLI takes from the environment).
+    pub fn open_with_settings(
+        root: &Path,
+        access: Access,
+        holder: &str,
+        remote: &[(String, String)],
+    ) -> Result<Library> {
+        let fs = |config: &Config| -> Result<Box<dyn BlobBackend>> {
+            match &config.blobs.url {
+                Some(url) => Ok(Box::new(S3Backend::open(url, remote)?)),
+                None => Ok(Box::new(FsBackend::open(
+                    root.join("blobs"),
+                    root.join("incoming"),
+                )?)),
+            }
         };
         if access == Access::Read && FsBackend::has_staged(&root.join("incoming")) {
             // A writer crashed mid-batch. Settle its staged blobs now if nobody else holds the
@@ -125,14 +143,14 @@ impl Library {
         holder: &str,
         blobs: Box<dyn BlobBackend>,
     ) -> Result<Library> {
-        Library::open_inner(root, access, holder, move || Ok(blobs))
+        Library::open_inner(root, access, holder, move |_| Ok(blobs))
     }
 
     fn open_inner(
         root: &Path,
         access: Access,
         holder: &str,
-        blobs: impl FnOnce() -> Result<Box<dyn BlobBackend>>,
+        blobs: impl FnOnce(&Config) -> Result<Box<dyn BlobBackend>>,
     ) -> Result<Library> {
         let writable = access != Access::Read;
         if writable {
@@ -153,7 +171,7 @@ impl Library {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Config::default(),
             Err(e) => return Err(Error::io(config_path, e)),
         };
-        let blobs = blobs()?;
+        let blobs = blobs(&config)?;
         let mut journal = Journal::open(root.join("journal.jsonl"), writable)?;
         let mut warnings = Vec::new();
         let index = root.join("index");

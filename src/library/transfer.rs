@@ -76,6 +76,9 @@ pub struct VerifyReport {
     pub stray_files: Vec<String>,
     /// Records where the index differs from a replay of the journal.
     pub index_mismatches: Vec<String>,
+    /// Orphan blobs removed by `verify --repair` (they no longer count as findings).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed_orphans: Vec<BlobId>,
 }
 
 impl VerifyReport {
@@ -119,6 +122,26 @@ impl Library {
         }
         self.commit()?;
         Ok(summary)
+    }
+
+    /// `verify --repair`: remove the orphan blobs `report` lists (bytes no record or
+    /// rendition names, such as an upload to an object store whose event was never written),
+    /// checking each against the index again first. Moves them from `orphan_blobs` to
+    /// `removed_orphans`.
+    pub fn remove_orphans(&mut self, report: &mut VerifyReport) -> Result<()> {
+        self.require_writer()?;
+        let db = &self.reader.db;
+        let mut kept = Vec::new();
+        for id in std::mem::take(&mut report.orphan_blobs) {
+            if self.pending_ids.contains(&id) || db.has_photo(&id)? || db.has_rendition(&id)? {
+                kept.push(id);
+                continue;
+            }
+            self.reader.blobs.remove(&id)?;
+            report.removed_orphans.push(id);
+        }
+        report.orphan_blobs = kept;
+        Ok(())
     }
 
     /// Check everything: re-hash every blob, check every record has its original, and
