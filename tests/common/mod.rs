@@ -2,6 +2,7 @@
 //! samples, and JSON Schema validation of real output.
 #![allow(dead_code)]
 
+pub mod seaweed;
 pub mod serve;
 
 use std::path::{Path, PathBuf};

@@ -16,7 +16,13 @@ pub struct Server {
 impl Server {
     /// Start it on an ephemeral port and wait for its address.
     pub fn start(store: &Store) -> Server {
+        Server::start_with_env(store, Vec::new())
+    }
+
+    /// [`Server::start`] with extra environment variables (e.g. an object store's).
+    pub fn start_with_env(store: &Store, env: Vec<(&'static str, String)>) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_byline"))
+            .envs(env)
             .env_remove("BYLINE_STORE")
             .env_remove("BYLINE_SERVER")
             .arg("--store")
