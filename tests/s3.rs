@@ -232,3 +232,63 @@ fn large_blobs_go_up_in_parts_and_come_back_verified() {
     );
     assert_eq!(s3.ids().expect("list").ids, vec![id]);
 }
+
+#[test]
+fn a_local_store_moves_to_the_bucket_and_back() {
+    let Some(weed) = Seaweed::start() else { return };
+    let store = Store::new();
+    let (code, out, err) = run(
+        &store,
+        &weed,
+        &["add", "--json", &samples_dir().display().to_string()],
+    );
+    assert_eq!(code, 0, "add failed: {err}");
+    let photos = json_lines(&out).len();
+    let id = json_lines(&out)[0]["id"]
+        .as_str()
+        .expect("an id")
+        .to_owned();
+    let (code, _, err) = run(&store, &weed, &["render", &id, "--preset", "thumb"]);
+    assert_eq!(code, 0, "render failed: {err}");
+    let blobs = photos + 1;
+
+    // Not while a server uses the store: it says who holds it, and nothing moves.
+    let server = Server::start_with_env(&store, weed.env());
+    let (code, _, err) = run(&store, &weed, &["migrate", "--blobs", BUCKET_URL]);
+    assert_eq!(code, 2);
+    assert!(err.contains("in use by byline serve"), "{err}");
+    assert!(server.stop().success());
+
+    let migrate = |to: &str| {
+        let (code, out, err) = run(&store, &weed, &["migrate", "--json", "--blobs", to]);
+        assert_eq!(code, 0, "migrate --blobs {to}: {err}\n{out}");
+        serde_json::from_str::<Value>(&out).expect("a JSON report")
+    };
+    let report = migrate(BUCKET_URL);
+    assert_eq!(report["blobs"].as_u64(), Some(blobs as u64), "{report}");
+    assert_eq!(report["copied"].as_u64(), Some(blobs as u64), "{report}");
+    // The store now reads from the bucket: take the local copies away and check it all.
+    std::fs::remove_dir_all(store.path().join("blobs")).expect("remove local blobs");
+    let (code, report) = verify(&store, &weed, &[]);
+    assert_eq!(code, 0, "verify on the bucket: {report}");
+    assert_eq!(report["blobs_checked"].as_u64(), Some(blobs as u64));
+
+    // Moving again to where the blobs are is refused; back to local copies them all home.
+    let (code, _, err) = run(&store, &weed, &["migrate", "--blobs", BUCKET_URL]);
+    assert_eq!(code, 2);
+    assert!(err.contains("already live"), "{err}");
+    let report = migrate("local");
+    assert_eq!(report["copied"].as_u64(), Some(blobs as u64), "{report}");
+    let (code, report) = verify(&store, &weed, &[]);
+    assert_eq!(code, 0, "verify back home: {report}");
+    assert_eq!(report["blobs_checked"].as_u64(), Some(blobs as u64));
+
+    // A rerun after an interruption finds what is already there and keeps it.
+    let report = migrate(BUCKET_URL);
+    assert_eq!(
+        report["already_there"].as_u64(),
+        Some(blobs as u64),
+        "{report}"
+    );
+    assert_eq!(report["copied"].as_u64(), Some(0), "{report}");
+}

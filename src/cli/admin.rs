@@ -1,6 +1,6 @@
 //! `export`, `import`, `verify` and `reindex`: whole-store operations.
 
-use std::io::{BufRead, Write};
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -158,6 +158,61 @@ pub(super) fn print_verify(
         }
     }
     Ok(if r.is_clean() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// `byline migrate --blobs URL|local`.
+pub fn migrate(
+    lib: &mut Library,
+    to: &str,
+    jobs: usize,
+    remote: &[(String, String)],
+    json: bool,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
+    let to = (to != "local").then_some(to);
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} blobs {per_sec}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let progress = |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    let report = lib.migrate_blobs(to, remote, jobs, &progress)?;
+    bar.finish_and_clear();
+    if json {
+        json_line(out, &report)?;
+    } else {
+        writeln!(
+            out,
+            "moved {} blobs to {}: {} copied, {} already there, {} repaired; every one read \
+             back and checked",
+            report.blobs - report.missing.len(),
+            report.to,
+            report.copied,
+            report.already_there,
+            report.repaired
+        )?;
+        for id in &report.missing {
+            writeln!(out, "missing at the old place too: {id}")?;
+        }
+        writeln!(
+            out,
+            "config.toml now points at {}; the old copies are still where they were",
+            report.to
+        )?;
+    }
+    Ok(if report.missing.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

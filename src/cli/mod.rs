@@ -143,6 +143,19 @@ enum Command {
     },
     /// Rebuild the index from the journal.
     Reindex,
+    /// Move the store's blobs to an S3-compatible bucket, or back to its own folder.
+    ///
+    /// Copies every blob the records name, several at a time, checks each one read back
+    /// from the new place, then points config.toml at it. Safe to kill and run again. The
+    /// old copies are left in place. Credentials come from the AWS_* environment variables.
+    Migrate {
+        /// Where the blobs go: `s3://BUCKET[/PREFIX]`, or `local` for the store's folder.
+        #[arg(long, value_name = "URL|local")]
+        blobs: String,
+        /// Blobs copied at once.
+        #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+        jobs: u16,
+    },
 }
 
 /// Who is making a change.
@@ -433,6 +446,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Verify { repair: true } => admin::repair(
             &mut open(store, Access::Write, "verify --repair")?,
+            json,
+            &mut out,
+        ),
+        Command::Migrate { blobs, jobs } => admin::migrate(
+            &mut open(store, Access::Write, "migrate")?,
+            &blobs,
+            usize::from(jobs),
+            &remote_settings(),
             json,
             &mut out,
         ),

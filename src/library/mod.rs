@@ -9,11 +9,13 @@
 //! for other threads; this file holds opening, recovery and every write.
 
 mod audit;
+mod migrate;
 mod read;
 mod recover;
 mod transfer;
 mod write;
 
+pub use migrate::MigrateReport;
 pub use read::{Identified, Reader, SIMILAR_BITS, UseQuery};
 pub use transfer::{ExportLine, ImportSummary, VerifyReport};
 pub use write::{Prepared, RenderedSet};
