@@ -7,6 +7,7 @@
 
 use std::future::Future;
 use std::io;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,7 +16,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::Request;
+use axum::extract::{ConnectInfo, Request};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -24,6 +25,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 use tokio::time::{Instant, Sleep};
+use tower::ServiceExt;
 
 use super::error::ApiError;
 use crate::config::ServerConfig;
@@ -70,7 +72,7 @@ pub(super) async fn serve(
     let mut tasks = tokio::task::JoinSet::new();
     tokio::pin!(shutdown);
     loop {
-        let (stream, _) = tokio::select! {
+        let (stream, peer) = tokio::select! {
             () = &mut shutdown => break,
             accepted = listener.accept() => match accepted {
                 Ok(a) => a,
@@ -91,7 +93,7 @@ pub(super) async fn serve(
         let app = app.clone();
         let mut stop = stop_rx.clone();
         tasks.spawn(async move {
-            connection(stream, app, limits, &mut stop).await;
+            connection(stream, peer, app, limits, &mut stop).await;
             drop(permit);
         });
         // Reap finished connections so the set does not grow with every one served.
@@ -104,9 +106,11 @@ pub(super) async fn serve(
 }
 
 /// Serve one connection: hyper's header timeout, and an idle watch that closes it after
-/// `limits.idle` without a byte read or written (a stalled body, an unread answer).
+/// `limits.idle` without a byte read or written (a stalled body, an unread answer). Each
+/// request carries the peer's address (`ConnectInfo`), which rate limits key on.
 async fn connection(
     stream: TcpStream,
+    peer: SocketAddr,
     app: Router,
     limits: Limits,
     stop: &mut tokio::sync::watch::Receiver<bool>,
@@ -117,6 +121,10 @@ async fn connection(
         inner: stream,
         activity: Arc::clone(&activity),
         started,
+    });
+    let app = app.map_request(move |mut req: Request<hyper::body::Incoming>| {
+        req.extensions_mut().insert(ConnectInfo(peer));
+        req
     });
     let service = hyper_util::service::TowerToHyperService::new(app);
     let conn = hyper::server::conn::http1::Builder::new()
