@@ -390,3 +390,23 @@ fn admin_tokens_manage_tokens_and_verify_while_serving() {
     assert!(report["blobs_checked"].is_u64(), "{report}");
     check_component("VerifyReport", &report);
 }
+
+// See: #15 (lingering close: a client still writing gets the early 413, not a reset)
+#[test]
+fn an_early_413_reaches_a_client_that_writes_its_whole_body_first() {
+    let (store, token) = store_with_writer();
+    let srv = Server::with_config(&store, "upload_limit_mb = 1");
+    for _ in 0..5 {
+        let mut s = connect(&srv);
+        // 8 MB sent whole before reading: far more than the socket buffers hold, so the
+        // client is still writing when the server answers and closes.
+        let body = vec![0u8; 8 << 20];
+        s.write_all(upload_head(&srv, Some(&token), body.len() as u64, false).as_bytes())
+            .expect("head");
+        s.write_all(&body)
+            .expect("the server drains the body instead of resetting");
+        let a = read_answer(&mut s);
+        assert_eq!(status_of(&a), 413, "{a}");
+        assert_eq!(json_of(&a)["code"], "too_large");
+    }
+}

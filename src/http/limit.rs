@@ -121,6 +121,7 @@ async fn connection(
         inner: stream,
         activity: Arc::clone(&activity),
         started,
+        linger: None,
     });
     let app = app.map_request(move |mut req: Request<hyper::body::Incoming>| {
         req.extensions_mut().insert(ConnectInfo(peer));
@@ -154,11 +155,18 @@ async fn connection(
     }
 }
 
+/// How long a closing connection goes on reading (and dropping) what the client still sends.
+const LINGER: Duration = Duration::from_secs(2);
+/// … and at most how many bytes.
+const LINGER_BYTES: u64 = 64 << 20;
+
 /// A socket that notes when it last moved a byte (milliseconds since `started`).
 struct Watched {
     inner: TcpStream,
     activity: Arc<AtomicU64>,
     started: Instant,
+    /// Once hyper closes: when lingering stops, and the bytes drained so far.
+    linger: Option<(Pin<Box<Sleep>>, u64)>,
 }
 
 impl Watched {
@@ -200,8 +208,35 @@ impl AsyncWrite for Watched {
         Pin::new(&mut self.inner).poll_flush(cx)
     }
 
+    /// A lingering close: send FIN after the answer, then read and drop what the client is
+    /// still sending, for up to [`LINGER`] or [`LINGER_BYTES`], before the socket is closed.
+    /// Closing with unread bytes in the receive buffer sends a reset, which can destroy an
+    /// answer (a 413 refused on the headers) that the client has not read yet (RFC 9112 §9.6).
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
+        let this = &mut *self;
+        if this.linger.is_none() {
+            ready!(Pin::new(&mut this.inner).poll_shutdown(cx))?;
+            this.linger = Some((Box::pin(tokio::time::sleep(LINGER)), 0));
+        }
+        let mut scratch = [0u8; 8192];
+        loop {
+            let Some((deadline, drained)) = this.linger.as_mut() else {
+                return Poll::Ready(Ok(()));
+            };
+            if *drained >= LINGER_BYTES || deadline.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(Ok(()));
+            }
+            let mut buf = ReadBuf::new(&mut scratch);
+            match Pin::new(&mut this.inner).poll_read(cx, &mut buf) {
+                Poll::Ready(Ok(())) if !buf.filled().is_empty() => {
+                    *drained += buf.filled().len() as u64;
+                    this.touch();
+                }
+                // The client closed too, or the socket failed: nothing left to wait for.
+                Poll::Ready(_) => return Poll::Ready(Ok(())),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
     }
 }
 
