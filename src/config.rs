@@ -51,8 +51,8 @@ max_uploads_and_renders = 4
 # Requests a second each token may make on average, in bursts of up to rate_limit_burst;
 # clients sending no known token are counted by address. Past that: 429 with Retry-After.
 # 0 turns the limit off.
-rate_limit_per_sec = 100
-rate_limit_burst = 200
+rate_limit_per_sec = 1000
+rate_limit_burst = 2000
 "#;
 
 /// A store's configuration.
@@ -112,8 +112,8 @@ impl Default for ServerConfig {
             body_min_bytes_per_sec: 8192,
             max_connections: 512,
             max_uploads_and_renders: 4,
-            rate_limit_per_sec: 100,
-            rate_limit_burst: 200,
+            rate_limit_per_sec: 1000,
+            rate_limit_burst: 2000,
         }
     }
 }
