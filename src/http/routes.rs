@@ -1,6 +1,6 @@
 //! The route handlers of `schema/openapi.json`: records, lists, credits, renditions, edits,
 //! the ledger and the audit. Tokens are checked in [`super::auth`]; blob bytes are answered by
-//! [`super::blob`]; uploads are streamed by [`super::upload`].
+//! [`super::blob`]; uploads are streamed by [`mod@super::upload`].
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
