@@ -56,6 +56,11 @@ body_min_bytes_per_sec = 8192
 max_connections = 512
 # Uploads and renders running at once; more are answered 503 with Retry-After.
 max_uploads_and_renders = 4
+# Requests a second each token may make on average, in bursts of up to rate_limit_burst;
+# clients sending no known token are counted by address. Past that: 429 with Retry-After.
+# 0 turns the limit off.
+rate_limit_per_sec = 1000
+rate_limit_burst = 2000
 "#;
 
 /// A store's configuration.
@@ -108,6 +113,11 @@ pub struct ServerConfig {
     pub max_connections: usize,
     /// Uploads and renders at once; more are answered 503 with `Retry-After`.
     pub max_uploads_and_renders: usize,
+    /// Requests a second each token (or address, without a known token) may make on
+    /// average; more are answered 429 with `Retry-After`. 0 means no limit.
+    pub rate_limit_per_sec: u32,
+    /// Requests a token (or address) may make at once before the rate applies.
+    pub rate_limit_burst: u32,
 }
 
 impl Default for ServerConfig {
@@ -122,6 +132,8 @@ impl Default for ServerConfig {
             body_min_bytes_per_sec: 8192,
             max_connections: 512,
             max_uploads_and_renders: 4,
+            rate_limit_per_sec: 1000,
+            rate_limit_burst: 2000,
         }
     }
 }

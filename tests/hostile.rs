@@ -6,116 +6,15 @@
 
 mod common;
 
-use std::io::{ErrorKind, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use common::Store;
-use common::serve::Server;
+use common::serve::{
+    Server, check_component, closed_within, connect, json_of, png_with, read_answer, status_of,
+    store_with_writer, upload_head, zeros_deflated,
+};
 use serde_json::Value;
-
-/// A store with a write token; returns the store and the token.
-fn store_with_writer() -> (Store, String) {
-    let s = Store::new();
-    let out = s.ok(&["token", "create", "desk", "--write", "--json"]);
-    let v: Value = serde_json::from_str(out.trim()).expect("token JSON");
-    let token = v["token"].as_str().expect("token").to_string();
-    (s, token)
-}
-
-fn connect(srv: &Server) -> TcpStream {
-    let s = TcpStream::connect(srv.addr()).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(10)))
-        .expect("timeout");
-    s
-}
-
-/// Read what the server sends until it has sent a whole head (and, for an error, its small
-/// JSON body) or closes; the text read.
-fn read_answer(s: &mut TcpStream) -> String {
-    let mut got = Vec::new();
-    let mut buf = [0u8; 4096];
-    loop {
-        match s.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => {
-                got.extend_from_slice(&buf[..n]);
-                let text = String::from_utf8_lossy(&got);
-                if let Some(end) = text.find("\r\n\r\n") {
-                    let len = text[..end]
-                        .lines()
-                        .find_map(|l| {
-                            l.to_ascii_lowercase()
-                                .strip_prefix("content-length:")
-                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-                        })
-                        .unwrap_or(0);
-                    if got.len() >= end + 4 + len {
-                        break;
-                    }
-                }
-            }
-            Err(_) => break,
-        }
-    }
-    String::from_utf8_lossy(&got).into_owned()
-}
-
-/// Whether the server closes `s` within `limit` (reading and dropping whatever it sends).
-fn closed_within(s: &mut TcpStream, limit: Duration) -> bool {
-    let start = Instant::now();
-    let mut buf = [0u8; 4096];
-    while start.elapsed() < limit {
-        s.set_read_timeout(Some(Duration::from_millis(200)))
-            .expect("timeout");
-        match s.read(&mut buf) {
-            Ok(0) => return true,
-            Ok(_) => {}
-            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
-            Err(_) => return true,
-        }
-    }
-    false
-}
-
-fn status_of(answer: &str) -> u16 {
-    answer
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0)
-}
-
-/// The JSON body of an answer read by [`read_answer`].
-fn json_of(answer: &str) -> Value {
-    let body = answer.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-    serde_json::from_str(body).unwrap_or(Value::Null)
-}
-
-/// Check `value` against a schema of `schema/openapi.json`'s components.
-fn check_component(name: &str, value: &Value) {
-    let schema = serde_json::json!({
-        "$ref": format!("https://byline.invalid/schema/openapi.json#/components/schemas/{name}")
-    });
-    common::check_against(name, Some(schema), value);
-}
-
-/// An upload's request head.
-fn upload_head(srv: &Server, token: Option<&str>, len: u64, expect: bool) -> String {
-    let mut head = format!(
-        "POST /photos?name=x.jpg HTTP/1.1\r\nHost: {}\r\nContent-Type: image/jpeg\r\n\
-         Content-Length: {len}\r\n",
-        srv.addr()
-    );
-    if let Some(t) = token {
-        head.push_str(&format!("Authorization: Bearer {t}\r\n"));
-    }
-    if expect {
-        head.push_str("Expect: 100-continue\r\n");
-    }
-    head.push_str("\r\n");
-    head
-}
 
 // See: #15 (1. bodies are buffered before the token is checked)
 #[test]
@@ -387,40 +286,9 @@ fn every_error_is_json_with_a_bounded_echo() {
 
 /// A 64×64 PNG whose `iCCP` profile inflates to `inflated` bytes of zeros.
 fn iccp_bomb(inflated: usize) -> Vec<u8> {
-    use flate2::write::ZlibEncoder;
-    fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
-        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-        out.extend_from_slice(kind);
-        out.extend_from_slice(data);
-        let mut crc = flate2::Crc::new();
-        crc.update(kind);
-        crc.update(data);
-        out.extend_from_slice(&crc.sum().to_be_bytes());
-    }
-    let mut z = ZlibEncoder::new(Vec::new(), flate2::Compression::best());
-    let zeros = vec![0u8; 1 << 20];
-    for _ in 0..inflated >> 20 {
-        z.write_all(&zeros).expect("deflate");
-    }
     let mut iccp = b"bomb\0\0".to_vec();
-    iccp.extend(z.finish().expect("deflate"));
-    let mut ihdr = Vec::new();
-    ihdr.extend_from_slice(&64u32.to_be_bytes());
-    ihdr.extend_from_slice(&64u32.to_be_bytes());
-    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
-    let mut raw = Vec::new();
-    for _ in 0..64 {
-        raw.push(0);
-        raw.extend(std::iter::repeat_n(0x80, 64 * 3));
-    }
-    let mut idat = ZlibEncoder::new(Vec::new(), flate2::Compression::best());
-    idat.write_all(&raw).expect("deflate");
-    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    chunk(&mut png, b"IHDR", &ihdr);
-    chunk(&mut png, b"iCCP", &iccp);
-    chunk(&mut png, b"IDAT", &idat.finish().expect("deflate"));
-    chunk(&mut png, b"IEND", b"");
-    png
+    iccp.extend(zeros_deflated(inflated));
+    png_with(64, 64, &[(b"iCCP", iccp)])
 }
 
 // See: #15 (3. a compressed ICC profile bomb costs about 1 GB per request)
@@ -521,4 +389,24 @@ fn admin_tokens_manage_tokens_and_verify_while_serving() {
     let report: Value = serde_json::from_str(&out).expect("JSON");
     assert!(report["blobs_checked"].is_u64(), "{report}");
     check_component("VerifyReport", &report);
+}
+
+// See: #15 (lingering close: a client still writing gets the early 413, not a reset)
+#[test]
+fn an_early_413_reaches_a_client_that_writes_its_whole_body_first() {
+    let (store, token) = store_with_writer();
+    let srv = Server::with_config(&store, "upload_limit_mb = 1");
+    for _ in 0..5 {
+        let mut s = connect(&srv);
+        // 8 MB sent whole before reading: far more than the socket buffers hold, so the
+        // client is still writing when the server answers and closes.
+        let body = vec![0u8; 8 << 20];
+        s.write_all(upload_head(&srv, Some(&token), body.len() as u64, false).as_bytes())
+            .expect("head");
+        s.write_all(&body)
+            .expect("the server drains the body instead of resetting");
+        let a = read_answer(&mut s);
+        assert_eq!(status_of(&a), 413, "{a}");
+        assert_eq!(json_of(&a)["code"], "too_large");
+    }
 }

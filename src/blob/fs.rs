@@ -265,7 +265,10 @@ impl BlobBackend for FsBackend {
                 }
             }
         }
-        out.staged = read_dir_names(&self.staging)?;
+        out.staged = read_dir_names(&self.staging)?
+            .into_iter()
+            .filter(|n| !n.starts_with(super::UPLOAD_PREFIX))
+            .collect();
         Ok(out)
     }
 }

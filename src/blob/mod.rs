@@ -18,6 +18,11 @@ pub use s3::S3Backend;
 use crate::error::Result;
 use crate::id::BlobId;
 
+/// Names of the files `byline serve` streams uploads into, in the staging folder, before they
+/// are read and staged as blobs. Not blobs: [`Listing::staged`] leaves them out (an upload
+/// in progress is not an interrupted writer), and `recover` deletes one a killed server left.
+pub const UPLOAD_PREFIX: &str = "upload-";
+
 /// What `stage` found and did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Put {

@@ -161,13 +161,29 @@ pub(super) fn parse_body<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// The answer to a body that arrived too slowly ([`super::limit`]'s minimum rate).
+fn too_slow() -> ApiError {
+    ApiError::new(
+        StatusCode::REQUEST_TIMEOUT,
+        "too_slow",
+        "the request body arrived too slowly; send it at a steady pace",
+    )
+}
+
+/// A streamed body that failed: too slow, or the client's connection broke.
+pub(super) fn stream_error(e: &axum::Error) -> ApiError {
+    if super::limit::is_slow_body(e) {
+        return too_slow();
+    }
+    ApiError::bad(
+        "bad_body",
+        "the request body could not be read (the connection broke or the body was malformed)",
+    )
+}
+
 pub(super) fn body_error(e: BytesRejection) -> ApiError {
     if super::limit::is_slow_body(&e) {
-        return ApiError::new(
-            StatusCode::REQUEST_TIMEOUT,
-            "too_slow",
-            "the request body arrived too slowly; send it at a steady pace",
-        );
+        return too_slow();
     }
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::new(

@@ -7,6 +7,7 @@
 
 use std::future::Future;
 use std::io;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,7 +16,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::Request;
+use axum::extract::{ConnectInfo, Request};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -24,6 +25,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 use tokio::time::{Instant, Sleep};
+use tower::ServiceExt;
 
 use super::error::ApiError;
 use crate::config::ServerConfig;
@@ -70,7 +72,7 @@ pub(super) async fn serve(
     let mut tasks = tokio::task::JoinSet::new();
     tokio::pin!(shutdown);
     loop {
-        let (stream, _) = tokio::select! {
+        let (stream, peer) = tokio::select! {
             () = &mut shutdown => break,
             accepted = listener.accept() => match accepted {
                 Ok(a) => a,
@@ -91,7 +93,7 @@ pub(super) async fn serve(
         let app = app.clone();
         let mut stop = stop_rx.clone();
         tasks.spawn(async move {
-            connection(stream, app, limits, &mut stop).await;
+            connection(stream, peer, app, limits, &mut stop).await;
             drop(permit);
         });
         // Reap finished connections so the set does not grow with every one served.
@@ -104,9 +106,11 @@ pub(super) async fn serve(
 }
 
 /// Serve one connection: hyper's header timeout, and an idle watch that closes it after
-/// `limits.idle` without a byte read or written (a stalled body, an unread answer).
+/// `limits.idle` without a byte read or written (a stalled body, an unread answer). Each
+/// request carries the peer's address (`ConnectInfo`), which rate limits key on.
 async fn connection(
     stream: TcpStream,
+    peer: SocketAddr,
     app: Router,
     limits: Limits,
     stop: &mut tokio::sync::watch::Receiver<bool>,
@@ -117,6 +121,11 @@ async fn connection(
         inner: stream,
         activity: Arc::clone(&activity),
         started,
+        linger: None,
+    });
+    let app = app.map_request(move |mut req: Request<hyper::body::Incoming>| {
+        req.extensions_mut().insert(ConnectInfo(peer));
+        req
     });
     let service = hyper_util::service::TowerToHyperService::new(app);
     let conn = hyper::server::conn::http1::Builder::new()
@@ -146,11 +155,18 @@ async fn connection(
     }
 }
 
+/// How long a closing connection goes on reading (and dropping) what the client still sends.
+const LINGER: Duration = Duration::from_secs(2);
+/// … and at most how many bytes.
+const LINGER_BYTES: u64 = 64 << 20;
+
 /// A socket that notes when it last moved a byte (milliseconds since `started`).
 struct Watched {
     inner: TcpStream,
     activity: Arc<AtomicU64>,
     started: Instant,
+    /// Once hyper closes: when lingering stops, and the bytes drained so far.
+    linger: Option<(Pin<Box<Sleep>>, u64)>,
 }
 
 impl Watched {
@@ -192,8 +208,35 @@ impl AsyncWrite for Watched {
         Pin::new(&mut self.inner).poll_flush(cx)
     }
 
+    /// A lingering close: send FIN after the answer, then read and drop what the client is
+    /// still sending, for up to [`LINGER`] or [`LINGER_BYTES`], before the socket is closed.
+    /// Closing with unread bytes in the receive buffer sends a reset, which can destroy an
+    /// answer (a 413 refused on the headers) that the client has not read yet (RFC 9112 §9.6).
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
+        let this = &mut *self;
+        if this.linger.is_none() {
+            ready!(Pin::new(&mut this.inner).poll_shutdown(cx))?;
+            this.linger = Some((Box::pin(tokio::time::sleep(LINGER)), 0));
+        }
+        let mut scratch = [0u8; 8192];
+        loop {
+            let Some((deadline, drained)) = this.linger.as_mut() else {
+                return Poll::Ready(Ok(()));
+            };
+            if *drained >= LINGER_BYTES || deadline.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(Ok(()));
+            }
+            let mut buf = ReadBuf::new(&mut scratch);
+            match Pin::new(&mut this.inner).poll_read(cx, &mut buf) {
+                Poll::Ready(Ok(())) if !buf.filled().is_empty() => {
+                    *drained += buf.filled().len() as u64;
+                    this.touch();
+                }
+                // The client closed too, or the socket failed: nothing left to wait for.
+                Poll::Ready(_) => return Poll::Ready(Ok(())),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
     }
 }
 

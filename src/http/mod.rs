@@ -22,10 +22,13 @@ mod blob;
 mod error;
 mod gate;
 mod limit;
+mod rate;
 mod routes;
+mod upload;
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
@@ -44,8 +47,9 @@ use error::{ApiResult, no_method, no_route};
 use gate::Gate;
 pub use limit::Limits;
 use routes::{
-    audit, credit, edit, list, make_rendition, openapi, record_use, renditions, show, upload, uses,
+    audit, credit, edit, list, make_rendition, openapi, record_use, renditions, show, uses,
 };
+use upload::upload;
 
 /// Bodies other than uploads are capped at 1 MB (issue 6).
 const JSON_LIMIT: usize = 1 << 20;
@@ -63,6 +67,8 @@ pub struct Settings {
     pub limits: Limits,
     /// Uploads and renders at once.
     pub max_heavy: usize,
+    /// Requests a second per token or address (0: no limit), and the burst allowed.
+    pub rate: (u32, u32),
 }
 
 impl Settings {
@@ -76,6 +82,7 @@ impl Settings {
                 .unwrap_or(usize::MAX),
             limits: Limits::of(s),
             max_heavy: s.max_uploads_and_renders.max(1),
+            rate: (s.rate_limit_per_sec, s.rate_limit_burst),
         }
     }
 }
@@ -97,6 +104,12 @@ struct Shared {
     /// Permits for uploads and renders, the requests that hold tens of megabytes each
     /// (issue 15): when none is free the answer is 503 with `Retry-After`.
     heavy: Arc<tokio::sync::Semaphore>,
+    /// The store's staging folder, where uploads are streamed to temp files.
+    staging: PathBuf,
+    /// Largest upload accepted, in bytes.
+    upload_limit: usize,
+    /// Requests a second per token or address; `None` when unlimited.
+    limiter: Option<rate::Limiter>,
 }
 
 impl Shared {
@@ -145,6 +158,9 @@ pub fn router(lib: Library, settings: &Settings) -> std::io::Result<Router> {
 }
 
 fn state(lib: Library, settings: &Settings) -> AppState {
+    // `Library::open` stages blobs in `incoming`; an upload's temp file there is on the
+    // blobs' file system and is deleted by the next writer if a crash leaves it.
+    let staging = lib.root().join("incoming");
     Arc::new(Shared {
         reader: lib.reader(),
         writer: Mutex::new(lib),
@@ -152,6 +168,9 @@ fn state(lib: Library, settings: &Settings) -> AppState {
         read_token_required: settings.read_token_required,
         credits: Mutex::new(CreditCache::default()),
         heavy: Arc::new(tokio::sync::Semaphore::new(settings.max_heavy)),
+        staging,
+        upload_limit: settings.upload_limit,
+        limiter: rate::Limiter::new(settings.rate.0, settings.rate.1),
     })
 }
 
@@ -172,9 +191,13 @@ fn app(state: AppState, settings: &Settings) -> std::io::Result<Router> {
         )
     };
     let write_json = || gate(Need::Write, true, JSON_LIMIT, false);
-    let uploads = axum::routing::post(upload)
-        .layer::<_, std::convert::Infallible>(gate(Need::Write, false, settings.upload_limit, true))
-        .layer(DefaultBodyLimit::max(settings.upload_limit));
+    // The upload handler streams its body and counts it against the limit itself.
+    let uploads = axum::routing::post(upload).layer::<_, std::convert::Infallible>(gate(
+        Need::Write,
+        false,
+        settings.upload_limit,
+        true,
+    ));
     let mut app = Router::new()
         .route("/openapi.json", get(openapi))
         .route("/photos", get(list).merge(uploads))
@@ -216,7 +239,12 @@ fn app(state: AppState, settings: &Settings) -> std::io::Result<Router> {
         .fallback(no_route)
         .method_not_allowed_fallback(no_method)
         .layer(DefaultBodyLimit::max(JSON_LIMIT))
-        .with_state(Arc::clone(&state));
+        .with_state(Arc::clone(&state))
+        // Outside every route and gate: a client over its rate costs a token lookup, no more.
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            rate::limit,
+        ));
     if !settings.cors_origins.is_empty() {
         app = app.layer(cors(&settings.cors_origins)?);
     }

@@ -1,6 +1,6 @@
-//! The route handlers of `schema/openapi.json`: records, lists, credits, renditions, uploads,
-//! edits, the ledger and the audit. Tokens are checked in [`super::auth`]; blob bytes are
-//! answered by [`super::blob`].
+//! The route handlers of `schema/openapi.json`: records, lists, credits, renditions, edits,
+//! the ledger and the audit. Tokens are checked in [`super::auth`]; blob bytes are answered by
+//! [`super::blob`]; uploads are streamed by [`mod@super::upload`].
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
@@ -11,15 +11,15 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::auth::{changing, reading, reading_quick, writing};
+use super::auth::{reading, reading_quick, writing};
 use super::blob::insert;
-use super::error::{ApiError, ApiResult, body_error, parse_body, path_id, query};
+use super::error::{ApiError, ApiResult, parse_body, path_id, query};
 use super::{AppState, CREDITS_CACHED};
 use crate::credit::Style;
 use crate::db::Query as PhotoQuery;
 use crate::error::Error;
 use crate::id::BlobId;
-use crate::library::{Added, NewUse, Reader, UseQuery};
+use crate::library::{NewUse, Reader, UseQuery};
 use crate::model::{OutputFormat, Photo};
 
 /// `GET /photos` pages hold this many records unless `limit` says otherwise.
@@ -36,7 +36,7 @@ pub(super) fn json<T: Serialize>(status: StatusCode, value: &T) -> Response {
 }
 
 /// A JSON object of `field: value` as the `(field, value)` edits the library takes.
-fn edits_of(v: Value) -> ApiResult<Vec<(String, Value)>> {
+pub(super) fn edits_of(v: Value) -> ApiResult<Vec<(String, Value)>> {
     match v {
         Value::Object(map) => Ok(map.into_iter().collect()),
         _ => Err(ApiError::bad(
@@ -334,108 +334,6 @@ pub(super) async fn audit(
         text,
     )
         .into_response())
-}
-
-/// Query of `POST /photos`.
-#[derive(Debug, Deserialize)]
-pub(super) struct UploadParams {
-    /// The file's name, echoed as `path` in the answer.
-    name: Option<String>,
-    /// Fields to set, as a JSON object (the same names as `PATCH`).
-    fields: Option<String>,
-    /// Also make every rendition preset, as `add --renditions` does.
-    #[serde(default)]
-    renditions: bool,
-}
-
-/// The answer to an upload: one line of `byline add --json` (schema/add-line.schema.json).
-#[derive(Debug, Serialize)]
-struct AddLine {
-    path: String,
-    id: Option<String>,
-    status: &'static str,
-    missing: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    credit: Option<String>,
-}
-
-/// The credit line in the default style, as `add --json` reports it; none when empty.
-fn default_credit(photo: &Photo) -> Option<String> {
-    Some(crate::credit::required_line(&photo.fields, &Style::Default)).filter(|l| !l.is_empty())
-}
-
-/// `POST /photos`: the body is the image; `fields` (JSON) overrides what the file says.
-pub(super) async fn upload(
-    State(st): State<AppState>,
-    q: Result<Query<UploadParams>, QueryRejection>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> ApiResult<Response> {
-    let q = query(q)?;
-    let bytes = body.map_err(body_error)?;
-    let edits = match &q.fields {
-        Some(f) => edits_of(serde_json::from_str(f).map_err(|e| {
-            ApiError::bad("bad_json", format!("fields is not a JSON object: {e}"))
-        })?)?,
-        None => Vec::new(),
-    };
-    if bytes.is_empty() {
-        return Err(ApiError::bad(
-            "invalid_input",
-            "the request body must be the image file's bytes",
-        ));
-    }
-    let path = q.name.unwrap_or_else(|| "upload".into());
-    let renditions = q.renditions;
-    let line = changing(&st, &headers, move |st, actor| {
-        // Reading the file (hash, metadata, fingerprint decode) needs no lock: other uploads
-        // and every read go on meanwhile. Only staging and the journal commit take the library.
-        let prepared = {
-            let _turn = st.preparing.lock().map_err(ApiError::internal)?;
-            st.reader.prepare(&bytes)?
-        };
-        let mut lib = st.writer()?;
-        let now = Timestamp::now();
-        let added = lib.add_prepared(prepared, &bytes, &edits, actor, now)?;
-        if renditions && let Added::New(photo) = &added {
-            // As `add --renditions`: a photo whose pixels cannot be rendered is still stored.
-            if let Err(e) = lib.stage_presets(photo, &bytes, actor, now) {
-                eprintln!("byline serve: {}: no renditions: {e}", photo.id.short());
-            }
-        }
-        // Nothing is reported as stored before the journal fsync that holds it.
-        lib.commit()?;
-        Ok(match added {
-            Added::New(photo) => AddLine {
-                path,
-                id: Some(photo.id.to_hex()),
-                status: "added",
-                credit: default_credit(&photo),
-                missing: photo.missing,
-            },
-            Added::Duplicate(id) => {
-                let stored = lib.photo(&id)?;
-                AddLine {
-                    path,
-                    id: Some(id.to_hex()),
-                    status: "duplicate",
-                    credit: default_credit(&stored),
-                    missing: stored.missing,
-                }
-            }
-        })
-    })
-    .await?;
-    let status = if line.status == "added" {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    let mut res = json(status, &line);
-    if let Some(id) = &line.id {
-        insert(&mut res, header::LOCATION, &format!("/photos/{id}"));
-    }
-    Ok(res)
 }
 
 /// `PATCH /photos/{id}`: set fields (a JSON object); journalled with the token's name.

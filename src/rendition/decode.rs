@@ -17,6 +17,11 @@ use crate::model::Format;
 pub const MAX_SIDE: u32 = 20_000;
 /// Largest image byline renders, in pixels (100 megapixels).
 pub const MAX_PIXELS: u64 = 100_000_000;
+/// Most memory one decode may hold at once, in bytes: the decoder's own pixel buffer plus the
+/// 8-bit copy made from it (issue 15). Checked from the header before anything is allocated,
+/// and given to `image` as its allocation limit. 100 MP fits as 8-bit RGB, RGBA or grey (not
+/// grey with alpha: 89 MP); 16-bit files fit up to about 59 MP (RGB) or 44 MP (RGBA).
+pub const MAX_DECODE_BYTES: u64 = 512 << 20;
 
 /// Interleaved 8-bit pixels: 3 channels (RGB) or 4 (CMYK as stored).
 #[derive(Debug, Clone)]
@@ -66,6 +71,19 @@ pub(super) fn check_size(width: u32, height: u32) -> Result<()> {
             "image is {width}×{height} px; byline renders images up to {MAX_SIDE} px a side \
              and {} megapixels",
             MAX_PIXELS / 1_000_000
+        )));
+    }
+    Ok(())
+}
+
+/// Refuse a decode that would hold more than [`MAX_DECODE_BYTES`] at once.
+pub(super) fn check_budget(what: &str, width: u32, height: u32, bytes: u64) -> Result<()> {
+    if bytes > MAX_DECODE_BYTES {
+        return Err(Error::InvalidInput(format!(
+            "{what}: decoding this {width}×{height} px image would take {} MB of memory; \
+             byline decodes within {} MB",
+            bytes >> 20,
+            MAX_DECODE_BYTES >> 20
         )));
     }
     Ok(())
@@ -216,6 +234,8 @@ fn jpeg(bytes: &[u8], target: u32) -> Result<Decoded> {
     } else {
         (PixelFormat::RGB, 3)
     };
+    let size = scaled.width as u64 * scaled.height as u64 * channels as u64;
+    check_budget("jpeg", width, height, size)?;
     let mut pixels = vec![0u8; scaled.width * scaled.height * channels];
     let mut warnings = Vec::new();
     let mut partial = false;
@@ -333,9 +353,25 @@ fn other(bytes: &[u8], format: image::ImageFormat) -> Result<Decoded> {
         .map_err(err)?;
     let (width, height) = decoder.dimensions();
     check_size(width, height)?;
+    // The decoder's buffer, then the 8-bit RGB(A) copy unless it already is one: RGBA8 is
+    // flattened in place, anything else converted into a new buffer.
+    let color = decoder.color_type();
+    let pixels = u64::from(width) * u64::from(height);
+    let copy = match color {
+        image::ColorType::Rgb8 | image::ColorType::Rgba8 => 0,
+        c if c.has_alpha() => pixels * 4,
+        _ => pixels * 3,
+    };
+    check_budget(
+        &name,
+        width,
+        height,
+        decoder.total_bytes().saturating_add(copy),
+    )?;
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
     decoder.set_limits(limits).map_err(err)?;
     let icc = decoder.icc_profile().ok().flatten().filter(|p| {
         let fits = p.len() <= super::profile::MAX_ICC;
@@ -371,17 +407,26 @@ fn other(bytes: &[u8], format: image::ImageFormat) -> Result<Decoded> {
     })
 }
 
-/// RGBA → RGB over white.
-pub(super) fn flatten(rgba: Vec<u8>) -> Vec<u8> {
-    let mut out = Vec::with_capacity(rgba.len() / 4 * 3);
-    for px in rgba.chunks_exact(4) {
-        let a = u16::from(px[3]);
-        for &c in &px[..3] {
-            let v = (u16::from(c) * a + 255 * (255 - a) + 127) / 255;
-            out.push(u8::try_from(v).unwrap_or(255));
-        }
+/// RGBA → RGB over white, in place: a 100 MP picture needs no second buffer of 300 MB.
+pub(super) fn flatten(mut rgba: Vec<u8>) -> Vec<u8> {
+    let n = rgba.len() / 4;
+    for i in 0..n {
+        // Pixel `i` is read whole before its RGB is written at `3i`, which never passes `4i`.
+        let [r, g, b, a] = [
+            rgba[4 * i],
+            rgba[4 * i + 1],
+            rgba[4 * i + 2],
+            rgba[4 * i + 3],
+        ];
+        let a = u16::from(a);
+        let over =
+            |c: u8| u8::try_from((u16::from(c) * a + 255 * (255 - a) + 127) / 255).unwrap_or(255);
+        rgba[3 * i] = over(r);
+        rgba[3 * i + 1] = over(g);
+        rgba[3 * i + 2] = over(b);
     }
-    out
+    rgba.truncate(n * 3);
+    rgba
 }
 
 #[cfg(test)]
@@ -435,6 +480,61 @@ mod tests {
         assert!(check_size(20_001, 10).is_err());
         assert!(check_size(10_001, 10_000).is_err()); // 100.01 MP
         assert!(check_size(0, 10).is_err());
+    }
+
+    /// A PNG of `width`×`height` at `depth` bits and PNG colour type `colour`, all zeros.
+    fn png(width: u32, height: u32, depth: u8, colour: u8) -> Vec<u8> {
+        fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
+            out.extend((data.len() as u32).to_be_bytes());
+            let mut crc = flate2::Crc::new();
+            crc.update(kind);
+            crc.update(data);
+            out.extend(kind);
+            out.extend(data);
+            out.extend(crc.sum().to_be_bytes());
+        }
+        let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+        let mut ihdr = width.to_be_bytes().to_vec();
+        ihdr.extend(height.to_be_bytes());
+        ihdr.extend([depth, colour, 0, 0, 0]);
+        chunk(&mut out, b"IHDR", &ihdr);
+        // One row's worth is enough: the budget is checked before any pixel is inflated.
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut z, &vec![0u8; 1024]).expect("deflate");
+        chunk(&mut out, b"IDAT", &z.finish().expect("deflate"));
+        chunk(&mut out, b"IEND", &[]);
+        out
+    }
+
+    // See: #15 (a peak-memory budget per decode, not only pixels)
+    #[test]
+    fn decodes_over_the_memory_budget_are_refused_from_the_header() {
+        // 10,000 × 10,000 = 100 MP, within the pixel limit. As 16-bit RGBA it would take
+        // 800 MB for the decoder's buffer and 400 MB for the 8-bit copy.
+        for (depth, colour, refused) in [
+            (16, 6, true),
+            (16, 2, true),
+            (8, 4, true),
+            (8, 6, false),
+            (8, 0, false),
+        ] {
+            let got = decode(&png(10_000, 10_000, depth, colour), 2048);
+            match got {
+                Err(Error::InvalidInput(m)) if refused => {
+                    assert!(m.contains("MB of memory"), "{m}");
+                }
+                Err(Error::InvalidInput(m)) => {
+                    assert!(
+                        !m.contains("MB of memory"),
+                        "{depth}-bit type {colour}: {m}"
+                    );
+                }
+                Err(e) => assert!(!refused, "{depth}-bit type {colour}: {e}"),
+                Ok(_) => assert!(!refused, "{depth}-bit type {colour} decoded"),
+            }
+        }
+        // 16-bit RGB at 40 MP (240 + 120 MB) is within it.
+        assert!(check_budget("png", 8000, 5000, 8000 * 5000 * 9).is_ok());
     }
 
     #[test]

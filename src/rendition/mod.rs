@@ -22,7 +22,7 @@ mod resize;
 use crate::error::{Error, Result};
 use crate::model::Fields;
 
-pub use decode::{MAX_PIXELS, MAX_SIDE};
+pub use decode::{MAX_DECODE_BYTES, MAX_PIXELS, MAX_SIDE};
 pub use encode::WEBP_MAX_SIDE;
 pub use fingerprint::{distance, fingerprint};
 
