@@ -181,14 +181,29 @@ fn an_outage_is_a_clear_error_and_clears_when_the_store_is_back() {
     let (code, out, _) = run(&store, &weed, &["list", "--json"]);
     assert_eq!((code, json_lines(&out).len()), (0, 1), "{out}");
 
-    // The server stays up through an outage, answers 503 with Retry-After and the JSON
-    // error, and serves again as soon as the store is back.
+    // Uploads to the server stream into the staging folder and end up in the bucket.
+    let (code, out, err) = run(&store, &weed, &["token", "create", "desk", "--write", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let token: Value = serde_json::from_str(out.trim()).expect("token JSON");
+    let token = token["token"].as_str().expect("a token").to_owned();
     let server = Server::start_with_env(&store, weed.env());
-    let original = format!("{}/photos/{id}/original", server.base);
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()
         .into();
+    let bytes = std::fs::read(sample("reuters-handout-flood.jpg")).expect("sample");
+    let posted = agent
+        .post(format!("{}/photos", server.base))
+        .header("Authorization", format!("Bearer {token}"))
+        .header("Content-Type", "image/jpeg")
+        .send(&bytes[..])
+        .expect("the server answers");
+    assert_eq!(posted.status().as_u16(), 201);
+    assert!(!store.path().join("blobs").exists(), "an upload went to local disk");
+
+    // The server stays up through an outage, answers 503 with Retry-After and the JSON
+    // error, and serves again as soon as the store is back.
+    let original = format!("{}/photos/{id}/original", server.base);
     let get = || agent.get(&original).call().expect("the server answers");
     assert_eq!(get().status().as_u16(), 200);
     weed.kill();

@@ -154,7 +154,26 @@ pub async fn serve(
 /// # Errors
 /// A CORS origin is not a valid header value.
 pub fn router(lib: Library, settings: &Settings) -> std::io::Result<Router> {
+    sweep_uploads(&lib.root().join("incoming"))?;
     app(state(lib, settings), settings)
+}
+
+/// Make sure the staging folder exists (a store whose blobs live in a bucket has no other
+/// use for it) and delete upload temp files a killed server left there; this process is the
+/// store's only writer now.
+fn sweep_uploads(staging: &std::path::Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(staging)?;
+    for entry in std::fs::read_dir(staging)? {
+        let entry = entry?;
+        if entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with(crate::blob::UPLOAD_PREFIX))
+        {
+            std::fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(())
 }
 
 fn state(lib: Library, settings: &Settings) -> AppState {
