@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::output::{clean, json_line};
 use super::{ActorArg, FieldArgs};
-use crate::library::{Access, Added, Library, Prepared, RenderedSet};
+use crate::library::{Access, Added, Library, Prepared, Reader, RenderedSet};
 use crate::model::Photo;
 
 /// Files per journal commit at most: one fsync covers the batch, and reports are printed only
@@ -127,60 +127,82 @@ pub fn run(store: &Path, json: bool, args: &AddArgs, out: &mut impl Write) -> Re
     let mut batch_start = std::time::Instant::now();
     let (mut added, mut dupes, mut failed) = (0usize, 0usize, 0usize);
     // Files are read and prepared (metadata, fingerprint, hash) on every core, a chunk at a
-    // time; staging, journalling and reporting stay in order on this thread.
+    // time, while this thread stages, journals and reports the chunk before (in order): the
+    // next chunk's decoding overlaps this chunk's writes and fsyncs, so no core waits on them.
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get().min(8));
-    for chunk in files.chunks(workers * 8) {
-        let prepared = prepare_all(&lib, chunk, workers);
-        let mut new_photos = Vec::new();
-        for (path, read) in chunk.iter().zip(prepared) {
-            bar.set_message(clean(&path.display().to_string()));
-            let (report, new) = add_one(&mut lib, path, read, &edits, &by);
-            match report.status {
-                "added" => added += 1,
-                "duplicate" => dupes += 1,
-                _ => failed += 1,
-            }
-            if args.renditions {
-                new_photos.extend(new.map(|(photo, bytes)| (staged.len(), photo, bytes)));
-            }
-            staged.push(report);
-            bar.inc(1);
-        }
-        // Renditions are rendered on every core, then staged with their photos, in the same
-        // commit.
-        let rendered = render_all(&lib, &new_photos, workers);
-        for ((at, _, _), set) in new_photos.iter().zip(rendered) {
-            let made = set.and_then(|set| {
-                lib.stage_rendered(set, &by, Timestamp::now())
-                    .map_err(|e| e.to_string())
-            });
-            let Some(report) = staged.get_mut(*at) else {
-                continue;
+    let reader = lib.reader();
+    let chunks: Vec<&[PathBuf]> = files.chunks(workers * 8).collect();
+    std::thread::scope(|scope| -> Result<()> {
+        let reader = &reader;
+        let spawn = |k: usize| {
+            chunks
+                .get(k)
+                .map(|&chunk| scope.spawn(move || prepare_all(reader, chunk, workers)))
+        };
+        let mut next = spawn(0);
+        for (k, chunk) in chunks.iter().enumerate() {
+            let prepared = match next.take() {
+                Some(handle) => handle.join().unwrap_or_else(|_| {
+                    chunk
+                        .iter()
+                        .map(|_| Err("a worker thread failed unexpectedly".to_string()))
+                        .collect()
+                }),
+                None => Vec::new(),
             };
-            match made {
-                Ok(renditions) => {
-                    for w in renditions.into_iter().flat_map(|r| r.warnings) {
-                        if !report.rendition_warnings.contains(&w) {
-                            report.rendition_warnings.push(w);
+            next = spawn(k + 1);
+            let mut new_photos = Vec::new();
+            for (path, read) in chunk.iter().zip(prepared) {
+                bar.set_message(clean(&path.display().to_string()));
+                let (report, new) = add_one(&mut lib, path, read, &edits, &by);
+                match report.status {
+                    "added" => added += 1,
+                    "duplicate" => dupes += 1,
+                    _ => failed += 1,
+                }
+                if args.renditions {
+                    new_photos.extend(new.map(|(photo, bytes)| (staged.len(), photo, bytes)));
+                }
+                staged.push(report);
+                bar.inc(1);
+            }
+            // Renditions are rendered on every core, then staged with their photos, in the same
+            // commit.
+            let rendered = render_all(&lib, &new_photos, workers);
+            for ((at, _, _), set) in new_photos.iter().zip(rendered) {
+                let made = set.and_then(|set| {
+                    lib.stage_rendered(set, &by, Timestamp::now())
+                        .map_err(|e| e.to_string())
+                });
+                let Some(report) = staged.get_mut(*at) else {
+                    continue;
+                };
+                match made {
+                    Ok(renditions) => {
+                        for w in renditions.into_iter().flat_map(|r| r.warnings) {
+                            if !report.rendition_warnings.contains(&w) {
+                                report.rendition_warnings.push(w);
+                            }
                         }
                     }
-                }
-                // A photo whose pixels cannot be rendered is still stored; say why.
-                Err(e) => {
-                    let shown = clean(&report.path);
-                    bar.suspend(|| eprintln!("warning: {shown}: no renditions: {e}"));
+                    // A photo whose pixels cannot be rendered is still stored; say why.
+                    Err(e) => {
+                        let shown = clean(&report.path);
+                        bar.suspend(|| eprintln!("warning: {shown}: no renditions: {e}"));
+                    }
                 }
             }
+            if staged.len() >= COMMIT_EVERY || batch_start.elapsed() >= COMMIT_AFTER {
+                // Nothing is reported as stored before the journal holding it is fsynced.
+                lib.commit()?;
+                bar.suspend(|| super::print_warnings(&mut lib));
+                bar.suspend(|| print_reports(&staged, json, out))?;
+                staged.clear();
+                batch_start = std::time::Instant::now();
+            }
         }
-        if staged.len() >= COMMIT_EVERY || batch_start.elapsed() >= COMMIT_AFTER {
-            // Nothing is reported as stored before the journal holding it is fsynced.
-            lib.commit()?;
-            bar.suspend(|| super::print_warnings(&mut lib));
-            bar.suspend(|| print_reports(&staged, json, out))?;
-            staged.clear();
-            batch_start = std::time::Instant::now();
-        }
-    }
+        Ok(())
+    })?;
     lib.commit()?;
     bar.suspend(|| super::print_warnings(&mut lib));
     bar.suspend(|| print_reports(&staged, json, out))?;
@@ -245,10 +267,10 @@ fn in_parallel<T: Sync, R: Send>(
 }
 
 /// Read and prepare files on `workers` threads, results in the files' order.
-fn prepare_all(lib: &Library, paths: &[PathBuf], workers: usize) -> Vec<Read> {
+fn prepare_all(reader: &Reader, paths: &[PathBuf], workers: usize) -> Vec<Read> {
     in_parallel(paths, workers, |p| {
         let bytes = read_file(p)?;
-        lib.prepare_owned(bytes).map_err(|e| e.to_string())
+        reader.prepare_owned(bytes).map_err(|e| e.to_string())
     })
 }
 
