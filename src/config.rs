@@ -48,6 +48,24 @@ body_min_bytes_per_sec = 8192
 max_connections = 512
 # Uploads and renders running at once; more are answered 503 with Retry-After.
 max_uploads_and_renders = 4
+
+[crawl]
+# `byline crawl`: the user agent sent and matched in robots.txt.
+user_agent = "byline-crawler"
+# Private, loopback and link-local addresses are refused unless this is true.
+allow_private = false
+# Requests a second to one host; seconds per request; redirects followed per request.
+rate = 4.0
+timeout_secs = 20
+max_redirects = 5
+# Largest page, sitemap or feed, and largest image, in megabytes.
+max_page_mb = 5
+max_image_mb = 20
+# Retries of a transient failure (connection refused or reset, 429, 5xx), with backoff.
+retries = 2
+backoff_ms = 500
+# How many links deep to follow from a start URL, within the start URLs' hosts.
+depth = 2
 "#;
 
 /// A store's configuration.
@@ -63,6 +81,52 @@ pub struct Config {
     /// HTTP server settings.
     #[serde(default)]
     pub server: ServerConfig,
+    /// `byline crawl` settings.
+    #[serde(default)]
+    pub crawl: CrawlConfig,
+}
+
+/// `[crawl]`: limits and manners of `byline crawl` (issue 12).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CrawlConfig {
+    /// The user agent sent, and the one robots.txt rules are matched for.
+    pub user_agent: String,
+    /// Whether private, loopback and link-local addresses may be fetched.
+    pub allow_private: bool,
+    /// Requests a second to one host.
+    pub rate: f64,
+    /// Seconds one request may take, body included.
+    pub timeout_secs: u64,
+    /// Redirects followed for one request.
+    pub max_redirects: u32,
+    /// Largest page, sitemap or feed, in megabytes.
+    pub max_page_mb: u64,
+    /// Largest image, in megabytes.
+    pub max_image_mb: u64,
+    /// Retries of a transient failure.
+    pub retries: u32,
+    /// The first retry's wait in milliseconds; each next one waits twice as long.
+    pub backoff_ms: u64,
+    /// How many links deep to follow from a start URL.
+    pub depth: u32,
+}
+
+impl Default for CrawlConfig {
+    fn default() -> CrawlConfig {
+        CrawlConfig {
+            user_agent: "byline-crawler".into(),
+            allow_private: false,
+            rate: 4.0,
+            timeout_secs: 20,
+            max_redirects: 5,
+            max_page_mb: 5,
+            max_image_mb: 20,
+            retries: 2,
+            backoff_ms: 500,
+            depth: 2,
+        }
+    }
 }
 
 /// `[server]`: settings for `byline serve`.
@@ -112,6 +176,7 @@ impl Default for Config {
             presets: default_presets(),
             outlets: BTreeMap::new(),
             server: ServerConfig::default(),
+            crawl: CrawlConfig::default(),
         }
     }
 }
@@ -134,6 +199,13 @@ impl Config {
             spec.validate()
                 .map_err(|e| Error::Config(format!("config.toml: preset '{name}': {e}")))?;
         }
+        let c = &config.crawl;
+        if !(c.rate.is_finite() && c.rate > 0.0) || c.timeout_secs == 0 || c.user_agent.trim().is_empty() {
+            return Err(Error::Config(
+                "config.toml: [crawl] needs a rate above 0, a timeout_secs above 0 and a user_agent"
+                    .into(),
+            ));
+        }
         for (name, outlet) in &config.outlets {
             outlet.validate(name)?;
         }
@@ -155,6 +227,7 @@ mod tests {
         assert_eq!(c.server.upload_limit_mb, 50);
         // The commented example says what the defaults are.
         assert_eq!(c.server, ServerConfig::default());
+        assert_eq!(c.crawl, CrawlConfig::default());
         Ok(())
     }
 

@@ -9,6 +9,7 @@
 //! for other threads; this file holds opening, recovery and every write.
 
 mod audit;
+mod crawl;
 mod read;
 mod recover;
 mod transfer;
@@ -96,6 +97,8 @@ pub struct NewUse {
     pub commercial: bool,
     /// The rendition published, when known.
     pub rendition: Option<BlobId>,
+    /// How a crawl found it (none for uses recorded by hand).
+    pub found: Option<crate::model::Found>,
 }
 
 impl Library {
