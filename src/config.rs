@@ -200,7 +200,10 @@ impl Config {
                 .map_err(|e| Error::Config(format!("config.toml: preset '{name}': {e}")))?;
         }
         let c = &config.crawl;
-        if !(c.rate.is_finite() && c.rate > 0.0) || c.timeout_secs == 0 || c.user_agent.trim().is_empty() {
+        if !(c.rate.is_finite() && c.rate > 0.0)
+            || c.timeout_secs == 0
+            || c.user_agent.trim().is_empty()
+        {
             return Err(Error::Config(
                 "config.toml: [crawl] needs a rate above 0, a timeout_secs above 0 and a user_agent"
                     .into(),

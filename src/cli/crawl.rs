@@ -164,7 +164,11 @@ fn print_page(out: &mut impl Write, p: &PageReport) -> Result<()> {
                     s.by,
                     s.distance,
                     clean(s.printed_credit.as_deref().unwrap_or("(no credit)")),
-                    if s.use_id.is_some() { "" } else { "  (already recorded)" }
+                    if s.use_id.is_some() {
+                        ""
+                    } else {
+                        "  (already recorded)"
+                    }
                 )?;
             }
         }

@@ -176,7 +176,10 @@ mod tests {
         let items = feed(rss).expect("feed");
         assert_eq!(items.len(), 2);
         assert_eq!(items[0].0, "https://a.example/a");
-        assert_eq!(items[0].1, Some("2024-03-05T10:00:00Z".parse().expect("ts")));
+        assert_eq!(
+            items[0].1,
+            Some("2024-03-05T10:00:00Z".parse().expect("ts"))
+        );
         assert_eq!(items[1].0, "https://a.example/b");
     }
 }

@@ -164,7 +164,11 @@ pub fn run(
         Url::parse(s.trim()).map_err(|e| Error::InvalidInput(format!("'{s}' is not a URL: {e}")))
     };
     let starts = opts.starts.iter().map(parse).collect::<Result<Vec<_>>>()?;
-    let sitemaps = opts.sitemaps.iter().map(parse).collect::<Result<Vec<_>>>()?;
+    let sitemaps = opts
+        .sitemaps
+        .iter()
+        .map(parse)
+        .collect::<Result<Vec<_>>>()?;
     let feeds = opts.feeds.iter().map(parse).collect::<Result<Vec<_>>>()?;
     let all: Vec<&Url> = starts.iter().chain(&sitemaps).chain(&feeds).collect();
     let Some(first) = all.first() else {
@@ -328,7 +332,9 @@ pub fn run(
                         st.page(
                             &key,
                             PageState {
-                                etag: f.etag.or_else(|| known.as_ref().and_then(|k| k.etag.clone())),
+                                etag: f
+                                    .etag
+                                    .or_else(|| known.as_ref().and_then(|k| k.etag.clone())),
                                 last_modified: f.last_modified.or_else(|| {
                                     known.as_ref().and_then(|k| k.last_modified.clone())
                                 }),

@@ -43,18 +43,16 @@ pub struct Facts {
 /// The page's text: the charset of `Content-Type`, else a byte-order mark, else a `<meta>`
 /// charset in the first 1024 bytes, else UTF-8 when it is valid, else Windows-1252.
 pub fn decode(body: &[u8], content_type: Option<&str>) -> String {
-    let label = content_type
-        .and_then(|ct| charset_in(ct))
-        .or_else(|| {
-            let head = String::from_utf8_lossy(&body[..body.len().min(1024)]).to_lowercase();
-            head.find("charset=").map(|at| {
-                head[at + 8..]
-                    .trim_start_matches(['"', '\''])
-                    .chars()
-                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-                    .collect()
-            })
-        });
+    let label = content_type.and_then(|ct| charset_in(ct)).or_else(|| {
+        let head = String::from_utf8_lossy(&body[..body.len().min(1024)]).to_lowercase();
+        head.find("charset=").map(|at| {
+            head[at + 8..]
+                .trim_start_matches(['"', '\''])
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                .collect()
+        })
+    });
     let enc = label
         .and_then(|l| encoding_rs::Encoding::for_label(l.as_bytes()))
         .or_else(|| {
@@ -146,8 +144,13 @@ pub fn read(html: &str, base: &Url) -> Facts {
     let mut meta_images: Vec<Url> = Vec::new();
     for m in select(&doc, "meta") {
         let key = m.attr("property").or_else(|| m.attr("name")).unwrap_or("");
-        if ["og:image", "og:image:url", "og:image:secure_url", "twitter:image"]
-            .contains(&key.to_lowercase().as_str())
+        if [
+            "og:image",
+            "og:image:url",
+            "og:image:secure_url",
+            "twitter:image",
+        ]
+        .contains(&key.to_lowercase().as_str())
             && let Some(u) = m.attr("content").and_then(abs)
             && !meta_images.contains(&u)
         {
@@ -306,13 +309,22 @@ mod tests {
                 "https://news.example/a-1280.webp"
             ]
         );
-        assert_eq!(f.shown[0].figure.credit.as_deref(), Some("Photo: Jane Roe / AFP"));
+        assert_eq!(
+            f.shown[0].figure.credit.as_deref(),
+            Some("Photo: Jane Roe / AFP")
+        );
         let meta: Vec<&str> = f.meta_images.iter().map(Url::as_str).collect();
         assert_eq!(
             meta,
-            ["https://news.example/img/share.jpg", "https://cdn.example/ld.jpg"]
+            [
+                "https://news.example/img/share.jpg",
+                "https://cdn.example/ld.jpg"
+            ]
         );
-        assert_eq!(f.published, Some("2024-03-05T09:00:00Z".parse().expect("ts")));
+        assert_eq!(
+            f.published,
+            Some("2024-03-05T09:00:00Z".parse().expect("ts"))
+        );
         let links: Vec<&str> = f.links.iter().map(Url::as_str).collect();
         assert_eq!(links, ["https://news.example/other"]);
     }
@@ -334,7 +346,8 @@ mod tests {
 
     #[test]
     fn charsets_are_honoured() {
-        let latin = b"<html><head><meta charset=\"windows-1252\"></head><p>caf\xe9 \x93quoted\x94</p>";
+        let latin =
+            b"<html><head><meta charset=\"windows-1252\"></head><p>caf\xe9 \x93quoted\x94</p>";
         assert!(decode(latin, None).contains("café “quoted”"));
         assert!(decode(b"<p>caf\xe9</p>", None).contains("café"));
         assert!(decode(b"<p>caf\xc3\xa9</p>", Some("text/html; charset=utf-8")).contains("café"));

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use texting_robots::Robot;
 use url::Url;
 
-use super::fetch::{Fetcher, Validators};
+use super::fetch::{FetchError, Fetcher, Validators};
 
 /// What one origin's robots.txt says.
 enum Rules {
@@ -66,6 +66,8 @@ impl Robots {
                     Err(_) => Rules::All,
                 },
                 Ok(f) if (400..500).contains(&f.status) => Rules::All,
+                // The origin may not be reached at all: its pages are refused with that reason.
+                Err(FetchError::Refused(_)) => Rules::All,
                 _ => Rules::Nothing,
             }
         })
