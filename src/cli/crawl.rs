@@ -158,10 +158,10 @@ fn print_page(out: &mut impl Write, p: &PageReport) -> Result<()> {
             for s in &p.found {
                 writeln!(
                     out,
-                    "{}  {} ({:?} {})  printed: {}{}",
+                    "{}  {} ({} {})  printed: {}{}",
                     clean(&p.url),
                     s.photo.short(),
-                    s.by,
+                    format!("{:?}", s.by).to_lowercase(),
                     s.distance,
                     clean(s.printed_credit.as_deref().unwrap_or("(no credit)")),
                     if s.use_id.is_some() {
