@@ -668,8 +668,6 @@ fn sigkill_halfway_then_rerun_records_the_same_uses_once() {
     }
     child.kill().expect("SIGKILL");
     let _ = child.wait();
-    let halfway = uses(&site).len();
-    assert!(halfway < 8 || halfway == 8);
     let (code, out, err) = site.store.run(
         &[
             &args.iter().map(String::as_str).collect::<Vec<_>>()[..],
