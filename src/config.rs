@@ -61,6 +61,24 @@ max_uploads_and_renders = 4
 # 0 turns the limit off.
 rate_limit_per_sec = 1000
 rate_limit_burst = 2000
+
+[crawl]
+# `byline crawl`: the user agent sent and matched in robots.txt.
+user_agent = "byline-crawler"
+# Private, loopback and link-local addresses are refused unless this is true.
+allow_private = false
+# Requests a second to one host; seconds per request; redirects followed per request.
+rate = 4.0
+timeout_secs = 20
+max_redirects = 5
+# Largest page, sitemap or feed, and largest image, in megabytes.
+max_page_mb = 5
+max_image_mb = 20
+# Retries of a transient failure (connection refused or reset, 429, 5xx), with backoff.
+retries = 2
+backoff_ms = 500
+# How many links deep to follow from a start URL, within the start URLs' hosts.
+depth = 2
 "#;
 
 /// A store's configuration.
@@ -79,6 +97,9 @@ pub struct Config {
     /// Where blobs live.
     #[serde(default)]
     pub blobs: BlobsConfig,
+    /// `byline crawl` settings.
+    #[serde(default)]
+    pub crawl: CrawlConfig,
 }
 
 /// `[blobs]`: where originals and renditions are kept.
@@ -88,6 +109,49 @@ pub struct BlobsConfig {
     /// `s3://BUCKET[/PREFIX]` for an S3-compatible bucket; `None` for the store's `blobs/`
     /// folder.
     pub url: Option<String>,
+}
+
+/// `[crawl]`: limits and manners of `byline crawl` (issue 12).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CrawlConfig {
+    /// The user agent sent, and the one robots.txt rules are matched for.
+    pub user_agent: String,
+    /// Whether private, loopback and link-local addresses may be fetched.
+    pub allow_private: bool,
+    /// Requests a second to one host.
+    pub rate: f64,
+    /// Seconds one request may take, body included.
+    pub timeout_secs: u64,
+    /// Redirects followed for one request.
+    pub max_redirects: u32,
+    /// Largest page, sitemap or feed, in megabytes.
+    pub max_page_mb: u64,
+    /// Largest image, in megabytes.
+    pub max_image_mb: u64,
+    /// Retries of a transient failure.
+    pub retries: u32,
+    /// The first retry's wait in milliseconds; each next one waits twice as long.
+    pub backoff_ms: u64,
+    /// How many links deep to follow from a start URL.
+    pub depth: u32,
+}
+
+impl Default for CrawlConfig {
+    fn default() -> CrawlConfig {
+        CrawlConfig {
+            user_agent: "byline-crawler".into(),
+            allow_private: false,
+            rate: 4.0,
+            timeout_secs: 20,
+            max_redirects: 5,
+            max_page_mb: 5,
+            max_image_mb: 20,
+            retries: 2,
+            backoff_ms: 500,
+            depth: 2,
+        }
+    }
 }
 
 /// `[server]`: settings for `byline serve`.
@@ -145,6 +209,7 @@ impl Default for Config {
             outlets: BTreeMap::new(),
             server: ServerConfig::default(),
             blobs: BlobsConfig::default(),
+            crawl: CrawlConfig::default(),
         }
     }
 }
@@ -166,6 +231,16 @@ impl Config {
         for (name, spec) in &config.presets {
             spec.validate()
                 .map_err(|e| Error::Config(format!("config.toml: preset '{name}': {e}")))?;
+        }
+        let c = &config.crawl;
+        if !(c.rate.is_finite() && c.rate > 0.0)
+            || c.timeout_secs == 0
+            || c.user_agent.trim().is_empty()
+        {
+            return Err(Error::Config(
+                "config.toml: [crawl] needs a rate above 0, a timeout_secs above 0 and a user_agent"
+                    .into(),
+            ));
         }
         for (name, outlet) in &config.outlets {
             outlet.validate(name)?;
@@ -195,6 +270,7 @@ mod tests {
         assert_eq!(c.server.upload_limit_mb, 50);
         // The commented example says what the defaults are.
         assert_eq!(c.server, ServerConfig::default());
+        assert_eq!(c.crawl, CrawlConfig::default());
         Ok(())
     }
 

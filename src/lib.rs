@@ -12,13 +12,16 @@
 //!
 //! # Code map
 //!
-//! Dependencies point one way: `main → {cli, http} → library → {blob, db, journal, lock, meta, rendition, edit, credit, terms, audit, article}
+//! Dependencies point one way: `main → cli → {crawl, http} → library → {blob, db, journal, lock, meta, rendition, edit, credit, terms, audit, article}
 //! → {model, id, error}`.
 //!
 //! - [`cli`]: clap, anyhow, stdout, the clock and the environment live here and nowhere else.
 //! - [`http`]: `byline serve`, axum on tokio; the async edge, a sibling of `cli`. Reads go to
 //!   a [`library::Reader`] that never waits for writes; writes take the `Library` under a
 //!   mutex on blocking threads.
+//! - [`crawl`]: `byline crawl`, an edge like `http` and the only module that fetches from the
+//!   network (ureq, through `crawl::fetch`): an outlet's pages → uses recorded through the
+//!   `Library`; its cache of validators lives in `STORE/crawl/` and is never the truth.
 //! - [`report`]: the audit report as CSV and a self-contained HTML page (for CLI and HTTP).
 //! - [`library`]: the [`Library`] facade; the only module that coordinates blobs, journal and
 //!   index. Its reads live on [`library::Reader`], a cloneable handle the `Library` derefs to.
@@ -64,6 +67,7 @@ pub mod audit;
 pub mod blob;
 pub mod cli;
 pub mod config;
+pub mod crawl;
 pub mod credit;
 pub mod db;
 pub mod edit;

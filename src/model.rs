@@ -371,6 +371,38 @@ pub struct Use {
     pub commercial: bool,
     /// The rendition published, when known.
     pub rendition: Option<BlobId>,
+    /// How `byline crawl` found the photo on the page; `None` for uses recorded by hand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub found: Option<Found>,
+}
+
+/// How a crawl recognised one of our photos on a page (issue 12).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Found {
+    /// Which test matched.
+    pub by: FoundBy,
+    /// The match distance: differing fingerprint bits of 64 for `fingerprint`, the caption's
+    /// dissimilarity in percent for `caption`, 0 for the exact matches.
+    pub distance: u32,
+    /// The image URL the photo was printed as, when the match came from an image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+}
+
+/// The test that recognised a photo on a page, strongest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FoundBy {
+    /// A blob id (or a prefix of 12+ hex digits) in an image URL or `data-byline-id`.
+    Id,
+    /// The image's bytes are a stored original.
+    Original,
+    /// The image's bytes are a stored rendition.
+    Rendition,
+    /// The image's perceptual fingerprint is near a stored photo's.
+    Fingerprint,
+    /// The caption printed with the image matches a stored photo's.
+    Caption,
 }
 
 /// What an API token may do.

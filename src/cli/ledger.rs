@@ -159,6 +159,7 @@ pub fn record_use(
             territory: a.territory.clone(),
             commercial: a.commercial,
             rendition,
+            found: None,
         },
         &a.actor.name(),
         Timestamp::now(),

@@ -5,6 +5,7 @@
 
 mod add;
 mod admin;
+mod crawl;
 mod ledger;
 mod output;
 mod read;
@@ -100,6 +101,8 @@ enum Command {
     Uses(ledger::UsesArgs),
     /// Check every recorded use and photo for wrong or missing credits and rights breaches.
     Audit(ledger::AuditArgs),
+    /// Crawl an outlet's site: find every page printing one of our photos, record the use.
+    Crawl(crawl::CrawlArgs),
     /// Serve the store over HTTP/JSON for publishing tools until SIGINT or SIGTERM.
     Serve(serve::ServeArgs),
     /// Manage API tokens for `byline serve`.
@@ -404,6 +407,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Audit(args) => {
             ledger::audit(&open(store, Access::Read, "audit")?, &args, json, &mut out)
         }
+        Command::Crawl(args) => crawl::run(store, &args, json, &mut out),
         Command::Serve(args) => serve::run(store, &args, &mut out),
         Command::Token(cmd) => ledger::token(
             &mut open(store, Access::Write, "token")?,

@@ -410,6 +410,7 @@ pub(super) async fn record_use(
             territory: b.territory,
             commercial: b.commercial,
             rendition,
+            found: None,
         };
         Ok(lib.record_use(&photo, new, actor, Timestamp::now())?)
     })

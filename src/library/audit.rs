@@ -179,7 +179,7 @@ impl Reader {
 
     /// The stored photo a page figure shows: by id (original or rendition, full or a prefix of
     /// at least 12 hex digits), else by the best caption (or alt text) match.
-    fn photo_on_page(&self, fig: &crate::article::Figure) -> Result<Option<Photo>> {
+    pub(super) fn photo_on_page(&self, fig: &crate::article::Figure) -> Result<Option<Photo>> {
         let db = &self.db;
         for id in &fig.ids {
             if let [one] = db.ids_with_prefix(id, 2)?.as_slice() {

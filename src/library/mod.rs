@@ -10,6 +10,7 @@
 
 mod audit;
 mod migrate;
+mod crawl;
 mod read;
 mod recover;
 mod transfer;
@@ -98,6 +99,8 @@ pub struct NewUse {
     pub commercial: bool,
     /// The rendition published, when known.
     pub rendition: Option<BlobId>,
+    /// How a crawl found it (none for uses recorded by hand).
+    pub found: Option<crate::model::Found>,
 }
 
 impl Library {

@@ -246,6 +246,7 @@ impl Library {
                 .transpose()?,
             commercial: new.commercial,
             rendition: new.rendition,
+            found: new.found,
         };
         self.pending.push(Event {
             seq,
