@@ -4,6 +4,9 @@
 //! Canonical names follow `tests/data/credit-lines.md` ("agency"): `AP`, `Reuters`, `AFP`,
 //! `Getty Images`, `EPA`, `PA`, `Sputnik`, `RIA Novosti`, `TASS`, `Anadolu`, …
 
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
 use super::Kind;
 
 mod org;
@@ -27,10 +30,51 @@ pub(crate) fn key(s: &str) -> String {
         .to_lowercase()
 }
 
-/// Whether `name` (single-spaced, as the table writes it) lower-cased is `k`, without
-/// allocating: lookups run for every element of every credit an audit reads.
-fn same_lower(name: &str, k: &str) -> bool {
-    name.chars().flat_map(char::to_lowercase).eq(k.chars())
+/// The table arranged for lookups, built once: every credit an audit reads is looked up
+/// element by element, so a scan of the whole table per element would dominate.
+struct Index {
+    /// Printed form, lower-cased → its alias (the first listed wins).
+    exact: HashMap<String, &'static Alias>,
+    /// Canonical names, lower-cased.
+    canonical: HashSet<String>,
+    /// Forms of six letters or more (letters and spaces only) that misspellings are tried
+    /// against: lower-cased form, its length in characters, its letter histogram.
+    fuzzy: Vec<(String, usize, Histogram, &'static Alias)>,
+}
+
+/// Characters counted into 32 buckets: one edit changes the counts by at most two, so two
+/// strings whose histograms differ by more than twice the edit budget are not that close.
+type Histogram = [u8; 32];
+
+fn histogram(s: &str) -> Histogram {
+    let mut h = [0u8; 32];
+    for c in s.chars() {
+        let b = &mut h[(c as usize) % 32];
+        *b = b.saturating_add(1);
+    }
+    h
+}
+
+fn index() -> &'static Index {
+    static INDEX: OnceLock<Index> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let letters = |k: &str| k.chars().all(|c| c.is_alphabetic() || c == ' ');
+        let mut exact = HashMap::new();
+        let mut fuzzy = Vec::new();
+        for a in ALIASES {
+            let k = key(a.name);
+            let n = k.chars().count();
+            if n >= 6 && letters(&k) {
+                fuzzy.push((k.clone(), n, histogram(&k), a));
+            }
+            exact.entry(k).or_insert(a);
+        }
+        Index {
+            exact,
+            canonical: ALIASES.iter().map(|a| key(a.canonical)).collect(),
+            fuzzy,
+        }
+    })
 }
 
 /// The alias printed exactly as `s` (case and spacing aside).
@@ -39,14 +83,14 @@ pub(crate) fn lookup(s: &str) -> Option<&'static Alias> {
     if k.is_empty() {
         return None;
     }
-    ALIASES.iter().find(|a| same_lower(a.name, &k))
+    index().exact.get(&k).copied()
 }
 
 /// Whether `s` is the canonical name of an agency, brand or platform (`ZUMA`), which need
 /// not itself be a printed form in the table.
 pub(crate) fn is_canonical(s: &str) -> bool {
     let k = key(s);
-    !k.is_empty() && ALIASES.iter().any(|a| same_lower(a.canonical, &k))
+    !k.is_empty() && index().canonical.contains(&k)
 }
 
 /// The alias `s` misspells: one letter dropped, added, changed, or two neighbours swapped
@@ -55,22 +99,27 @@ pub(crate) fn is_canonical(s: &str) -> bool {
 /// of six letters or more are tried, so short names are left alone; the nearest wins.
 pub(crate) fn lookup_fuzzy(s: &str) -> Option<&'static Alias> {
     let k = key(s);
-    let letters = |k: &str| k.chars().all(|c| c.is_alphabetic() || c == ' ');
     let n = k.chars().count();
-    if n < 5 || !letters(&k) {
+    if n < 5 || !k.chars().all(|c| c.is_alphabetic() || c == ' ') {
         return None;
     }
     let budget = |m: usize| if m >= 12 { 2 } else { 1 };
-    ALIASES
+    let h = histogram(&k);
+    index()
+        .fuzzy
         .iter()
-        .filter(|a| {
-            let m = a.name.chars().count();
-            // Each edit changes the length by at most one.
-            m >= 6 && m.abs_diff(n) <= budget(m) && letters(a.name)
+        .filter(|(_, m, hist, _)| {
+            // Each edit changes the length by at most one and the histogram by two.
+            let apart: usize = hist
+                .iter()
+                .zip(&h)
+                .map(|(a, b)| a.abs_diff(*b) as usize)
+                .sum();
+            m.abs_diff(n) <= budget(*m) && apart <= 2 * budget(*m)
         })
-        .filter_map(|a| {
-            let d = strsim::osa_distance(&key(a.name), &k);
-            (d >= 1 && d <= budget(a.name.chars().count())).then_some((d, a))
+        .filter_map(|(name, m, _, a)| {
+            let d = strsim::osa_distance(name, &k);
+            (d >= 1 && d <= budget(*m)).then_some((d, *a))
         })
         .min_by_key(|(d, _)| *d)
         .map(|(_, a)| a)

@@ -1,6 +1,9 @@
 //! Telling an organisation from a person without the agency table: the words organisations'
 //! names carry, the bodies that issue handouts, and web-site credits (`20.kremlin.ru`).
 
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
 /// Words that make an element an organisation rather than a person.
 const ORG_WORDS: &[&str] = &[
     "agency",
@@ -241,39 +244,66 @@ const ISSUER_PHRASES: &[&str] = &[
     "пресс служба",
 ];
 
+/// The word lists arranged for lookups, built once (they run on every element read).
+struct Words {
+    org: HashSet<&'static str>,
+    /// One-word issuer phrases.
+    issuer_words: HashSet<&'static str>,
+    /// Issuer phrases of several words, matched as whole words.
+    issuer_phrases: Vec<&'static str>,
+    /// Issuer phrases with a dot (`kremlin.ru`, `.gov`), matched anywhere.
+    issuer_domains: Vec<&'static str>,
+}
+
+fn words() -> &'static Words {
+    static WORDS: OnceLock<Words> = OnceLock::new();
+    WORDS.get_or_init(|| {
+        let dotted = |p: &&str| p.contains('.');
+        let several = |p: &&str| !p.contains('.') && p.contains(' ');
+        Words {
+            org: ORG_WORDS.iter().copied().collect(),
+            issuer_words: ISSUER_PHRASES
+                .iter()
+                .copied()
+                .filter(|p| !dotted(p) && !several(p))
+                .collect(),
+            issuer_phrases: ISSUER_PHRASES.iter().copied().filter(several).collect(),
+            issuer_domains: ISSUER_PHRASES.iter().copied().filter(dotted).collect(),
+        }
+    })
+}
+
 /// Whether a word of `s` (lower-cased) is one of [`ORG_WORDS`].
 pub(crate) fn has_org_word(s: &str) -> bool {
+    let org = &words().org;
     s.split(|c: char| !c.is_alphanumeric())
-        .any(|w| ORG_WORDS.contains(&w.to_lowercase().as_str()))
+        .filter(|w| !w.is_empty())
+        .any(|w| org.contains(w.to_lowercase().as_str()))
 }
 
 /// Whether `s` names a body that issues handouts.
 pub(crate) fn is_issuer(s: &str) -> bool {
+    let list = words();
     let lower = s.to_lowercase();
-    // The words of `s`, each between single spaces, so a phrase matches whole words only
-    // ("army" must not match "Armytage"). Built once; this runs on every credit lookup.
-    let mut words = String::with_capacity(lower.len() + 2);
-    words.push(' ');
+    if list.issuer_domains.iter().any(|p| lower.contains(p)) {
+        return true;
+    }
+    let mut spaced = String::with_capacity(lower.len() + 2);
+    spaced.push(' ');
     for w in lower
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
     {
-        words.push_str(w);
-        words.push(' ');
-    }
-    let whole = |p: &str| {
-        words.match_indices(p).any(|(at, _)| {
-            words.as_bytes().get(at.wrapping_sub(1)) == Some(&b' ')
-                && words.as_bytes().get(at + p.len()) == Some(&b' ')
-        })
-    };
-    ISSUER_PHRASES.iter().any(|p| {
-        if p.contains('.') {
-            lower.contains(p)
-        } else {
-            whole(p)
+        if list.issuer_words.contains(w) {
+            return true;
         }
-    })
+        spaced.push_str(w);
+        spaced.push(' ');
+    }
+    // A phrase matches whole words only ("army" must not match "Armytage").
+    list.issuer_phrases
+        .iter()
+        .any(|p| spaced.contains(&format!(" {p} ")))
 }
 
 /// Top-level domains a web-site credit ends in (`20.kremlin.ru`).
