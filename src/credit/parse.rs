@@ -9,9 +9,13 @@ use super::{CreditParts, IIM_CREDIT_MAX, Kind};
 use crate::model::Fields;
 
 mod element;
+mod lexicon;
+mod licence;
 mod wrapper;
 
 use element::*;
+use lexicon::*;
+use licence::attribution;
 use wrapper::*;
 
 pub(crate) use element::name_case;
@@ -37,17 +41,13 @@ pub fn parse(line: &str) -> CreditParts {
     let (body, trailer) = split_trailer(line);
     parts.trailer = trailer;
     let mut seen = Seen::default();
-    let core = unwrap(body, &mut seen);
-    if let Some((title, author, licence)) = tasl(&core) {
-        parts.title = title;
-        parts.creators.extend(author);
-        parts.licence = Some(licence);
-        return parts;
-    }
+    let (body, found) = attribution(body);
+    parts.title = found.title;
+    parts.licence = found.licence;
+    let core = unwrap(&body, &mut seen);
     // A line of 28–32 bytes may have been cut at the IIM 2:110 limit: let its last element
     // complete to a known name (`Press Association Ima`).
     let may_be_cut = (IIM_CREDIT_MAX - 4..=IIM_CREDIT_MAX).contains(&line.trim().len());
-    parts.licence = licence_in(line);
     let (before, after) = split_via(&core);
     let mut elems = Vec::new();
     let at = Segment {
@@ -64,8 +64,40 @@ pub fn parse(line: &str) -> CreditParts {
         };
         push_segment(after, at, &mut elems, &mut seen);
     }
+    fuzzy_distributor(&mut elems);
     promote_lone_words(&mut elems);
-    assemble(&elems, &seen, parts)
+    let mut parts = assemble(&elems, &seen, parts);
+    // A link to a platform names the source when the chain names no agency.
+    if parts.agency.is_none()
+        && let Some(p) = found.platform
+    {
+        parts.agency = Some(p.canonical.to_string());
+        if parts.kind == Kind::Staff {
+            parts.kind = Kind::Unknown;
+        }
+    }
+    parts
+}
+
+/// Where the chain names no known agency, its distributor's place (the last element, or
+/// the last after ` via `) is tried against the agency table by edit distance, whatever
+/// its case (`Jane Doe/Xinhau`): an agency misspelt there is likelier than a second name.
+fn fuzzy_distributor(elems: &mut [Elem]) {
+    let known = |e: &Elem| matches!(e.class, Class::Org { alias: Some(_), .. });
+    if elems.iter().any(known) {
+        return;
+    }
+    let Some(last) = elems.last_mut() else {
+        return;
+    };
+    let loose = matches!(last.class, Class::Person | Class::Org { alias: None, .. });
+    if let Some(alias) = agency::lookup_fuzzy(&last.text).filter(|_| loose) {
+        last.class = Class::Org {
+            alias: Some(alias),
+            canonical: alias.canonical.to_string(),
+            fuzzy: true,
+        };
+    }
 }
 
 /// A single word after a person's name is an organisation, not a second photographer
@@ -110,21 +142,25 @@ struct Elem {
     after_via: bool,
 }
 
-/// Split at the first ` via `: what comes after names the distributor.
+/// Split at the first ` via ` (Spanish ` vía `): what comes after names the distributor.
 fn split_via(s: &str) -> (&str, Option<&str>) {
     let lower = s.to_ascii_lowercase();
     // `via` as a word, after a space or a slash (`Social Media/via REUTERS`).
-    let at = lower.match_indices("via ").map(|(i, _)| i).find(|&i| {
-        i > 0
-            && lower
-                .get(..i)
-                .and_then(|h| h.chars().next_back())
-                .is_some_and(|c| c == ' ' || c == '/')
-    });
+    let at = VIA_WORDS
+        .iter()
+        .flat_map(|v| lower.match_indices(v).map(|(i, w)| (i, w.len())))
+        .filter(|&(i, _)| {
+            i > 0
+                && lower
+                    .get(..i)
+                    .and_then(|h| h.chars().next_back())
+                    .is_some_and(|c| c == ' ' || c == '/')
+        })
+        .min();
     match at {
-        Some(i) => (
+        Some((i, len)) => (
             s.get(..i).unwrap_or(s).trim_end_matches([' ', '/']),
-            s.get(i + 4..),
+            s.get(i + len..),
         ),
         None => (s, None),
     }
@@ -314,11 +350,18 @@ pub fn parts_of(fields: &Fields) -> CreditParts {
     if !own.is_empty() {
         parts.creators = own;
     }
-    if let Some(a) = agency_of(
-        fields.agency.as_deref().or(fields.credit_line.as_deref()),
-        fields.source.as_deref(),
-        fields.copyright.as_deref(),
-    ) {
+    // The agency: the record's own agency field, else the credit line's (already read),
+    // else a known agency its source or copyright notice names (as [`agency_of`]).
+    let named = match fields.agency.as_deref() {
+        Some(a) => parse(a).agency,
+        None => parts.agency.clone(),
+    };
+    if let Some(a) = named.or_else(|| {
+        [fields.source.as_deref(), fields.copyright.as_deref()]
+            .into_iter()
+            .flatten()
+            .find_map(known_agency)
+    }) {
         parts.agency = Some(a);
     }
     // Iptc4xmpExt:DigitalSourceType `…/digitalsourcetype/screenCapture` (also the older

@@ -4,29 +4,6 @@
 
 use super::*;
 
-/// What a marker element says about the kind; `Some(None)` for markers that say nothing
-/// (`Photo`). Markers are never listed as creators or `via` (credit-lines.md).
-pub(super) fn marker(s: &str) -> Option<Option<Kind>> {
-    let k = agency::key(s);
-    let kind = match k.as_str() {
-        "pool" | "pool photo" | "pool photos" => Some(Kind::Pool),
-        "handout" | "handout photo" | "ho" | "courtesy" | "handout picture" => Some(Kind::Handout),
-        // Agencies' archive markers in several languages (AFP's `AFP/Archives`, dpa's
-        // `dpa/Archiv`, EFE's `EFE/Archivo`).
-        "file" | "file photo" | "file picture" | "file pic" | "archive" | "archive photo"
-        | "archives" | "archiv" | "archivo" | "archivio" | "arquivo" => Some(Kind::Archive),
-        "video grab" | "screen grab" | "screengrab" | "video still" | "tv grab" | "videograb"
-        | "screenshot" | "screen shot" | "screencap" | "video screenshot" | "tv still" | "grab" => {
-            Some(Kind::ScreenGrab)
-        }
-        "stock photo" => Some(Kind::Stock),
-        "photo" | "photos" | "foto" | "photograph" | "picture" | "stringer" | "str" | "staff"
-        | "illustration" | "photo illustration" | "image" | "images" | "pic" | "pictures" => None,
-        _ => return None,
-    };
-    Some(kind)
-}
-
 /// Classify one element (it may yield two: `Name for Outlet`, `AP by Name`, `Name NYT`).
 pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut Seen) -> Vec<Elem> {
     let elem = |text: &str, class: Class| Elem {
@@ -70,20 +47,7 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
         seen.kinds.extend(kind);
         return vec![elem(&t, Class::Marker)];
     }
-    for lead in [
-        "courtesy of ",
-        "courtesy ",
-        "photo courtesy of ",
-        "photo courtesy ",
-        "image courtesy of ",
-        "picture courtesy of ",
-        "handout from ",
-        "handout photo from ",
-        "provided by ",
-        "supplied by ",
-        "released by ",
-        "issued by ",
-    ] {
+    for lead in COURTESY_LEADS {
         if let Some(rest) = strip_prefix_ci(&t, lead) {
             seen.kinds.push(Kind::Handout);
             return classify(rest, after_via, may_be_cut, seen);
@@ -245,13 +209,8 @@ pub(super) fn org_alias(t: &str) -> Option<(&'static Alias, bool)> {
     if let Some(a) = agency::lookup(t) {
         return Some((a, false));
     }
-    let lower = t.to_ascii_lowercase();
-    for suffix in ["photos", "photo"] {
-        if let Some(head) = lower.strip_suffix(suffix)
-            && let Some(a) = t.get(..head.len()).and_then(agency::lookup)
-        {
-            return Some((a, false));
-        }
+    if let Some(a) = photo_label_head(t).and_then(agency::lookup) {
+        return Some((a, false));
     }
     // Misspellings are looked for in capitals, as agencies print their name, or in
     // names long enough (7 letters) that a surname one letter off is unlikely.
@@ -262,11 +221,29 @@ pub(super) fn org_alias(t: &str) -> Option<(&'static Alias, bool)> {
     None
 }
 
+/// The name before an agency's `Photo` label: `AFP PHOTO`, `AA Photo`, glued `APPhoto`, and
+/// the label misspelt by one letter (`AFP Phoot`, `AP Phtoo`).
+fn photo_label_head(t: &str) -> Option<&str> {
+    let lower = t.to_ascii_lowercase();
+    for suffix in ["photos", "photo"] {
+        if let Some(head) = lower.strip_suffix(suffix)
+            && !head.trim().is_empty()
+        {
+            return t.get(..head.len()).map(str::trim_end);
+        }
+    }
+    let (head, last) = t.rsplit_once(' ')?;
+    let last = last.to_lowercase();
+    let near = ["photo", "photos", "foto"]
+        .iter()
+        .any(|w| strsim::osa_distance(&last, w) == 1);
+    (near && last.chars().count() >= 4 && !head.trim().is_empty()).then_some(head.trim_end())
+}
+
 /// `AFP PHOTO`, `AP Photo`, `AA Photo`: an agency name with `Photo` added, the agencies'
 /// own label for their pictures (not a brand such as `Alamy Stock Photo`).
 pub(super) fn is_photo_label(t: &str) -> bool {
-    let lower = t.to_ascii_lowercase();
-    (lower.ends_with("photo") || lower.ends_with("photos")) && agency::lookup(t).is_none()
+    agency::lookup(t).is_none() && photo_label_head(t).is_some_and(|h| agency::lookup(h).is_some())
 }
 
 /// A glued repeat (`CHRISTOF STACHECHRISTOF STACHE`, two credit forms joined) halved,

@@ -141,14 +141,15 @@ pub(super) fn unwrap(body: &str, seen: &mut Seen) -> String {
         "photo de",
         "photo:",
         // A label without a colon: Italian `Foto ANSA/…`, French `Photo AFP`, Polish `Fot.`.
-        "foto ",
-        "photo ",
         "fot. ",
+        // A byline opening the line (Wikimedia Commons' `By Name - Own work, …`).
+        "by ",
     ];
     let mut s = body.trim().to_string();
     loop {
         let before = s.clone();
         s = s.trim().to_string();
+        let mut led = false;
         for lead in LEADS {
             if let Some(rest) = strip_prefix_ci(&s, lead) {
                 // A word label must end at a word boundary ("Photo by", not "Photobymann").
@@ -159,17 +160,23 @@ pub(super) fn unwrap(body: &str, seen: &mut Seen) -> String {
                     || lead.ends_with("by") && rest.starts_with(' ')
                 {
                     s = rest.trim_start_matches([' ', ':']).to_string();
+                    led = true;
                     break;
                 }
             }
         }
+        // A request to credit, or a photo word in any language with its `by` word.
+        if !led && let Some(rest) = strip_request(&s).or_else(|| strip_photo_label(&s)) {
+            s = rest.to_string();
+        }
+        s = close_brackets(&s);
         if let Some(rest) = s.strip_prefix(['(', '[']) {
             s = rest.to_string();
             if s.ends_with([')', ']']) && !s.contains(['(', '[']) {
                 s.pop();
             }
         } else if s.ends_with([')', ']']) {
-            s = unwrap_tail_bracket(&s);
+            s = unwrap_tail_bracket(&s, seen);
         }
         s = strip_label(&s, seen);
         s = strip_full_stop(&s);
@@ -182,8 +189,9 @@ pub(super) fn unwrap(body: &str, seen: &mut Seen) -> String {
 }
 
 /// A bracket at the end: drop a supplier reference (`(16507315bs)`), turn `Name (AFP)` into
-/// `Name/AFP`, and drop a bracket left unbalanced.
-pub(super) fn unwrap_tail_bracket(s: &str) -> String {
+/// `Name/AFP`, keep what a marker in it says (`Name/AP (File)`), and drop a bracket left
+/// unbalanced.
+pub(super) fn unwrap_tail_bracket(s: &str, seen: &mut Seen) -> String {
     let open = s.rfind(['(', '[']);
     let Some(open) = open else {
         return s.get(..s.len() - 1).unwrap_or(s).to_string();
@@ -194,8 +202,46 @@ pub(super) fn unwrap_tail_bracket(s: &str) -> String {
         format!("{head}/{inner}")
     } else {
         // A reference, licence, place or affiliation, not part of the chain.
+        for piece in inner.split([',', '/']) {
+            if let Some(kind) = marker(piece) {
+                seen.kinds.extend(kind);
+            }
+        }
         head.to_string()
     }
+}
+
+/// Brackets paired: a closing one that opens nothing goes, and one left open is closed
+/// at the end of the line (`Name (AFP`, `(Photo by Name/AFP via Getty Images`).
+pub(super) fn close_brackets(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    let mut open: Vec<char> = Vec::new();
+    for c in s.chars() {
+        match c {
+            '(' | '[' => {
+                open.push(c);
+                out.push(c);
+            }
+            ')' | ']' => {
+                let pair = if c == ')' { '(' } else { '[' };
+                if open.last() == Some(&pair) {
+                    open.pop();
+                    out.push(c);
+                } else if !open.contains(&pair) {
+                    // Opens nothing: dropped.
+                } else {
+                    out.push(c);
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    let trimmed = out.trim_end().len();
+    out.truncate(trimmed);
+    for c in open.iter().rev() {
+        out.push(if *c == '(' { ')' } else { ']' });
+    }
+    out
 }
 
 /// Drop bracketed asides inside the line (`Michael Wong (Space Telescope Science
@@ -221,42 +267,86 @@ pub(super) fn drop_inner_brackets(s: &str, seen: &mut Seen) -> String {
         .join(" ")
 }
 
-/// Words that say "by" before a photographer's name, in the languages credits are seen in.
-pub(super) const BY_WORDS: &[&str] = &["by", "von", "par", "door", "av", "af", "di", "por", "fra"];
-
-/// Prose around the credit, told apart by commas: a place before a "by" word
-/// (`Düsseldorf, von Name/Reuters`) and a clause in lower case after it (`…/AFP, publiziert am
-/// 31. März`, `…, and reused here with permission`).
+/// Prose around the credit, told apart by commas and semicolons: a place before a "by"
+/// word (`Düsseldorf, von Name/Reuters`), a clause in lower case after it (`…/AFP,
+/// publiziert am 31. März`, `…, and reused here with permission`, `…; used with
+/// permission`), and a sentence after a full stop (`…/Reuters. The picture was taken …`).
 pub(super) fn drop_prose(s: &str) -> String {
-    let pieces: Vec<&str> = s.split(", ").collect();
-    if pieces.len() < 2 {
-        return s.to_string();
+    let s = drop_sentence(s);
+    // Pieces and the separator before each.
+    let mut pieces: Vec<(&str, &str)> = Vec::new();
+    let mut rest = s.as_str();
+    let mut sep = "";
+    while let Some(at) = [", ", "; "].iter().filter_map(|d| rest.find(d)).min() {
+        pieces.push((sep, rest.get(..at).unwrap_or("")));
+        sep = rest.get(at..at + 2).unwrap_or(", ");
+        rest = rest.get(at + 2..).unwrap_or("");
     }
-    let by_at = pieces.iter().position(|p| {
+    pieces.push((sep, rest));
+    if pieces.len() < 2 {
+        return s;
+    }
+    let by_at = pieces.iter().position(|(_, p)| {
         p.split_once(' ')
-            .is_some_and(|(w, rest)| BY_WORDS.contains(&w) && !rest.is_empty())
+            .is_some_and(|(w, rest)| CLAUSE_BY_WORDS.contains(&w) && !rest.is_empty())
     });
     let start = by_at.unwrap_or(0);
     let mut end = pieces.len();
     while end > start + 1 {
-        let last = pieces.get(end - 1).copied().unwrap_or("");
+        let last = pieces.get(end - 1).map_or("", |p| p.1);
         let prose = last.chars().next().is_some_and(char::is_lowercase)
             && last.split_whitespace().count() >= 2
             && marker(last).is_none()
-            && !last.starts_with("via ")
+            && !VIA_WORDS.iter().any(|v| last.starts_with(v))
             && !last.contains('/');
         if !prose {
             break;
         }
         end -= 1;
     }
-    let mut kept: Vec<&str> = pieces.get(start..end).unwrap_or_default().to_vec();
-    if by_at.is_some()
-        && let Some(first) = kept.first_mut()
+    let mut out = String::new();
+    for (n, (sep, piece)) in pieces
+        .get(start..end)
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
     {
-        *first = first.split_once(' ').map_or(*first, |(_, rest)| rest);
+        if n == 0 {
+            let piece = match by_at {
+                Some(_) => piece.split_once(' ').map_or(*piece, |(_, rest)| rest),
+                None => piece,
+            };
+            out.push_str(piece);
+        } else {
+            out.push_str(sep);
+            out.push_str(piece);
+        }
     }
-    kept.join(", ")
+    out
+}
+
+/// The line up to a full stop that a sentence follows: three words or more, two of them
+/// in lower case, no slash (`Jane Doe/Reuters. The picture was taken on Monday.`). The
+/// stop of an initial or abbreviation (`J. Scott`, `Jr.`) does not end the credit.
+fn drop_sentence(s: &str) -> String {
+    for (at, _) in s.match_indices(". ") {
+        let head = s.get(..at).unwrap_or("");
+        let tail = s.get(at + 2..).unwrap_or("");
+        let last = head.rsplit([' ', '/']).next().unwrap_or("");
+        let words: Vec<&str> = tail.split_whitespace().collect();
+        let lower = words
+            .iter()
+            .filter(|w| w.chars().next().is_some_and(char::is_lowercase))
+            .count();
+        let sentence = words.len() >= 3
+            && lower >= 2
+            && !tail.contains('/')
+            && tail.chars().next().is_some_and(char::is_uppercase);
+        if sentence && last.chars().filter(|c| c.is_alphabetic()).count() >= 3 && !head.is_empty() {
+            return head.to_string();
+        }
+    }
+    s.to_string()
 }
 
 /// A leading `Label:` of up to three words. A label naming an agency or platform
@@ -299,55 +389,4 @@ pub(super) fn strip_full_stop(s: &str) -> String {
     } else {
         s.to_string()
     }
-}
-
-/// Creative Commons attribution (TASL): `"Title" by Author is licensed under CC BY 2.0`.
-/// Gives (title, author, licence).
-pub(super) fn tasl(s: &str) -> Option<(Option<String>, Option<String>, String)> {
-    let lower = s.to_ascii_lowercase();
-    let at = lower.find(" licensed under ")?;
-    // The licence ends the sentence; a link or note may follow (`… CC BY-NC 2.0. To view
-    // a copy of this license, visit …`).
-    let tail = s.get(at + " licensed under ".len()..)?.trim();
-    let end = [". ", ", ", " (", "; "]
-        .iter()
-        .filter_map(|sep| tail.find(sep))
-        .min()
-        .unwrap_or(tail.len());
-    let licence = tail.get(..end)?.trim().trim_end_matches('.');
-    let mut head = s.get(..at)?.trim();
-    head = head
-        .strip_suffix(" is")
-        .unwrap_or(head)
-        .trim_end_matches(',');
-    let (title, rest) = match head.strip_prefix(['"', '“']) {
-        Some(quoted) => match quoted.char_indices().find(|&(_, c)| c == '"' || c == '”') {
-            Some((end, close)) => (
-                Some(quoted.get(..end)?.to_string()),
-                quoted.get(end + close.len_utf8()..)?.trim(),
-            ),
-            None => (None, head),
-        },
-        None => match head.to_ascii_lowercase().rfind(" by ") {
-            // `Photo by Jane Doe, licensed under …` names no title.
-            Some(i) => {
-                let t = head.get(..i)?.trim();
-                let generic = t.is_empty() || marker(t).is_some();
-                ((!generic).then(|| t.to_string()), head.get(i..)?.trim())
-            }
-            None => (None, head),
-        },
-    };
-    let author = strip_prefix_ci(rest, "by ").unwrap_or(rest).trim();
-    let author = (!author.is_empty()).then(|| author.to_string());
-    Some((title, author, licence.to_string()))
-}
-
-/// A Creative Commons licence named anywhere in the line (`(CC BY-SA 4.0)`, `CC0`).
-pub(super) fn licence_in(line: &str) -> Option<String> {
-    let at = line.find("CC BY").or_else(|| line.find("CC0"))?;
-    let rest = line.get(at..)?;
-    let end = rest.find([')', ',', ';', ']']).unwrap_or(rest.len());
-    let l = rest.get(..end)?.trim().trim_end_matches('.');
-    Some(l.to_string())
 }

@@ -30,7 +30,7 @@ pub fn report(fields: &Fields, style: &Style) -> CreditReport {
     CreditReport {
         style: style.name().to_string(),
         short: short_form(&line),
-        image_object: schema_org(fields, &line),
+        image_object: image_object(fields, &parts, &line),
         line,
         parts,
     }
@@ -80,8 +80,12 @@ pub fn short_form(line: &str) -> String {
 /// A schema.org `ImageObject` for web pages: `creditText`, `creator`, `copyrightNotice`,
 /// `license`, `acquireLicensePage` — what search engines read as image credits.
 pub fn schema_org(fields: &Fields, line: &str) -> serde_json::Value {
+    image_object(fields, &parts_of(fields), line)
+}
+
+/// [`schema_org`] for a record whose parts are already read.
+fn image_object(fields: &Fields, parts: &CreditParts, line: &str) -> serde_json::Value {
     use serde_json::{Map, Value, json};
-    let parts = parts_of(fields);
     let mut obj = Map::new();
     obj.insert("@context".into(), json!("https://schema.org"));
     obj.insert("@type".into(), json!("ImageObject"));

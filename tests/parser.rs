@@ -1,0 +1,389 @@
+//! The credit-line parser (issue 11): its grammar rules, each shown on lines made up for the
+//! rule (invented names, so no real line is tuned on), and its scores on the real lines of
+//! `tests/data/`: the tuning set, the first held-out set and the second held-out set.
+
+use byline::credit;
+
+/// A made-up line and the parts a reader must get: agency, creators, via chain, kind
+/// (lists joined with ` | `, as in the TSVs).
+type Case = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+/// Check every case and report all failures at once.
+fn check(cases: &[Case]) {
+    let mut failures = Vec::new();
+    for &(line, agency, creators, via, kind) in cases {
+        let p = credit::parse(line);
+        let got = (
+            p.agency.clone().unwrap_or_default(),
+            p.creators.join(" | "),
+            p.via.join(" | "),
+            p.kind.as_str().to_string(),
+        );
+        let want = (
+            agency.to_string(),
+            creators.to_string(),
+            via.to_string(),
+            kind.to_string(),
+        );
+        if got != want {
+            failures.push(format!("'{line}': got {got:?}, want {want:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+// See: #11. A request to credit (`Photo credit should read …`, `Please credit …`) wraps the
+// credit like a label does.
+#[test]
+fn credit_requests_are_wrappers() {
+    check(&[
+        (
+            "Photo credit should read JANE DOE/AFP via Getty Images",
+            "Getty Images",
+            "Jane Doe",
+            "AFP",
+            "staff",
+        ),
+        (
+            "PHOTO CREDIT SHOULD READ: AFP PHOTO / JANE DOE",
+            "AFP",
+            "Jane Doe",
+            "",
+            "staff",
+        ),
+        (
+            "Credit should read Jane Doe/Reuters",
+            "Reuters",
+            "Jane Doe",
+            "",
+            "staff",
+        ),
+        ("Please credit: Jane Doe/AP", "AP", "Jane Doe", "", "staff"),
+        (
+            "Credit must read: Kari Nordmann / NTB",
+            "NTB",
+            "Kari Nordmann",
+            "",
+            "staff",
+        ),
+    ]);
+}
+
+// See: #11. "Photo", "by"/"from", "via", "courtesy", "handout" and "archive" in the
+// languages newsrooms print credits in.
+#[test]
+fn translated_wrappers() {
+    check(&[
+        (
+            "Foto fra Kari Nordmann via AP",
+            "AP",
+            "Kari Nordmann",
+            "",
+            "staff",
+        ),
+        (
+            "Foto: Erika Mustermann / dpa",
+            "dpa",
+            "Erika Mustermann",
+            "",
+            "staff",
+        ),
+        (
+            "Bild: Erika Mustermann / Keystone",
+            "Keystone",
+            "Erika Mustermann",
+            "",
+            "staff",
+        ),
+        (
+            "Foto di Maria Rossi/ANSA",
+            "ANSA",
+            "Maria Rossi",
+            "",
+            "staff",
+        ),
+        (
+            "Foto de Juan Pérez vía EFE",
+            "EFE",
+            "Juan Pérez",
+            "",
+            "staff",
+        ),
+        (
+            "Fotografía de Juan Pérez / EFE",
+            "EFE",
+            "Juan Pérez",
+            "",
+            "staff",
+        ),
+        (
+            "Kuva: Matti Meikäläinen / Lehtikuva",
+            "Lehtikuva",
+            "Matti Meikäläinen",
+            "",
+            "staff",
+        ),
+        ("Фото: Иван Иванов/ТАСС", "TASS", "Иван Иванов", "", "staff"),
+        (
+            "Fotoğraf: Ayşe Yılmaz/AA",
+            "Anadolu",
+            "Ayşe Yılmaz",
+            "",
+            "staff",
+        ),
+        ("Fot. Jan Kowalski/PAP", "PAP", "Jan Kowalski", "", "staff"),
+        (
+            "Cortesía de Ministerio de Defensa vía Reuters",
+            "Reuters",
+            "",
+            "Ministerio de Defensa",
+            "handout",
+        ),
+        (
+            "Foto: Erika Mustermann/dpa/Archivbild",
+            "dpa",
+            "Erika Mustermann",
+            "",
+            "archive",
+        ),
+        (
+            "Foto: Kari Nordmann / NTB / Arkiv",
+            "NTB",
+            "Kari Nordmann",
+            "",
+            "archive",
+        ),
+        ("Pressefoto: Jane Doe/dpa", "dpa", "Jane Doe", "", "handout"),
+    ]);
+}
+
+// See: #11. Creative Commons attribution: title, author, source, licence (TASL), with the
+// source given by name or by a link, and the licence as a sentence or as an element.
+#[test]
+fn licence_attributions() {
+    check(&[
+        (
+            "\"Harbour at dusk\" by jdoe is licensed under CC BY 2.0",
+            "",
+            "jdoe",
+            "",
+            "unknown",
+        ),
+        (
+            "\"Harbour at dusk\" by Jane Doe on Flickr, licensed under CC BY-SA 2.0",
+            "Flickr",
+            "Jane Doe",
+            "",
+            "unknown",
+        ),
+        (
+            "“Harbour at dusk” (https://www.flickr.com/photos/jdoe/12345678) by Jane Doe, CC BY 2.0",
+            "Flickr",
+            "Jane Doe",
+            "",
+            "unknown",
+        ),
+        (
+            "Jane Doe, CC BY-SA 4.0, via Wikimedia Commons",
+            "Wikimedia Commons",
+            "Jane Doe",
+            "",
+            "unknown",
+        ),
+        (
+            "By Jane Doe - Own work, CC BY-SA 4.0, https://commons.wikimedia.org/w/index.php?curid=1234567",
+            "Wikimedia Commons",
+            "Jane Doe",
+            "",
+            "unknown",
+        ),
+        (
+            "Photo: Jane Doe/Flickr (CC BY 2.0)",
+            "Flickr",
+            "Jane Doe",
+            "",
+            "unknown",
+        ),
+        (
+            "Image: Jane Doe / Wikimedia Commons / CC BY-SA 3.0",
+            "Wikimedia Commons",
+            "Jane Doe",
+            "",
+            "unknown",
+        ),
+        (
+            "Harbour at dusk by Jane Doe, licensed under Creative Commons Attribution 2.0 Generic",
+            "",
+            "Jane Doe",
+            "",
+            "unknown",
+        ),
+    ]);
+    let p = credit::parse("Jane Doe, CC BY-SA 4.0, via Wikimedia Commons");
+    assert_eq!(p.licence.as_deref(), Some("CC BY-SA 4.0"));
+}
+
+// See: #11. A bracket opened or closed without its pair is wrapping, not a name.
+#[test]
+fn unbalanced_brackets() {
+    check(&[
+        (
+            "(Photo by Jane Doe/AFP via Getty Images",
+            "Getty Images",
+            "Jane Doe",
+            "AFP",
+            "staff",
+        ),
+        ("Photo by Jane Doe/AP Photo)", "AP", "Jane Doe", "", "staff"),
+        ("[Jane Doe/Reuters", "Reuters", "Jane Doe", "", "staff"),
+        ("(AP Photo/Jane Doe", "AP", "Jane Doe", "", "staff"),
+        ("Jane Doe/AFP))", "AFP", "Jane Doe", "", "staff"),
+    ]);
+}
+
+// See: #11. An agency's name misspelt is found by edit distance against the agency table,
+// also with the agencies' own `Photo` label misspelt.
+#[test]
+fn misspelt_agencies() {
+    check(&[
+        ("Jane Doe/AFP Phoot", "AFP", "Jane Doe", "", "staff"),
+        ("(AP Phtoo/Jane Doe)", "AP", "Jane Doe", "", "staff"),
+        ("Jane Doe/Xinhau", "Xinhua", "Jane Doe", "", "staff"),
+        (
+            "Jane Doe/Getty Imgaes",
+            "Getty Images",
+            "Jane Doe",
+            "",
+            "staff",
+        ),
+        ("Jane Doe/Assocaited Press", "AP", "Jane Doe", "", "staff"),
+        ("Jane Doe/Bloomburg", "Bloomberg", "Jane Doe", "", "staff"),
+    ]);
+    assert_eq!(
+        credit::parse("Jane Doe/Getty Imgaes")
+            .misspelling
+            .as_deref(),
+        Some("Getty Imgaes")
+    );
+}
+
+// See: #11. Prose after the credit (a clause or a sentence) is not part of it.
+#[test]
+fn trailing_prose() {
+    check(&[
+        (
+            "Jane Doe/AFP, and reused here with permission",
+            "AFP",
+            "Jane Doe",
+            "",
+            "staff",
+        ),
+        (
+            "Jane Doe/Reuters. The picture was taken on Monday.",
+            "Reuters",
+            "Jane Doe",
+            "",
+            "staff",
+        ),
+        (
+            "AP Photo/Jane Doe; used with permission",
+            "AP",
+            "Jane Doe",
+            "",
+            "staff",
+        ),
+    ]);
+}
+
+/// Parts the parser read right in a TSV of credit lines, and what it got wrong:
+/// (right, total, failures). Each line has four parts: agency, creators, via chain, kind.
+fn score(file: &str) -> (usize, usize, Vec<String>) {
+    let path = format!("{}/tests/data/{file}", env!("CARGO_MANIFEST_DIR"));
+    let tsv = std::fs::read_to_string(&path).expect("credit lines readable");
+    let list = |s: &str| -> Vec<String> {
+        s.split(" | ")
+            .map(|x| x.trim().to_lowercase())
+            .filter(|x| !x.is_empty())
+            .collect()
+    };
+    let (mut right, mut total, mut failures) = (0, 0, Vec::new());
+    for row in tsv.lines().skip(1) {
+        let f: Vec<&str> = row.split('\t').collect();
+        let [line, agency, creators, via, kind, ..] = f[..] else {
+            panic!("{file}: short row {row}");
+        };
+        let p = credit::parse(line);
+        let got_agency = p.agency.clone().unwrap_or_default().to_lowercase();
+        let low = |v: &[String]| v.iter().map(|x| x.to_lowercase()).collect::<Vec<_>>();
+        let checks = [
+            (
+                "agency",
+                got_agency == agency.to_lowercase(),
+                format!("{:?}", p.agency),
+            ),
+            (
+                "creators",
+                low(&p.creators) == list(creators),
+                format!("{:?}", p.creators),
+            ),
+            ("via", low(&p.via) == list(via), format!("{:?}", p.via)),
+            ("kind", p.kind.as_str() == kind, p.kind.as_str().to_string()),
+        ];
+        for (part, ok, got) in checks {
+            total += 1;
+            if ok {
+                right += 1;
+            } else {
+                failures.push(format!("{part}: '{line}' gave {got}"));
+            }
+        }
+    }
+    (right, total, failures)
+}
+
+/// Score a set, print what fails, and hold it to its floor.
+fn hold(file: &str, floor: usize) {
+    let (right, total, failures) = score(file);
+    eprintln!("{file}: {right}/{total} parts right");
+    for f in &failures {
+        eprintln!("  {f}");
+    }
+    assert!(
+        right >= floor,
+        "{file} fell to {right}/{total} (floor {floor})"
+    );
+}
+
+// See: #11. The tuning set must keep its score; the parser's rules were written on it.
+#[test]
+fn parser_score_on_the_tuning_lines() {
+    hold("credit-lines-tuning.tsv", TUNING_RIGHT);
+}
+
+// See: #11. The first held-out set, scored once at the end of the last session; its failure
+// classes are known since, so it is no longer unseen, but it must not fall.
+#[test]
+fn parser_score_on_the_first_held_out_lines() {
+    hold("credit-lines-heldout.tsv", HELD_OUT_RIGHT);
+}
+
+// See: #11. The second held-out set: gathered, labelled and committed after the rules were
+// written, then scored once. It must not fall below that score.
+#[test]
+fn parser_score_on_the_second_held_out_lines() {
+    hold("credit-lines-heldout2.tsv", HELD_OUT2_RIGHT);
+}
+
+/// Parts right on the 140 tuning lines (of 560).
+const TUNING_RIGHT: usize = 551;
+/// Parts right on the 70 lines of the first held-out set (of 280): 254 when it was scored
+/// once last session, 258 with this session's general rules (none written for its lines).
+const HELD_OUT_RIGHT: usize = 258;
+/// Parts right on the 82 lines of the second held-out set, scored once (of 328): 91.2%.
+const HELD_OUT2_RIGHT: usize = 299;
