@@ -182,7 +182,11 @@ fn an_outage_is_a_clear_error_and_clears_when_the_store_is_back() {
     assert_eq!((code, json_lines(&out).len()), (0, 1), "{out}");
 
     // Uploads to the server stream into the staging folder and end up in the bucket.
-    let (code, out, err) = run(&store, &weed, &["token", "create", "desk", "--write", "--json"]);
+    let (code, out, err) = run(
+        &store,
+        &weed,
+        &["token", "create", "desk", "--write", "--json"],
+    );
     assert_eq!(code, 0, "{err}");
     let token: Value = serde_json::from_str(out.trim()).expect("token JSON");
     let token = token["token"].as_str().expect("a token").to_owned();
@@ -199,7 +203,10 @@ fn an_outage_is_a_clear_error_and_clears_when_the_store_is_back() {
         .send(&bytes[..])
         .expect("the server answers");
     assert_eq!(posted.status().as_u16(), 201);
-    assert!(!store.path().join("blobs").exists(), "an upload went to local disk");
+    assert!(
+        !store.path().join("blobs").exists(),
+        "an upload went to local disk"
+    );
 
     // The server stays up through an outage, answers 503 with Retry-After and the JSON
     // error, and serves again as soon as the store is back.

@@ -9,8 +9,8 @@
 //! for other threads; this file holds opening, recovery and every write.
 
 mod audit;
-mod migrate;
 mod crawl;
+mod migrate;
 mod read;
 mod recover;
 mod transfer;
