@@ -389,9 +389,7 @@ fn site() -> Site {
         page,
         html(
             "",
-            &format!(
-                "<p>Front page</p><a href=\"/private/hidden.html\">secret</a><a href=\"/story/latin.html\">latin</a>"
-            ),
+            "<p>Front page</p><a href=\"/private/hidden.html\">secret</a><a href=\"/story/latin.html\">latin</a>",
         ),
     );
     r.insert(

@@ -43,7 +43,7 @@ pub struct Facts {
 /// The page's text: the charset of `Content-Type`, else a byte-order mark, else a `<meta>`
 /// charset in the first 1024 bytes, else UTF-8 when it is valid, else Windows-1252.
 pub fn decode(body: &[u8], content_type: Option<&str>) -> String {
-    let label = content_type.and_then(|ct| charset_in(ct)).or_else(|| {
+    let label = content_type.and_then(charset_in).or_else(|| {
         let head = String::from_utf8_lossy(&body[..body.len().min(1024)]).to_lowercase();
         head.find("charset=").map(|at| {
             head[at + 8..]
