@@ -259,7 +259,7 @@ fn from_io(e: &std::io::Error) -> FetchError {
 }
 
 /// Refuse what is not `http`/`https` or names a literal address byline may not reach (names
-/// are checked after resolving, by [`Guard`]).
+/// are checked after resolving, by the resolver guard).
 pub fn check_url(url: &Url, allow_private: bool) -> Result<(), FetchError> {
     if !matches!(url.scheme(), "http" | "https") {
         return Err(FetchError::Refused(format!(
