@@ -184,7 +184,7 @@ impl Library {
             // Under the store lock; a missing index is rebuilt by `open_index`.
             fs::remove_dir_all(&index).at(&index)?;
         }
-        let db = open_index(&index, &mut journal, &mut warnings)?;
+        let db = open_index(&index, &*blobs, &mut journal, &mut warnings)?;
         let mut lib = Library {
             reader: Reader {
                 db,
