@@ -19,6 +19,7 @@
 mod admin;
 mod auth;
 mod blob;
+mod crawls;
 mod error;
 mod gate;
 mod limit;
@@ -110,6 +111,8 @@ struct Shared {
     upload_limit: usize,
     /// Requests a second per token or address; `None` when unlimited.
     limiter: Option<rate::Limiter>,
+    /// Crawls started with `POST /crawls`.
+    crawls: Mutex<crawls::Crawls>,
 }
 
 impl Shared {
@@ -190,6 +193,7 @@ fn state(lib: Library, settings: &Settings) -> AppState {
         staging,
         upload_limit: settings.upload_limit,
         limiter: rate::Limiter::new(settings.rate.0, settings.rate.1),
+        crawls: Mutex::new(crawls::Crawls::default()),
     })
 }
 
@@ -241,6 +245,11 @@ fn app(state: AppState, settings: &Settings) -> std::io::Result<Router> {
             get(uses).merge(axum::routing::post(record_use).layer(write_json())),
         )
         .route("/audit", get(audit))
+        .route(
+            "/crawls",
+            axum::routing::post(crawls::start).layer(write_json()),
+        )
+        .route("/crawls/{id}", get(crawls::status))
         .route(
             "/admin/tokens",
             get(admin::list_tokens).merge(axum::routing::post(admin::create_token).layer(gate(
