@@ -12,9 +12,10 @@
 //!
 //! One file per concern: `routes` (the handlers), `auth` (tokens and the reader/writer
 //! hand-off), `blob` (cached byte responses), `error` (the JSON error), `gate` (checks on
-//! the headers before a body is read), `limit` (timeouts and the connection loop) and
-//! `admin` (tokens and `verify` while serving). This file builds the router and holds the
-//! state the handlers share.
+//! the headers before a body is read), `limit` (timeouts and the connection loop),
+//! `admin` (tokens and `verify` while serving) and `crawls` (a bounded `byline crawl` on a
+//! thread of its own, issue 12). This file builds the router and holds the state the
+//! handlers share.
 
 mod admin;
 mod auth;
