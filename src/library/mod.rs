@@ -17,7 +17,7 @@ mod transfer;
 mod write;
 
 pub use migrate::MigrateReport;
-pub use read::{Identified, Reader, SIMILAR_BITS, UseQuery};
+pub use read::{Identified, RESEMBLES, Reader, SIMILAR_BITS, UseQuery};
 pub use transfer::{ExportLine, ImportSummary, VerifyReport};
 pub use write::{Prepared, RenderedSet};
 
