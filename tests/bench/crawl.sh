@@ -16,8 +16,9 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-cargo build --release --quiet
-bin=${CARGO_TARGET_DIR:-target}/release/byline
+# BYLINE_BIN=path runs another build (e.g. a debug one, to try the script) without building.
+if [[ -z ${BYLINE_BIN:-} ]]; then cargo build --release --quiet; fi
+bin=${BYLINE_BIN:-${CARGO_TARGET_DIR:-target}/release/byline}
 corpus=tests/data/corpus/images
 ours=(bep-sunrise.jpg canon-7d-latin1-iim.jpg freefoto-wheat.jpg hubble-jupiter-progressive.jpg
   iceland-display-p3.jpg navy-reagan.jpg orient-landscape-1.jpg seibert-iim-xmp-exif-disagree.jpg)
