@@ -55,6 +55,12 @@ pub struct Original {
     /// `identify`; `None` when the pixels could not be decoded (e.g. HEIC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
+    /// Fingerprints of the crops pages make of the picture (centred 16:9, 4:3, square…, and
+    /// slightly trimmed edges), each 16 hex digits, so `identify` finds cropped copies too.
+    /// Empty for a picture too flat to match, one that could not be decoded, and photos added
+    /// before byline kept them (`byline reindex` computes theirs into the index).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub crop_fingerprints: Vec<String>,
 }
 
 /// An image container format, recognised by its magic bytes.

@@ -381,8 +381,35 @@ fn reports_come_as_csv_and_a_self_contained_html_page() {
     let html = std::fs::read_to_string(&file).expect("html report");
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(
-        !html.contains("src=\"http") && !html.contains("href=\"http"),
+        !html.contains("src=\"http") && !html.contains("<link"),
         "no external assets"
+    );
+    // Each finding shows its photo: a thumbnail inlined as a data: URI that decodes to a small
+    // JPEG, the stored caption, the page link, and the wrong words marked.
+    let thumb = html
+        .split("src=\"data:image/jpeg;base64,")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("an inlined thumbnail");
+    let jpeg =
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, thumb).expect("base64");
+    let img = image::load_from_memory(&jpeg).expect("the thumbnail decodes");
+    assert!(
+        img.width().max(img.height()) <= 240 && img.width() > 0,
+        "{}",
+        img.width()
+    );
+    assert!(
+        html.contains("<figcaption>The NATO emblem"),
+        "caption shown"
+    );
+    assert!(
+        html.contains("<a href=\"https://x.example/a,b\" rel=\"noopener noreferrer\">"),
+        "page link"
+    );
+    assert!(
+        html.contains("<mark>2023</mark>"),
+        "the wrong year is marked"
     );
     assert!(
         html.contains("JOHN &quot;JT&quot; THYS"),
@@ -406,6 +433,8 @@ fn reports_come_as_csv_and_a_self_contained_html_page() {
             ),
             "id=\"verdict\">FAIL<".to_string(),
             "credit_wrong".to_string(),
+            "<img class=\"thumb\"".to_string(),
+            "<mark>2023</mark>".to_string(),
         ],
     );
 }

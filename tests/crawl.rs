@@ -718,3 +718,115 @@ fn loopback_is_refused_unless_the_config_allows_it() {
     let (_, out, _) = s.run(&["crawl", &format!("http://localhost:{port}/"), "--json"]);
     assert!(out.contains("private"), "{out}");
 }
+
+/// An HTTP request to the server: (status, Location, JSON body).
+fn call(method: &str, url: &str, token: Option<&str>, body: &str) -> (u16, Option<String>, Value) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut req = ureq::http::Request::builder()
+        .method(method)
+        .uri(url)
+        .header("Content-Type", "application/json");
+    if let Some(t) = token {
+        req = req.header("Authorization", format!("Bearer {t}"));
+    }
+    let mut res = agent
+        .run(req.body(body.as_bytes().to_vec()).expect("request"))
+        .expect("the server answers");
+    let location = res
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(String::from);
+    let text = res.body_mut().read_to_string().expect("body");
+    let json = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    (res.status().as_u16(), location, json)
+}
+
+#[test]
+fn post_crawls_runs_a_bounded_crawl_that_get_reports() {
+    let site = site();
+    let token = |access: &str| {
+        let out = site
+            .store
+            .ok(&["token", "create", access, &format!("--{access}"), "--json"]);
+        let v: Value = serde_json::from_str(out.trim()).expect("token JSON");
+        v["token"].as_str().expect("token").to_string()
+    };
+    let (write, read) = (token("write"), token("read"));
+    let srv = common::serve::Server::start(&site.store);
+    let crawls = format!("{}/crawls", srv.base);
+    let body = serde_json::json!({
+        "urls": [format!("{}/", site.base)],
+        "sitemaps": [format!("{}/sitemap-index.xml", site.base)],
+        "feeds": [format!("{}/feed.rss", site.base)],
+        "outlet": "news",
+        "max_pages": 1000,
+    })
+    .to_string();
+
+    // A write token, and bounded pages.
+    assert_eq!(call("POST", &crawls, None, &body).0, 401);
+    assert_eq!(call("POST", &crawls, Some(&read), &body).0, 403);
+    for bad in [
+        r#"{"urls": [], "max_pages": 5}"#,
+        r#"{"urls": ["http://x/"], "max_pages": 0}"#,
+        r#"{"urls": ["http://x/"], "max_pages": 1000000}"#,
+        r#"{"urls": ["http://x/"], "rate": -1}"#,
+        r#"{"urls": ["http://x/"], "depth": 9}"#,
+    ] {
+        let (status, _, v) = call("POST", &crawls, Some(&write), bad);
+        assert_eq!(status, 400, "{bad}: {v}");
+        assert!(v["message"].as_str().is_some_and(|m| !m.is_empty()), "{v}");
+    }
+
+    let (status, location, started) = call("POST", &crawls, Some(&write), &body);
+    assert_eq!(status, 202, "{started}");
+    check_schema("crawl-status.schema.json", &started);
+    assert_eq!(started["state"], "running");
+    let location = location.expect("Location");
+    assert_eq!(location, format!("/crawls/{}", started["id"]));
+    // One crawl at a time.
+    let (status, _, v) = call("POST", &crawls, Some(&write), &body);
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (409, Some("crawl_running")),
+        "{v}"
+    );
+
+    let url = format!("{}{location}", srv.base);
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    let mut seen_pages = 0;
+    let done = loop {
+        let (status, _, v) = call("GET", &url, Some(&read), "");
+        assert_eq!(status, 200, "{v}");
+        check_schema("crawl-status.schema.json", &v);
+        let pages = v["pages"].as_u64().expect("pages");
+        assert!(pages >= seen_pages, "progress never goes back");
+        seen_pages = pages;
+        if v["state"] != "running" {
+            break v;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the crawl did not end: {v}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(done["state"], "done", "{done}");
+    assert_eq!(done["by"], "write");
+    assert!(done["pages"].as_u64().is_some_and(|p| p >= 220), "{done}");
+    assert_eq!(done["uses_recorded"], 8, "{done}");
+    assert!(done["requests"].as_u64().is_some_and(|r| r > 0), "{done}");
+    assert_eq!(
+        call("GET", &format!("{crawls}/999"), Some(&read), "").0,
+        404
+    );
+    drop(srv);
+    assert_eq!(
+        uses(&site).into_iter().collect::<BTreeSet<_>>(),
+        expected(&site)
+    );
+}

@@ -61,7 +61,7 @@ pub fn run(store: &Path, a: &CrawlArgs, json: bool, out: &mut impl Write) -> Res
         .map(parse_date)
         .transpose()
         .context("--since")?;
-    let mut lib = open(store, Access::Write, "crawl")?;
+    let lib = open(store, Access::Write, "crawl")?;
     let opts = Options {
         starts: a.urls.clone(),
         sitemaps: a.sitemap.clone(),
@@ -96,7 +96,11 @@ pub fn run(store: &Path, a: &CrawlArgs, json: bool, out: &mut impl Write) -> Res
             failed_write.get_or_insert(e);
         }
     };
-    let summary = crawl::run(&mut lib, &opts, &Timestamp::now, &mut on_page)?;
+    let shared = std::sync::Mutex::new(lib);
+    let summary = crawl::run(&shared, &opts, &Timestamp::now, &mut on_page)?;
+    let lib = shared
+        .into_inner()
+        .map_err(|_| anyhow::anyhow!("the crawl failed mid-change"))?;
     bar.finish_and_clear();
     if let Some(e) = failed_write {
         return Err(e);

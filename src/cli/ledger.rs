@@ -322,7 +322,7 @@ pub fn audit(lib: &Library, a: &AuditArgs, json: bool, out: &mut impl Write) -> 
         ReportFormat::Table => report::table(&r),
         ReportFormat::Json => serde_json::to_string_pretty(&r)? + "\n",
         ReportFormat::Csv => report::csv(&r),
-        ReportFormat::Html => report::html(&r),
+        ReportFormat::Html => report::html(lib, &r),
     };
     match &a.out {
         Some(path) => {

@@ -24,6 +24,7 @@ pub mod robots;
 pub mod state;
 
 use std::collections::{HashSet, VecDeque};
+use std::sync::Mutex;
 
 use jiff::Timestamp;
 use serde::Serialize;
@@ -153,9 +154,25 @@ pub struct Summary {
     pub requests: u64,
 }
 
+impl Summary {
+    /// Count a finished page's outcome and finds (not `pages`, counted as a page starts).
+    pub fn count(&mut self, report: &PageReport) {
+        match report.outcome {
+            Outcome::Read => self.read += 1,
+            Outcome::NotModified | Outcome::Unchanged | Outcome::Resumed => self.unchanged += 1,
+            _ => self.failed += 1,
+        }
+        self.photos_found += report.found.len();
+        self.uses_recorded += report.found.iter().filter(|s| s.use_id.is_some()).count();
+    }
+}
+
 /// Crawl, recording uses in `lib`; `on_page` hears about each page as it is done.
+///
+/// The library is locked only to record a page's finds, so a server that crawls keeps
+/// taking other writes meanwhile.
 pub fn run(
-    lib: &mut Library,
+    lib: &Mutex<Library>,
     opts: &Options,
     now: &dyn Fn() -> Timestamp,
     on_page: &mut dyn FnMut(&PageReport),
@@ -185,7 +202,14 @@ pub fn run(
         .clone()
         .or_else(|| first.host_str().map(str::to_string))
         .unwrap_or_else(|| "unknown".into());
-    let mut config = lib.config().crawl.clone();
+    let (mut config, root, reader) = {
+        let lib = locked(lib)?;
+        (
+            lib.config().crawl.clone(),
+            lib.root().to_path_buf(),
+            lib.reader(),
+        )
+    };
     if let Some(r) = opts.rate {
         if !(r.is_finite() && r > 0.0) {
             return Err(Error::InvalidInput("--rate must be above 0".into()));
@@ -195,7 +219,7 @@ pub fn run(
     let page_cap = config.max_page_mb * 1024 * 1024;
     let mut seeds: Vec<String> = all.iter().map(|u| u.to_string()).collect();
     seeds.sort();
-    let mut st = State::open(&lib.root().join("crawl"), &seeds.join(" "))?;
+    let mut st = State::open(&root.join("crawl"), &seeds.join(" "))?;
     let mut fetcher = Fetcher::new(&config);
     let mut robots = Robots::new(&config.user_agent, page_cap);
     let mut summary = Summary::default();
@@ -246,7 +270,6 @@ pub fn run(
         }
     }
 
-    let reader = lib.reader();
     while let Some((url, via, depth)) = queue.pop_front() {
         if opts.max_pages.is_some_and(|m| summary.pages >= m) {
             break;
@@ -316,7 +339,7 @@ pub fn run(
                             )?;
                             if dated(facts.published) {
                                 report.found = record::record(
-                                    lib,
+                                    &mut *locked(lib)?,
                                     &outlet,
                                     f.url.as_str(),
                                     facts.published,
@@ -351,13 +374,7 @@ pub fn run(
                 }
             }
         }
-        match report.outcome {
-            Outcome::Read => summary.read += 1,
-            Outcome::NotModified | Outcome::Unchanged | Outcome::Resumed => summary.unchanged += 1,
-            _ => summary.failed += 1,
-        }
-        summary.photos_found += report.found.len();
-        summary.uses_recorded += report.found.iter().filter(|s| s.use_id.is_some()).count();
+        summary.count(&report);
         if depth < config.depth {
             for l in links {
                 if let Ok(u) = Url::parse(&l) {
@@ -373,6 +390,12 @@ pub fn run(
 }
 
 /// A sitemap's or feed's bytes, when robots.txt allows it and it answers 200.
+/// The library, unless a thread panicked while holding it.
+fn locked(lib: &Mutex<Library>) -> Result<std::sync::MutexGuard<'_, Library>> {
+    lib.lock()
+        .map_err(|_| Error::Db("the store was left mid-change by a failed thread".into()))
+}
+
 fn fetch_listing(f: &mut Fetcher, robots: &mut Robots, url: &Url, cap: u64) -> Option<Vec<u8>> {
     if !robots.allowed(f, url) {
         return None;

@@ -16,7 +16,8 @@
 //! - `idx_year`: year (i32, sign-flipped) ‖ order → ()
 //! - `idx_word`: word ‖ 0 ‖ order → () (caption, headline, keywords and the other text fields)
 //! - `idx_incomplete`: order → ()
-//! - `idx_fingerprint`: dHash (u64) ‖ pn → ()
+//! - `idx_fingerprint`: dHash (u64) ‖ pn → (), one key for the whole picture and one per
+//!   standard crop
 //! - `renditions`: rendition key → Rendition JSON, where rendition key = rendition id ‖ photo ‖
 //!   spec (max side u32, format u8, quality u8): two presets can give the same bytes (a small
 //!   original is never upscaled), and each keeps its own record;

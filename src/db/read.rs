@@ -419,14 +419,17 @@ impl Db {
     /// Photos whose fingerprint is at most `bits` apart from `fp`, closest first, at most
     /// `limit` of them. Reads the fingerprint keys alone (no record is decoded).
     pub fn similar(&self, fp: u64, bits: u32, limit: usize) -> Result<Vec<(BlobId, u32)>> {
-        let mut near: Vec<(u32, Pn)> = Vec::new();
+        // A photo has several keys (whole picture and crops): its nearest one counts.
+        let mut nearest: std::collections::HashMap<Pn, u32> = std::collections::HashMap::new();
         for kv in self.fingerprint.iter() {
             let (k, _) = kv.map_err(db_err)?;
             let d = (u64_at(&k, 0)? ^ fp).count_ones();
             if d <= bits {
-                near.push((d, u64_at(&k, 8)?));
+                let e = nearest.entry(u64_at(&k, 8)?).or_insert(d);
+                *e = (*e).min(d);
             }
         }
+        let near: Vec<(u32, Pn)> = nearest.into_iter().map(|(pn, d)| (d, pn)).collect();
         let mut out = Vec::with_capacity(near.len());
         for (d, pn) in near {
             if let Some(v) = self.photos.get(pn.to_be_bytes()).map_err(db_err)? {

@@ -12,13 +12,15 @@
 //!
 //! One file per concern: `routes` (the handlers), `auth` (tokens and the reader/writer
 //! hand-off), `blob` (cached byte responses), `error` (the JSON error), `gate` (checks on
-//! the headers before a body is read), `limit` (timeouts and the connection loop) and
-//! `admin` (tokens and `verify` while serving). This file builds the router and holds the
-//! state the handlers share.
+//! the headers before a body is read), `limit` (timeouts and the connection loop),
+//! `admin` (tokens and `verify` while serving) and `crawls` (a bounded `byline crawl` on a
+//! thread of its own, issue 12). This file builds the router and holds the state the
+//! handlers share.
 
 mod admin;
 mod auth;
 mod blob;
+mod crawls;
 mod error;
 mod gate;
 mod limit;
@@ -110,6 +112,8 @@ struct Shared {
     upload_limit: usize,
     /// Requests a second per token or address; `None` when unlimited.
     limiter: Option<rate::Limiter>,
+    /// Crawls started with `POST /crawls`.
+    crawls: Mutex<crawls::Crawls>,
 }
 
 impl Shared {
@@ -190,6 +194,7 @@ fn state(lib: Library, settings: &Settings) -> AppState {
         staging,
         upload_limit: settings.upload_limit,
         limiter: rate::Limiter::new(settings.rate.0, settings.rate.1),
+        crawls: Mutex::new(crawls::Crawls::default()),
     })
 }
 
@@ -241,6 +246,11 @@ fn app(state: AppState, settings: &Settings) -> std::io::Result<Router> {
             get(uses).merge(axum::routing::post(record_use).layer(write_json())),
         )
         .route("/audit", get(audit))
+        .route(
+            "/crawls",
+            axum::routing::post(crawls::start).layer(write_json()),
+        )
+        .route("/crawls/{id}", get(crawls::status))
         .route(
             "/admin/tokens",
             get(admin::list_tokens).merge(axum::routing::post(admin::create_token).layer(gate(

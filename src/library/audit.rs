@@ -14,6 +14,19 @@ use crate::model::{Photo, Use};
 use super::{Reader, UseQuery};
 
 impl Reader {
+    /// A small JPEG of a photo (`side` px on its longest side, no metadata) for the HTML
+    /// report, which shows auditors the photo rather than its hash.
+    pub fn thumbnail(&self, id: &BlobId, side: u32) -> Result<Vec<u8>> {
+        let spec = crate::rendition::Spec {
+            max_side: side,
+            format: crate::model::OutputFormat::Jpeg,
+            quality: 70,
+        };
+        spec.validate()?;
+        let original = self.blobs.get(id)?;
+        Ok(crate::rendition::render(&original, &spec, &crate::model::Fields::default())?.bytes)
+    }
+
     /// Audit every recorded use (optionally of one outlet, since a date) and every photo
     /// concerned (all photos when no filter is given). Streams: without a filter, photo by
     /// photo with its own uses; with one, over the filtered uses twice (the second pass

@@ -17,7 +17,7 @@ mod transfer;
 mod write;
 
 pub use migrate::MigrateReport;
-pub use read::{Identified, Reader, SIMILAR_BITS, UseQuery};
+pub use read::{Identified, RESEMBLES, Reader, SIMILAR_BITS, UseQuery};
 pub use transfer::{ExportLine, ImportSummary, VerifyReport};
 pub use write::{Prepared, RenderedSet};
 
@@ -184,7 +184,7 @@ impl Library {
             // Under the store lock; a missing index is rebuilt by `open_index`.
             fs::remove_dir_all(&index).at(&index)?;
         }
-        let db = open_index(&index, &mut journal, &mut warnings)?;
+        let db = open_index(&index, &*blobs, &mut journal, &mut warnings)?;
         let mut lib = Library {
             reader: Reader {
                 db,

@@ -56,10 +56,17 @@ pub enum Identified {
     Unknown,
 }
 
-/// Fingerprints at most this many bits apart (of 64) are taken as the same picture. Resized
-/// and re-encoded copies land within about 4; light crops within about 10; unrelated photos
-/// sit near 32.
-pub const SIMILAR_BITS: u32 = 12;
+/// Fingerprints at most this many bits apart (of 64) make a photo a candidate. Resized,
+/// re-encoded and grey copies land within about 4 of the whole picture's, standard crops and
+/// trimmed edges within about 7 of the crop's; but low-contrast photos flip bits easily (up
+/// to 25), and unrelated photos, near 32 on average, sometimes land within 12: so the net is
+/// wide and a candidate must also pass [`RESEMBLES`].
+pub const SIMILAR_BITS: u32 = 16;
+
+/// The [`rendition::resemblance`] a candidate needs to be a match. Copies and standard crops
+/// of a photo score above 0.95, unrelated photos below 0.25 (tuned on photos outside the
+/// repository; `tests/matching.rs` measures held-back ones).
+pub const RESEMBLES: f64 = 0.6;
 
 /// Filters for [`Reader::uses`].
 #[derive(Debug, Clone, Default)]
@@ -272,7 +279,9 @@ impl Reader {
     }
 
     /// Which stored photo a file is: an exact original or rendition, else the photos whose
-    /// perceptual fingerprint is within [`SIMILAR_BITS`].
+    /// perceptual fingerprint (of the whole picture or one of its standard crops) is within
+    /// [`SIMILAR_BITS`] and whose picture the file resembles ([`RESEMBLES`]). A near-flat
+    /// picture (placeholder, gradient) is never matched.
     pub fn identify(&self, bytes: &[u8]) -> Result<Identified> {
         let id = BlobId::of(bytes);
         let db = &self.db;
@@ -285,8 +294,20 @@ impl Reader {
                 rendition: id,
             });
         }
-        let fp = rendition::fingerprint(bytes)?;
-        let candidates = db.similar(fp, SIMILAR_BITS, 10)?;
+        let look = rendition::look(bytes)?;
+        // A flat colour, a gradient or a lazy-load grey looks like nothing in particular.
+        if look.is_flat() {
+            return Ok(Identified::Unknown);
+        }
+        let mut candidates = Vec::new();
+        for (photo, bits) in db.similar(look.fingerprint(), SIMILAR_BITS, 10)? {
+            // The candidate's original, decoded small, confirms it (a blob gone missing or
+            // that no longer decodes cannot; `verify` reports it).
+            let original = self.blobs.get(&photo).and_then(|b| rendition::look(&b));
+            if original.is_ok_and(|o| rendition::resemblance(&look, &o) >= RESEMBLES) {
+                candidates.push((photo, bits));
+            }
+        }
         Ok(if candidates.is_empty() {
             Identified::Unknown
         } else {

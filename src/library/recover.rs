@@ -5,12 +5,14 @@ use std::fs;
 use std::path::Path;
 
 use super::Library;
+use crate::blob::BlobBackend;
 use crate::db::Db;
 use crate::edit;
 use crate::error::{Error, IoContext, Result};
 use crate::id::BlobId;
 use crate::journal::{Journal, Span};
-use crate::model::Event;
+use crate::model::{Change, Event};
+use crate::rendition;
 
 impl Library {
     /// Publish blobs a crashed writer staged and journalled; delete the ones it never
@@ -34,9 +36,10 @@ impl Library {
         self.require_writer()?;
         self.reader.db.clear()?;
         let db = &self.reader.db;
+        let blobs = &*self.reader.blobs;
         let warnings = self
             .journal
-            .replay_from(0, 1, |events| apply_to_index(db, events))?;
+            .replay_from(0, 1, |events| replay_to_index(db, blobs, events))?;
         self.warnings.extend(warnings);
         db.flush()
     }
@@ -46,6 +49,7 @@ impl Library {
 /// another layout, or that does not fit the journal is thrown away and rebuilt from it.
 pub(super) fn open_index(
     dir: &Path,
+    blobs: &dyn BlobBackend,
     journal: &mut Journal,
     warnings: &mut Vec<String>,
 ) -> Result<Db> {
@@ -53,7 +57,7 @@ pub(super) fn open_index(
         Ok(db) => {
             let (seq, offset) = db.applied()?;
             let next = seq.saturating_add(1);
-            match journal.replay_from(offset, next, |events| apply_to_index(&db, events)) {
+            match journal.replay_from(offset, next, |events| replay_to_index(&db, blobs, events)) {
                 Ok(dropped) => {
                     warnings.extend(dropped);
                     return Ok(db);
@@ -75,9 +79,39 @@ pub(super) fn open_index(
         fs::remove_dir_all(dir).at(dir)?;
     }
     let db = open_db_waiting(dir, journal.path())?;
-    warnings.extend(journal.replay_from(0, 1, |events| apply_to_index(&db, events))?);
+    warnings.extend(journal.replay_from(0, 1, |events| replay_to_index(&db, blobs, events))?);
     db.flush()?;
     Ok(db)
+}
+
+/// Apply events replayed from the journal to the index, giving photos added before byline
+/// kept crop fingerprints theirs from the original's pixels (`Original::crop_fingerprints`):
+/// so `byline reindex`, or any rebuild, lets `identify` find crops of old photos too. The
+/// blob is immutable and named by its hash, so this is as repeatable as the journal itself.
+fn replay_to_index(db: &Db, blobs: &dyn BlobBackend, events: &[(Span, Event)]) -> Result<()> {
+    let lacks_crops = |e: &Event| match &e.change {
+        Change::PhotoAdded { photo } => {
+            photo.original.fingerprint.is_some() && photo.original.crop_fingerprints.is_empty()
+        }
+        _ => false,
+    };
+    if !events.iter().any(|(_, e)| lacks_crops(e)) {
+        return apply_to_index(db, events);
+    }
+    let mut filled = events.to_vec();
+    for (_, e) in &mut filled {
+        if let Change::PhotoAdded { photo } = &mut e.change
+            && photo.original.fingerprint.is_some()
+            && photo.original.crop_fingerprints.is_empty()
+            // A missing or undecodable blob keeps its whole-picture fingerprint only
+            // (`verify` reports the blob).
+            && let Ok(prints) = blobs.get(&photo.id).and_then(|b| rendition::prints(&b))
+        {
+            photo.original.crop_fingerprints =
+                prints.crops.iter().map(|c| format!("{c:016x}")).collect();
+        }
+    }
+    apply_to_index(db, &filled)
 }
 
 /// Apply journalled events to the index, a few thousand per sled transaction.

@@ -90,6 +90,7 @@ impl Library {
             extracted,
             format,
             fingerprint,
+            crop_fingerprints,
             owned: _,
         } = prepared;
         if self.pending_ids.contains(&id) || self.reader.db.has_photo(&id)? {
@@ -106,6 +107,7 @@ impl Library {
                 height: extracted.height,
                 orientation: extracted.orientation,
                 fingerprint,
+                crop_fingerprints,
             },
             fields: extracted.fields,
             rights: extracted.rights,
@@ -409,6 +411,7 @@ pub struct Prepared {
     extracted: meta::Extracted,
     format: crate::model::Format,
     fingerprint: Option<String>,
+    crop_fingerprints: Vec<String>,
     /// The bytes themselves, when [`Reader::prepare_owned`] was given them.
     pub(super) owned: Option<Vec<u8>>,
 }
@@ -433,12 +436,15 @@ pub(super) fn prepare(bytes: &[u8], id: BlobId, fingerprint: bool) -> Result<Pre
     let format = extracted
         .format
         .ok_or_else(|| Error::UnsupportedFormat("unrecognised image format".into()))?;
+    // A picture that does not decode (HEIC without its codec, damage) is still added, without
+    // fingerprints.
+    let prints = fingerprint.then(|| rendition::prints(bytes).ok()).flatten();
     Ok(Prepared {
         id,
-        fingerprint: fingerprint
-            .then(|| rendition::fingerprint(bytes).ok())
-            .flatten()
-            .map(|f| format!("{f:016x}")),
+        fingerprint: prints.as_ref().map(|p| format!("{:016x}", p.full)),
+        crop_fingerprints: prints
+            .map(|p| p.crops.iter().map(|c| format!("{c:016x}")).collect())
+            .unwrap_or_default(),
         extracted,
         format,
         owned: None,

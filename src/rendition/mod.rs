@@ -24,7 +24,7 @@ use crate::model::Fields;
 
 pub use decode::{MAX_DECODE_BYTES, MAX_PIXELS, MAX_SIDE};
 pub use encode::WEBP_MAX_SIDE;
-pub use fingerprint::{distance, fingerprint};
+pub use fingerprint::{Look, Prints, distance, fingerprint, look, prints, resemblance};
 
 pub use crate::model::{OutputFormat, RenditionSpec as Spec};
 
