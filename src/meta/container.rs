@@ -365,17 +365,27 @@ fn png_text<'a>(kind: &[u8], data: &'a [u8], inflate_left: &mut u64, s: &mut Seg
 }
 
 /// Inflate one compressed text chunk, within `MAX_INFLATED` and what is `left` of the file's
-/// budget; `None`, with a warning, when it is damaged or the budget runs out (warned once:
-/// `left` is 0 only after that warning).
+/// budget; `None`, with a warning, when it is damaged, longer than `MAX_INFLATED` (refused
+/// whole: a cut XMP packet or EXIF block would be read wrong) or the budget runs out (warned
+/// once: `left` is 0 only after that warning).
 fn inflate(data: &[u8], keyword: &str, left: &mut u64, s: &mut Segments<'_>) -> Option<Vec<u8>> {
     if *left == 0 {
         return None;
     }
     let mut out = Vec::new();
+    // One byte past the chunk's limit tells a chunk at the limit from one over it.
     let read = flate2::read::ZlibDecoder::new(data)
-        .take(MAX_INFLATED.min(*left))
+        .take((MAX_INFLATED + 1).min(*left))
         .read_to_end(&mut out);
     let n = u64::try_from(out.len()).unwrap_or(u64::MAX);
+    if n > MAX_INFLATED {
+        *left = left.saturating_sub(n);
+        s.warnings.push(format!(
+            "png: compressed text chunk '{keyword}' inflates to over {} MB; it is ignored",
+            MAX_INFLATED >> 20
+        ));
+        return None;
+    }
     if read.is_err() {
         *left = left.saturating_sub(n);
         s.warnings
@@ -884,6 +894,38 @@ mod tests {
             .filter(|w| w.contains("limit for one file"))
             .collect();
         assert_eq!(over.len(), 1, "{:?}", s.warnings);
+    }
+
+    // See: #15 (compressed metadata chunks over a few MB are refused with a warning)
+    #[test]
+    fn a_compressed_png_chunk_over_its_limit_is_refused_whole() {
+        use std::io::Write;
+        let deflated = |n: u64| {
+            let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+            z.write_all(&vec![b'a'; usize::try_from(n).unwrap_or(0)])
+                .unwrap_or_default();
+            z.finish().unwrap_or_default()
+        };
+        for (over, fits) in [(MAX_INFLATED + 1, MAX_INFLATED), (5 << 20, 1 << 20)] {
+            let z = [&b"Comment\0\0"[..], &deflated(over)].concat();
+            // iTXt: keyword, NUL, compressed flag, method, language NUL, translated NUL.
+            let i = [&b"XML:com.adobe.xmp\0\x01\0\0\0"[..], &deflated(over)].concat();
+            let ok = [&b"Author\0\0"[..], &deflated(fits)].concat();
+            let chunks: Vec<(&[u8], Vec<u8>)> = vec![(b"zTXt", z), (b"iTXt", i), (b"zTXt", ok)];
+            let file = png_file(&chunks);
+            let s = segments(&file);
+            let refused: Vec<_> = s
+                .warnings
+                .iter()
+                .filter(|w| w.contains("inflates to over 4 MB"))
+                .collect();
+            assert_eq!(refused.len(), 2, "{over}: {:?}", s.warnings);
+            assert!(refused[0].contains("'Comment'") && refused[1].contains("xmp"));
+            assert!(s.xmp.is_empty(), "no cut packet is read");
+            // A chunk within the limit, after them, is read whole.
+            assert_eq!(s.png_text.len(), 1);
+            assert_eq!(s.png_text[0].1.len() as u64, fits);
+        }
     }
 
     fn bmff(kind: &[u8], body: &[u8]) -> Vec<u8> {
