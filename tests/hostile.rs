@@ -239,6 +239,23 @@ fn uploads_beyond_the_permits_are_told_to_retry() {
     assert!(a.to_ascii_lowercase().contains("retry-after: 2"), "{a}");
     assert_eq!(json_of(&a)["code"], "busy");
     check_component("Error", &json_of(&a));
+    // A render needs the same permits.
+    let mut render = connect(&srv);
+    let body = r#"{"preset": "thumb"}"#;
+    render
+        .write_all(
+            format!(
+                "POST /photos/abcd/renditions HTTP/1.1\r\nHost: x\r\n\
+                 Authorization: Bearer {token}\r\nContent-Type: application/json\r\n\
+                 Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
+            .as_bytes(),
+        )
+        .expect("render");
+    let a = read_answer(&mut render);
+    assert_eq!(status_of(&a), 503, "{a}");
+    assert_eq!(json_of(&a)["code"], "busy");
 }
 
 // See: #15 (5. smaller defects)
@@ -320,6 +337,11 @@ fn an_icc_bomb_costs_no_memory_on_upload_or_render() {
         .expect("render");
     let text = res.body_mut().read_to_string().expect("body");
     assert_eq!(res.status(), 201, "{text}");
+    // Refused with a warning on the rendition, which is rendered as sRGB.
+    assert!(
+        text.contains("iCCP profile is over 4 MB and was ignored"),
+        "{text}"
+    );
     let peak = srv.peak_rss_mb();
     // Before the fix: 1.1 GB on upload and again on render.
     assert!(peak < 150, "peak RSS {peak} MB");
@@ -383,6 +405,14 @@ fn admin_tokens_manage_tokens_and_verify_while_serving() {
     let (code, _, err) = remote(&cms, &["token", "list"]);
     assert_eq!(code, 2);
     assert!(err.contains("not an admin token"), "{err}");
+    // Where the store is, the served store cannot be opened (sled's index allows one
+    // process): the refusal says to go through the server.
+    let (code, _, err) = store.run(&["verify", "--json"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("byline --server URL --token ADMIN_TOKEN"),
+        "{err}"
+    );
     // verify runs on the server, beside readers and writers.
     let (code, out, err) = remote(&boss, &["verify", "--json"]);
     assert_eq!(code, 0, "{err}");
