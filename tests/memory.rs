@@ -50,6 +50,15 @@ fn render(srv: &Server, token: &str, id: &str) -> u16 {
     res.status().as_u16()
 }
 
+/// The record of photo `id`, as `GET /photos/{id}` answers it.
+fn record(srv: &Server, id: &str) -> Value {
+    let mut res = agent()
+        .get(format!("{}/photos/{id}", srv.base))
+        .call()
+        .expect("record");
+    serde_json::from_str(&res.body_mut().read_to_string().expect("body")).expect("JSON")
+}
+
 /// Files an upload left in the staging folder.
 fn staged_uploads(srv_store: &common::Store) -> Vec<String> {
     std::fs::read_dir(srv_store.path().join("incoming"))
@@ -200,7 +209,18 @@ fn png_metadata_bombs_cost_no_memory() {
         let png = png_with(64, 64, &chunks);
         let (status, added) = upload(&srv, &token, &name, &png);
         assert!(status == 201, "{name}: {added}");
-        render(&srv, &token, added["id"].as_str().expect("id"));
+        let id = added["id"].as_str().expect("id");
+        // Refused with a warning on the record (eXIf, never compressed, is read as it is).
+        let record = record(&srv, id);
+        if kind != b"eXIf" {
+            assert!(
+                record["warnings"]
+                    .to_string()
+                    .contains("inflates to over 4 MB"),
+                "{name}: {record}"
+            );
+        }
+        render(&srv, &token, id);
         let peak = srv.peak_rss_mb();
         eprintln!("{name} bombs: peak RSS {peak} MB");
         assert!(peak < 250, "{name}: peak RSS {peak} MB");

@@ -80,6 +80,18 @@ impl FsBackend {
         Ok(())
     }
 
+    /// What staging `id` will do, from the file at its name.
+    fn outcome(&self, id: BlobId) -> Result<Put> {
+        let dest = self.path_of(&id);
+        match fs::read(&dest) {
+            Ok(existing) if BlobId::of(&existing) == id => Ok(Put::AlreadyPresent),
+            // A file at the right name with the wrong bytes: a crash left it torn. Repair it.
+            Ok(_) => Ok(Put::Repaired),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Put::Stored),
+            Err(e) => Err(Error::io(dest, e)),
+        }
+    }
+
     /// Fsync every directory that blobs were published into.
     fn sync_published(&self) -> Result<()> {
         let dirs = std::mem::take(&mut *self.dirs()?);
@@ -161,17 +173,33 @@ impl BlobBackend for FsBackend {
     }
 
     fn stage_hashed(&self, id: BlobId, bytes: &[u8]) -> Result<Put> {
-        let dest = self.path_of(&id);
-        let outcome = match fs::read(&dest) {
-            Ok(existing) if BlobId::of(&existing) == id => return Ok(Put::AlreadyPresent),
-            // A file at the right name with the wrong bytes: a crash left it torn. Repair it.
-            Ok(_) => Put::Repaired,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Put::Stored,
-            Err(e) => return Err(Error::io(dest, e)),
-        };
+        let outcome = self.outcome(id)?;
+        if outcome == Put::AlreadyPresent {
+            return Ok(outcome);
+        }
         let mut staged = self.staged_map()?;
         if let std::collections::btree_map::Entry::Vacant(slot) = staged.entry(id) {
             slot.insert(Some(write_new(&self.staging.join(id.to_hex()), bytes)?));
+        }
+        Ok(outcome)
+    }
+
+    fn stage_file(&self, id: BlobId, bytes: &[u8], file: &Path) -> Result<Put> {
+        if file.parent() != Some(self.staging.as_path()) {
+            return self.stage_hashed(id, bytes);
+        }
+        let outcome = self.outcome(id)?;
+        if outcome == Put::AlreadyPresent {
+            return Ok(outcome);
+        }
+        let mut staged = self.staged_map()?;
+        if let std::collections::btree_map::Entry::Vacant(slot) = staged.entry(id) {
+            let name = self.staging.join(id.to_hex());
+            fs::rename(file, &name).at(&name)?;
+            // The bytes were fsynced by the file's writer; its new name is made durable now,
+            // before the journal can name the blob.
+            sync_dir(&self.staging)?;
+            slot.insert(None);
         }
         Ok(outcome)
     }
@@ -297,6 +325,39 @@ mod tests {
         assert_eq!(b.stage(b"photo bytes")?.1, Put::Repaired);
         b.publish()?;
         assert_eq!(b.get(&id)?, b"photo bytes");
+        Ok(())
+    }
+
+    // See: #15 (upload bytes are written once: the staged upload is renamed, not copied)
+    #[cfg(unix)]
+    #[test]
+    fn a_staged_file_becomes_the_blob_without_a_copy() -> Result<()> {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().map_err(|e| Error::io("tempdir", e))?;
+        let b = backend(dir.path())?;
+        let bytes = b"an upload streamed to the staging folder";
+        let id = BlobId::of(bytes);
+        let upload = dir.path().join("incoming").join("upload-1");
+        fs::write(&upload, bytes).at("upload")?;
+        let inode = fs::metadata(&upload).at("upload")?.ino();
+        assert_eq!(b.stage_file(id, bytes, &upload)?, Put::Stored);
+        assert!(!upload.exists(), "the file was moved, not copied");
+        b.prepare()?;
+        b.publish()?;
+        assert_eq!(b.get(&id)?, bytes);
+        assert_eq!(fs::metadata(b.path_of(&id)).at("blob")?.ino(), inode);
+        // Already stored: nothing is staged and the caller's file stays for it to delete.
+        fs::write(&upload, bytes).at("upload")?;
+        assert_eq!(b.stage_file(id, bytes, &upload)?, Put::AlreadyPresent);
+        assert!(upload.exists());
+        // A file elsewhere is copied: it may be on another file system.
+        let outside = dir.path().join("elsewhere");
+        fs::write(&outside, b"other").at("outside")?;
+        assert_eq!(
+            b.stage_file(BlobId::of(b"other"), b"other", &outside)?,
+            Put::Stored
+        );
+        assert!(outside.exists());
         Ok(())
     }
 

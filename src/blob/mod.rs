@@ -51,6 +51,14 @@ pub trait BlobBackend: Send + Sync {
         }
         Ok(put)
     }
+    /// Stage the bytes of `file`, a file the caller wrote and fsynced in the staging folder,
+    /// which holds `bytes` (hashed to `id`). A backend on that file system renames it into
+    /// the staging area, so the bytes are written once; the others stage `bytes` and leave
+    /// `file` to the caller, who deletes it in either case if it is still there.
+    fn stage_file(&self, id: BlobId, bytes: &[u8], file: &std::path::Path) -> Result<Put> {
+        let _ = file;
+        self.stage_hashed(id, bytes)
+    }
     /// Make every staged blob durable in the staging area (call before the journal fsync).
     fn prepare(&self) -> Result<()>;
     /// Move every staged blob to its name, durably (call after the journal fsync).

@@ -333,8 +333,19 @@ fn holder(cmd: &str) -> String {
 
 /// Open the store, printing any warnings from opening to stderr.
 fn open(cli_store: &std::path::Path, access: Access, cmd: &str) -> Result<Library> {
-    let mut lib = Library::open_with_settings(cli_store, access, &holder(cmd), &remote_settings())
-        .with_context(|| format!("cannot open the store at {}", cli_store.display()))?;
+    let opened = Library::open_with_settings(cli_store, access, &holder(cmd), &remote_settings());
+    // The index allows one process, so nothing else opens a served store: say where to go.
+    let served =
+        matches!(&opened, Err(crate::Error::Locked { holder, .. }) if holder.contains("serve"));
+    let mut lib = opened.with_context(|| {
+        let hint = if served {
+            "; while it is served, run token and verify commands through the server: \
+             byline --server URL --token ADMIN_TOKEN token … (or verify)"
+        } else {
+            ""
+        };
+        format!("cannot open the store at {}{hint}", cli_store.display())
+    })?;
     print_warnings(&mut lib);
     Ok(lib)
 }

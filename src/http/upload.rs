@@ -1,7 +1,8 @@
 //! `POST /photos`: an upload streamed to a temp file in the store's staging folder as it
 //! arrives, hashed (blake3) on the way and fsynced, never held whole in memory while the
 //! client sends it (issue 15). Only once the whole body is on disk is the file read back,
-//! one upload at a time, for its metadata and fingerprint, and handed to the library.
+//! one upload at a time, for its metadata and fingerprint, and handed to the library, which
+//! renames that very file into the blob store when blobs are on disk: the bytes are written once.
 //!
 //! Memory per upload while its body arrives: at most [`IN_FLIGHT`] body frames (hyper's read
 //! buffer, a few hundred KB at most each). After that, one file being read (`preparing`) and
@@ -119,7 +120,9 @@ pub(super) async fn upload(
         }
         let mut lib = st.writer()?;
         let now = Timestamp::now();
-        let (added, bytes) = lib.add_owned(prepared, &edits, actor, now)?;
+        // On disk, the staged file itself becomes the blob: the bytes are written once.
+        let (added, bytes) =
+            lib.add_owned_from(prepared, staged.file.path(), &edits, actor, now)?;
         if renditions && let Added::New(photo) = &added {
             // As `add --renditions`: a photo whose pixels cannot be rendered is still stored.
             if let Err(e) = lib.stage_presets(photo, &bytes, actor, now) {

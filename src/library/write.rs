@@ -55,7 +55,7 @@ impl Library {
                 "the bytes are not the ones that were prepared".into(),
             ));
         }
-        self.add_hashed(prepared, bytes, edits, by, now)
+        self.add_hashed(prepared, bytes, None, edits, by, now)
     }
 
     /// Stage a photo [`Reader::prepare_owned`] read: the same as [`Library::add_prepared`],
@@ -71,15 +71,35 @@ impl Library {
         let bytes = prepared.owned.take().ok_or_else(|| {
             Error::InvalidInput("the photo was prepared without its bytes".into())
         })?;
-        let added = self.add_hashed(prepared, &bytes, edits, by, now)?;
+        let added = self.add_hashed(prepared, &bytes, None, edits, by, now)?;
         Ok((added, bytes))
     }
 
-    /// Stage a photo whose `prepared.id` is the hash of `bytes`.
+    /// [`Library::add_owned`] for bytes that are also in `file`, written and fsynced in the
+    /// store's staging folder (`incoming`; an upload `byline serve` streamed there): a store
+    /// whose blobs are on disk renames that file into place instead of writing the bytes a
+    /// second time, so `file` may be gone afterwards. Other stores stage the bytes.
+    pub fn add_owned_from(
+        &mut self,
+        mut prepared: Prepared,
+        file: &std::path::Path,
+        edits: &[(String, Value)],
+        by: &str,
+        now: Timestamp,
+    ) -> Result<(Added, Vec<u8>)> {
+        let bytes = prepared.owned.take().ok_or_else(|| {
+            Error::InvalidInput("the photo was prepared without its bytes".into())
+        })?;
+        let added = self.add_hashed(prepared, &bytes, Some(file), edits, by, now)?;
+        Ok((added, bytes))
+    }
+
+    /// Stage a photo whose `prepared.id` is the hash of `bytes` (also in `file`, if given).
     fn add_hashed(
         &mut self,
         prepared: Prepared,
         bytes: &[u8],
+        file: Option<&std::path::Path>,
         edits: &[(String, Value)],
         by: &str,
         now: Timestamp,
@@ -95,7 +115,7 @@ impl Library {
         } = prepared;
         if self.pending_ids.contains(&id) || self.reader.db.has_photo(&id)? {
             // Bytes already known: make sure the blob itself is sound (repairs a torn one).
-            self.stage_blob_as(id, bytes)?;
+            self.stage_original(id, bytes, file)?;
             return Ok(Added::Duplicate(id));
         }
         let mut photo = Photo {
@@ -122,7 +142,7 @@ impl Library {
             photo.sources.insert(field, "flag".into());
         }
         derive_fields(&mut photo, now);
-        self.stage_blob_as(id, bytes)?;
+        self.stage_original(id, bytes, file)?;
         let event = Event {
             seq: self.next_seq(),
             at: now,
@@ -145,7 +165,20 @@ impl Library {
 
     /// As `stage_blob`, for bytes just hashed to `id`.
     fn stage_blob_as(&mut self, id: BlobId, bytes: &[u8]) -> Result<()> {
-        let put = self.reader.blobs.stage_hashed(id, bytes)?;
+        self.stage_original(id, bytes, None)
+    }
+
+    /// As `stage_blob_as`, from the staged `file` holding the bytes when there is one.
+    fn stage_original(
+        &mut self,
+        id: BlobId,
+        bytes: &[u8],
+        file: Option<&std::path::Path>,
+    ) -> Result<()> {
+        let put = match file {
+            Some(file) => self.reader.blobs.stage_file(id, bytes, file)?,
+            None => self.reader.blobs.stage_hashed(id, bytes)?,
+        };
         if put == Put::Repaired {
             self.warnings.push(format!(
                 "blob {id} was damaged on disk and has been repaired"

@@ -9,16 +9,18 @@
 use std::sync::OnceLock;
 
 use libheif_rs::{
-    ColorSpace, DecodingOptions, HeifContext, HeifError, ImageHandle, LibHeif, RgbChroma,
+    Chroma, ColorSpace, DecodingOptions, HeifContext, HeifError, ImageHandle, LibHeif, RgbChroma,
     SecurityLimits,
 };
 
-use super::decode::{Colour, Decoded, MAX_PIXELS, Raster, check_size, flatten};
+use super::decode::{
+    Colour, Decoded, MAX_DECODE_BYTES, MAX_PIXELS, Raster, check_budget, check_size, flatten,
+};
 use crate::error::{Error, Result};
 
-/// Most memory libheif may hold for one file (its default is 4 GiB): enough for the largest
-/// image byline renders as 16-bit RGBA, with room for the coded data.
-const MAX_MEMORY: u64 = 1 << 30;
+/// Most memory libheif may hold for one file (its default is 4 GiB): byline's budget for one
+/// decode, which [`peak_bytes`] checks from the header first (issue 15).
+const MAX_MEMORY: u64 = MAX_DECODE_BYTES;
 /// More tiles than any camera writes (an iPhone's 12 MP image has 48; 100 MP in 256×256
 /// tiles is about 1,500).
 const MAX_TILES: u64 = 4_096;
@@ -58,8 +60,9 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Decoded> {
     // The handle's size is the displayed size (after rotation and cropping).
     let (width, height) = (handle.width(), handle.height());
     check_size(width, height)?;
-    let colour = colour(&handle);
     let alpha = handle.has_alpha_channel();
+    check_budget("heic", width, height, peak_bytes(&handle, alpha))?;
+    let colour = colour(&handle);
     let chroma = if alpha {
         RgbChroma::Rgba
     } else {
@@ -106,6 +109,29 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Decoded> {
     })
 }
 
+/// The most a decode of `handle` holds at once: libheif's decoded planes and the 8-bit RGB(A)
+/// it converts them to (through 16-bit RGB(A) when the file has more than 8 bits), then that
+/// RGB(A) and byline's copy of it. A 100 MP picture does not fit the budget (600 MB in the
+/// copy); 8-bit 4:2:0 HEIC fits up to about 89 MP, three times an iPhone's 48 MP.
+fn peak_bytes(handle: &ImageHandle, alpha: bool) -> u64 {
+    let pixels = u64::from(handle.width()) * u64::from(handle.height());
+    let bits = handle
+        .luma_bits_per_pixel()
+        .max(handle.chroma_bits_per_pixel());
+    let sample = if bits > 8 { 2 } else { 1 };
+    // Samples a pixel, in halves: chroma subsampling shares Cb and Cr between pixels.
+    let halves = match handle.preferred_decoding_colorspace() {
+        Ok(ColorSpace::Monochrome) => 2,
+        Ok(ColorSpace::YCbCr(Chroma::C420)) => 3,
+        Ok(ColorSpace::YCbCr(Chroma::C422)) => 4,
+        _ => 6,
+    } + if alpha { 2 } else { 0 };
+    let planes = pixels * halves * sample / 2;
+    let rgb = pixels * if alpha { 4 } else { 3 };
+    let wide_rgb = if sample == 2 { rgb * 2 } else { 0 };
+    (planes + wide_rgb + rgb).max(rgb * 2)
+}
+
 /// The colours the samples are in: the ICC profile if there is one (`prof`/`rICC`), else a
 /// profile built from the `nclx` primaries and transfer curve, else sRGB.
 fn colour(handle: &ImageHandle) -> Colour {
@@ -136,4 +162,53 @@ fn colour(handle: &ImageHandle) -> Colour {
         full_range: true,
     });
     profile.encode().map_or(Colour::Srgb, Colour::Rgb)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The iPhone sample with its primary image's `ispe` box saying `width`×`height`.
+    fn iphone_claiming(width: u32, height: u32) -> Vec<u8> {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/corpus/images/iphone-xr-orient6.heic"
+        );
+        let mut b = std::fs::read(path).expect("the iPhone sample");
+        let grid = [
+            &b"ispe\0\0\0\0"[..],
+            &4032u32.to_be_bytes(),
+            &3024u32.to_be_bytes(),
+        ]
+        .concat();
+        let at = b
+            .windows(grid.len())
+            .position(|w| w == grid.as_slice())
+            .expect("the grid's ispe");
+        b[at + 8..at + 12].copy_from_slice(&width.to_be_bytes());
+        b[at + 12..at + 16].copy_from_slice(&height.to_be_bytes());
+        b
+    }
+
+    // See: #15 (a peak-memory budget per decode, HEIC as well as JPEG and PNG)
+    #[test]
+    fn heic_over_the_memory_budget_is_refused_from_the_header() {
+        // 90 MP is within the pixel limit, but the decode would hold 540 MB.
+        let Err(Error::InvalidInput(e)) = decode(&iphone_claiming(10_000, 9_000)) else {
+            panic!("a 90 MP HEIC is refused");
+        };
+        assert!(e.contains("heic") && e.contains("within 512 MB"), "{e}");
+        // The budget is not a pixel limit in disguise: 80 MP passes it (and then fails
+        // because the tiles do not cover the claimed size, which is not a budget error).
+        if let Err(Error::InvalidInput(e)) = decode(&iphone_claiming(10_000, 8_000)) {
+            assert!(!e.contains("within 512 MB"), "{e}");
+        }
+        // The real file decodes.
+        let ok = decode(&iphone_claiming(4032, 3024)).expect("the sample decodes");
+        assert_eq!(
+            (ok.width, ok.height),
+            (3024, 4032),
+            "upright: the file says irot 90°"
+        );
+    }
 }

@@ -2,14 +2,16 @@
 """Seed the fuzz corpora from the shared test corpus (tests/data/corpus).
 
 segments: every image under 300 kB whole; iptc: each file's Photoshop APP13 payload;
-xmp: each XMP packet; png: every PNG under 300 kB, plus tests/fuzz/seeds/TARGET/* (small
-hand-made seeds kept in the repository, such as an iCCP bomb). Run from anywhere: python3 tests/fuzz/seed.py
+xmp: each XMP packet; png: every PNG under 300 kB; http: nothing from the corpus. Each target
+also gets tests/fuzz/seeds/TARGET/* (kept in the repository: hand-made seeds such as an iCCP
+bomb or the http requests, and the minimised corpus of the last long run; see README.md).
+Run from anywhere: python3 tests/fuzz/seed.py
 """
 import os, pathlib, re
 
 here = pathlib.Path(__file__).resolve().parent
 images = here.parent / "data" / "corpus" / "images"
-out = {t: here / "corpus" / t for t in ("segments", "iptc", "xmp", "png")}
+out = {t: here / "corpus" / t for t in ("segments", "iptc", "xmp", "png", "http")}
 for d in out.values():
     d.mkdir(parents=True, exist_ok=True)
 
