@@ -301,6 +301,67 @@ fn trailing_prose() {
     ]);
 }
 
+// See: #11. Rules written on the fresh tuning lines: a `File` marker glued to the agency,
+// two agencies joined by a hyphen (origin first), "and" in other languages, a known agency
+// distributing before an unknown body printed after it, and Markdown links.
+#[test]
+fn fresh_tuning_rules() {
+    check(&[
+        ("(Jane Doe / AP File)", "AP", "Jane Doe", "", "archive"),
+        ("(REUTERS File)", "Reuters", "", "", "archive"),
+        ("AFP-Yonhap", "Yonhap", "", "AFP", "unknown"),
+        (
+            "Foto di Maria Rossi e Giulia Bianchi",
+            "",
+            "Maria Rossi | Giulia Bianchi",
+            "",
+            "unknown",
+        ),
+        (
+            "Fotos: Juan Pérez y Ana Gómez / EFE",
+            "EFE",
+            "Juan Pérez | Ana Gómez",
+            "",
+            "staff",
+        ),
+        (
+            "(Photo by Reuters/Harbour Daily)",
+            "Reuters",
+            "",
+            "Harbour Daily",
+            "unknown",
+        ),
+        (
+            "Bild: KEYSTONE/Alp-Press/Erika Muster",
+            "Keystone",
+            "Erika Muster",
+            "Alp-Press",
+            "staff",
+        ),
+        (
+            "[Harbour](https://www.flickr.com/photos/123@N00/456) by [jdoe](https://www.flickr.com/photos/123@N00) is licensed under [CC BY 2.0](https://creativecommons.org/licenses/by/2.0)",
+            "Flickr",
+            "jdoe",
+            "",
+            "unknown",
+        ),
+        (
+            "\"[Harbour][1p].\" Photograph by [Jane Doe on Flickr][1o]. License: [Creative Commons - Attribution 2.0 Generic][by].",
+            "Flickr",
+            "Jane Doe",
+            "",
+            "unknown",
+        ),
+        (
+            "Author: [Jane Doe](https://commons.wikimedia.org/wiki/User:Jdoe)",
+            "Wikimedia Commons",
+            "Jane Doe",
+            "",
+            "unknown",
+        ),
+    ]);
+}
+
 /// Parts the parser read right in a TSV of credit lines, and what it got wrong:
 /// (right, total, failures). Each line has four parts: agency, creators, via chain, kind.
 fn score(file: &str) -> (usize, usize, Vec<String>) {
@@ -392,7 +453,8 @@ const TUNING_RIGHT: usize = 553;
 /// Parts right on the 70 lines of the first held-out set (of 280): 254 when it was scored
 /// once last session, 258 with this session's general rules (none written for its lines).
 const HELD_OUT_RIGHT: usize = 258;
-/// Parts right on the 82 lines of the second held-out set, scored once (of 328): 91.2%.
-const HELD_OUT2_RIGHT: usize = 299;
+/// Parts right on the 82 lines of the second held-out set (of 328): 299 (91.2%) when scored
+/// once, 300 with the general rules written since on the fresh tuning lines.
+const HELD_OUT2_RIGHT: usize = 300;
 /// Parts right on the 60 lines of the second tuning part (of 240).
-const TUNING2_RIGHT: usize = 223;
+const TUNING2_RIGHT: usize = 228;
