@@ -301,6 +301,67 @@ fn trailing_prose() {
     ]);
 }
 
+// See: #11. Rules written on the fresh tuning lines: a `File` marker glued to the agency,
+// two agencies joined by a hyphen (origin first), "and" in other languages, a known agency
+// distributing before an unknown body printed after it, and Markdown links.
+#[test]
+fn fresh_tuning_rules() {
+    check(&[
+        ("(Jane Doe / AP File)", "AP", "Jane Doe", "", "archive"),
+        ("(REUTERS File)", "Reuters", "", "", "archive"),
+        ("AFP-Yonhap", "Yonhap", "", "AFP", "unknown"),
+        (
+            "Foto di Maria Rossi e Giulia Bianchi",
+            "",
+            "Maria Rossi | Giulia Bianchi",
+            "",
+            "unknown",
+        ),
+        (
+            "Fotos: Juan Pérez y Ana Gómez / EFE",
+            "EFE",
+            "Juan Pérez | Ana Gómez",
+            "",
+            "staff",
+        ),
+        (
+            "(Photo by Reuters/Harbour Daily)",
+            "Reuters",
+            "",
+            "Harbour Daily",
+            "unknown",
+        ),
+        (
+            "Bild: KEYSTONE/Alp-Press/Erika Muster",
+            "Keystone",
+            "Erika Muster",
+            "Alp-Press",
+            "staff",
+        ),
+        (
+            "[Harbour](https://www.flickr.com/photos/123@N00/456) by [jdoe](https://www.flickr.com/photos/123@N00) is licensed under [CC BY 2.0](https://creativecommons.org/licenses/by/2.0)",
+            "Flickr",
+            "jdoe",
+            "",
+            "unknown",
+        ),
+        (
+            "\"[Harbour][1p].\" Photograph by [Jane Doe on Flickr][1o]. License: [Creative Commons - Attribution 2.0 Generic][by].",
+            "Flickr",
+            "Jane Doe",
+            "",
+            "unknown",
+        ),
+        (
+            "Author: [Jane Doe](https://commons.wikimedia.org/wiki/User:Jdoe)",
+            "Wikimedia Commons",
+            "Jane Doe",
+            "",
+            "unknown",
+        ),
+    ]);
+}
+
 /// Parts the parser read right in a TSV of credit lines, and what it got wrong:
 /// (right, total, failures). Each line has four parts: agency, creators, via chain, kind.
 fn score(file: &str) -> (usize, usize, Vec<String>) {
@@ -380,10 +441,29 @@ fn parser_score_on_the_second_held_out_lines() {
     hold("credit-lines-heldout2.tsv", HELD_OUT2_RIGHT);
 }
 
+// See: #11. The tuning part of the fresh lines (`credit-lines-fresh.tsv`, split by
+// `split-fresh-credit-lines.py`): labelled by hand before the parser was run on them.
+#[test]
+fn parser_score_on_the_second_tuning_lines() {
+    hold("credit-lines-tuning2.tsv", TUNING2_RIGHT);
+}
+
+// See: #11. Held-out set 3: 62 of the fresh lines, labelled by hand and committed before
+// any rule was tuned, scored once at the end; it must not fall below that score.
+#[test]
+fn parser_score_on_the_third_held_out_lines() {
+    hold("credit-lines-heldout3.tsv", HELD_OUT3_RIGHT);
+}
+
 /// Parts right on the 140 tuning lines (of 560).
-const TUNING_RIGHT: usize = 551;
+const TUNING_RIGHT: usize = 553;
 /// Parts right on the 70 lines of the first held-out set (of 280): 254 when it was scored
 /// once last session, 258 with this session's general rules (none written for its lines).
 const HELD_OUT_RIGHT: usize = 258;
-/// Parts right on the 82 lines of the second held-out set, scored once (of 328): 91.2%.
-const HELD_OUT2_RIGHT: usize = 299;
+/// Parts right on the 82 lines of the second held-out set (of 328): 299 (91.2%) when scored
+/// once, 300 with the general rules written since on the fresh tuning lines.
+const HELD_OUT2_RIGHT: usize = 300;
+/// Parts right on the 60 lines of the second tuning part (of 240).
+const TUNING2_RIGHT: usize = 228;
+/// Parts right on the 62 lines of the third held-out set, scored once (of 248): 91.1%.
+const HELD_OUT3_RIGHT: usize = 226;

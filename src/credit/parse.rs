@@ -250,6 +250,24 @@ fn assemble(elems: &[Elem], seen: &Seen, mut parts: CreditParts) -> CreditParts 
         .iter()
         .rfind(|(_, e)| e.after_via)
         .or(labelled)
+        // A known agency distributes rather than an unknown body printed after it
+        // (`Reuters/China Daily`, `KEYSTONE/Ti-Press/Name`).
+        // Not when an unknown body starts with an agency's name (`Xinhua / Kyodo News
+        // Images` names Kyodo's own brand last).
+        .or_else(|| {
+            let brand = |e: &Elem| {
+                !known(e)
+                    && e.text
+                        .split_whitespace()
+                        .next()
+                        .and_then(agency::lookup)
+                        .is_some()
+            };
+            if orgs.iter().any(|(_, e)| brand(e)) {
+                return None;
+            }
+            orgs.iter().rev().find(|(_, e)| !e.after_via && known(e))
+        })
         .or_else(|| {
             orgs.iter()
                 .rev()

@@ -60,37 +60,16 @@ const ORG_WORDS: &[&str] = &[
     "organisation",
     "organization",
     "studio",
-    "studios",
     "films",
     "protection",
     "forces",
-    "ministry",
-    "government",
-    "department",
     "force",
     "defense",
     "defence",
-    "court",
     "contest",
     // "News agency" in German and Turkish.
     "nachrichtenagentur",
     "ajansı",
-    "army",
-    "navy",
-    "military",
-    "police",
-    "customs",
-    "border",
-    "brigade",
-    "presidential",
-    "presidency",
-    "palace",
-    "embassy",
-    "netflix",
-    "hbo",
-    "disney",
-    "paramount",
-    "lionsgate",
     "technologies",
     "technology",
     "company",
@@ -118,7 +97,6 @@ const ORG_WORDS: &[&str] = &[
     "nyhedsbureau",
     "uutistoimisto",
     "presse",
-    "pressestelle",
     "zeitung",
     "krant",
     "dagblad",
@@ -128,34 +106,8 @@ const ORG_WORDS: &[&str] = &[
     "rundfunk",
     "fernsehen",
     "radio",
-    "ministerio",
-    "ministère",
-    "ministerium",
-    "ministero",
-    "ministério",
-    "ministerstvo",
-    "министерство",
     "departamento",
-    "gobierno",
-    "governo",
-    "regierung",
-    "gouvernement",
-    "polizei",
-    "policía",
-    "polizia",
     "politi",
-    "politiet",
-    "polisen",
-    "полиция",
-    "armée",
-    "ejército",
-    "esercito",
-    "bundeswehr",
-    "forsvaret",
-    "presidencia",
-    "présidence",
-    "presidenza",
-    "präsidialamt",
     "служба",
     "museo",
     "musée",
@@ -166,26 +118,33 @@ const ORG_WORDS: &[&str] = &[
     "fundación",
     "fondation",
     "verlag",
+    // Newspapers', broadcasters' and prizes' names.
+    "sentinel",
+    "gazette",
+    "chronicle",
+    "courier",
+    "inquirer",
+    "examiner",
+    "bulletin",
+    "broadcaster",
+    "broadcasting",
+    "dziennik",
+    "gazeta",
+    "awards",
+    "award",
 ];
 
-/// Words and phrases of bodies that issue their own pictures: press services, ministries,
-/// armed forces, palaces, state media, film studios. A credit naming one is a handout
-/// (credit-lines.md, kind `handout`).
-const ISSUER_PHRASES: &[&str] = &[
-    "press service",
-    "press office",
-    "information office",
+/// One-word names of bodies that issue their own pictures: ministries, armed forces, police,
+/// palaces, state media, film studios, in the languages credits are printed in. A credit
+/// naming one is a handout (credit-lines.md, kind `handout`); each is also an organisation
+/// word, so it is listed here only, not in [`ORG_WORDS`].
+const ISSUER_WORDS: &[&str] = &[
     "ministry",
     "government",
     "department",
-    "armed forces",
-    "defense force",
-    "defence force",
     "court",
     "army",
     "navy",
-    "air force",
-    "marine corps",
     "military",
     "police",
     "customs",
@@ -195,25 +154,14 @@ const ISSUER_PHRASES: &[&str] = &[
     "presidency",
     "palace",
     "embassy",
-    "white house",
-    "prime minister",
-    "kremlin.ru",
-    ".gov",
-    ".mil",
-    // North Korean state media only ever issue handouts.
-    "korean central news agency",
     "kcna",
-    "korea news service",
     "studios",
     "netflix",
     "hbo",
     "disney",
-    "warner bros",
     "paramount",
     "lionsgate",
     "nasa",
-    // Press services, ministries, governments, police, armed forces and heads of state in
-    // the other languages credits are printed in.
     "pressestelle",
     "ministerio",
     "ministère",
@@ -241,6 +189,27 @@ const ISSUER_PHRASES: &[&str] = &[
     "présidence",
     "presidenza",
     "präsidialamt",
+];
+
+/// Issuer names of several words (matched as whole words) or with a dot (`kremlin.ru`,
+/// `.gov`, matched anywhere).
+const ISSUER_PHRASES: &[&str] = &[
+    "press service",
+    "press office",
+    "information office",
+    "armed forces",
+    "defense force",
+    "defence force",
+    "air force",
+    "marine corps",
+    "white house",
+    "prime minister",
+    "kremlin.ru",
+    ".gov",
+    ".mil",
+    "korean central news agency",
+    "korea news service",
+    "warner bros",
     "пресс служба",
 ];
 
@@ -259,21 +228,17 @@ fn words() -> &'static Words {
     static WORDS: OnceLock<Words> = OnceLock::new();
     WORDS.get_or_init(|| {
         let dotted = |p: &&str| p.contains('.');
-        let several = |p: &&str| !p.contains('.') && p.contains(' ');
+        let several = |p: &&str| !dotted(p);
         Words {
-            org: ORG_WORDS.iter().copied().collect(),
-            issuer_words: ISSUER_PHRASES
-                .iter()
-                .copied()
-                .filter(|p| !dotted(p) && !several(p))
-                .collect(),
+            org: ORG_WORDS.iter().chain(ISSUER_WORDS).copied().collect(),
+            issuer_words: ISSUER_WORDS.iter().copied().collect(),
             issuer_phrases: ISSUER_PHRASES.iter().copied().filter(several).collect(),
             issuer_domains: ISSUER_PHRASES.iter().copied().filter(dotted).collect(),
         }
     })
 }
 
-/// Whether a word of `s` (lower-cased) is one of [`ORG_WORDS`].
+/// Whether a word of `s` (lower-cased) is one of [`ORG_WORDS`] or [`ISSUER_WORDS`].
 pub(crate) fn has_org_word(s: &str) -> bool {
     let org = &words().org;
     s.split(|c: char| !c.is_alphanumeric())

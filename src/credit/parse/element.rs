@@ -134,6 +134,19 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
             },
         )];
     }
+    // `AP File`, `REUTERS File`: the file marker glued to the element it follows.
+    if let Some(head) = strip_suffix_marker(&t, Kind::Archive) {
+        seen.kinds.push(Kind::Archive);
+        return classify(head, after_via, may_be_cut, seen);
+    }
+    // `AFP-Yonhap` (Korean papers): origin and distributing agency joined by a hyphen.
+    if let Some((l, r)) = t.split_once('-')
+        && let (Some(_), Some(_)) = (agency::lookup(l.trim()), agency::lookup(r.trim()))
+    {
+        let mut out = classify(l, after_via, false, seen);
+        out.extend(classify(r, after_via, may_be_cut, seen));
+        return out;
+    }
     if let Some(d) = agency::domain(&t) {
         if agency::is_issuer(&d) {
             seen.kinds.push(Kind::Handout);
@@ -188,7 +201,43 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
             ),
         ];
     }
+    // `Alessandro Di Mao e Giuseppe Lami`: two names joined by "and" in any language.
+    if let Some((l, r)) = split_conjunction(&t) {
+        return vec![elem(l, Class::Person), elem(r, Class::Person)];
+    }
     vec![elem(&t, Class::Person)]
+}
+
+/// The element before a trailing `File` marker of `kind` (`AP File` → `AP`), when what is left
+/// is not itself a known name (`PA Archive` is PA's archive brand).
+fn strip_suffix_marker(t: &str, kind: Kind) -> Option<&str> {
+    if agency::lookup(t).is_some() {
+        return None;
+    }
+    let words: Vec<(usize, &str)> = t
+        .split_whitespace()
+        .map(|w| (w.as_ptr() as usize - t.as_ptr() as usize, w))
+        .collect();
+    (1..=2.min(words.len().saturating_sub(1))).find_map(|n| {
+        let at = words.get(words.len() - n)?.0;
+        let tail = t.get(at..)?;
+        // Only the `File` words: `Archive(s)` ends names (`United Archives`).
+        let file = agency::key(tail).starts_with("file");
+        (file && marker(tail) == Some(Some(kind))).then(|| t.get(..at).map(str::trim))?
+    })
+}
+
+/// "And" between two photographers' names, in the languages credits are printed in. The
+/// one- and two-letter words (`e`, `y`, `i`, `og`) join only names of two words or more.
+fn split_conjunction(t: &str) -> Option<(&str, &str)> {
+    let lower = t.to_lowercase();
+    AND_WORDS.iter().find_map(|w| {
+        let i = lower.find(&format!(" {w} "))?;
+        let (l, r) = (t.get(..i)?.trim(), t.get(i + w.len() + 2..)?.trim());
+        let long = |s: &str| s.split_whitespace().count() >= 2;
+        let named = |s: &str| s.chars().next().is_some_and(char::is_uppercase);
+        (named(l) && named(r) && (w.chars().count() > 2 || long(l) && long(r))).then_some((l, r))
+    })
 }
 
 pub(super) fn is_year(w: &str) -> bool {

@@ -225,3 +225,9 @@ pub(super) const COURTESY_LEADS: &[&str] = &[
 
 /// `via` in the languages that do not write it so (`vía` in Spanish).
 pub(super) const VIA_WORDS: &[&str] = &["via ", "vía "];
+
+/// "And" in the languages credits are printed in (English, Italian/Portuguese, Spanish,
+/// French, German, the Nordic languages, Polish/Czech, Russian/Ukrainian), lower-case.
+pub(super) const AND_WORDS: &[&str] = &[
+    "and", "&", "e", "y", "et", "und", "og", "och", "i", "и", "і",
+];

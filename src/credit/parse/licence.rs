@@ -18,7 +18,9 @@ pub(super) struct Attribution {
 /// Take the title, licence and links out of `s`; gives the chain left and what was taken.
 pub(super) fn attribution(s: &str) -> (String, Attribution) {
     let mut found = Attribution::default();
-    let mut t = drop_links(s, &mut found);
+    // `Creative Commons - Attribution 2.0 Generic`: a dash inside the licence's name.
+    let s = unmark_links(s).replace("Creative Commons - ", "Creative Commons ");
+    let mut t = drop_links(&s, &mut found);
     if let Some((start, end)) = licence_span(&t) {
         found.licence = t
             .get(start..end)
@@ -37,6 +39,51 @@ pub(super) fn attribution(s: &str) -> (String, Attribution) {
     let t = tidy(&t);
     let t = take_title(&t, found.licence.is_some(), &mut found);
     (t, found)
+}
+
+/// Markdown links as plain text: `[text](url)` → `text url` (the link is read, and
+/// dropped, by [`drop_links`]), `[text][ref]` → `text`. Other brackets stay.
+fn unmark_links(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(open) = rest.find('[') {
+        let (head, tail) = rest.split_at(open);
+        out.push_str(head);
+        let Some(close) = tail.find(']') else {
+            out.push_str(tail);
+            return out;
+        };
+        let text = tail.get(1..close).unwrap_or("");
+        let after = tail.get(close + 1..).unwrap_or("");
+        let target = match after.chars().next() {
+            Some('(') => after
+                .find(')')
+                .map(|e| (after.get(1..e).unwrap_or(""), e + 1)),
+            Some('[') => after.find(']').map(|e| ("", e + 1)),
+            _ => None,
+        };
+        match target {
+            Some((url, used)) if !text.contains('[') => {
+                // A link's own word (`[link](…)`, `[source](…)`) is not part of the credit.
+                let bare = ["link", "source", "here", "original", "photo", "image"]
+                    .contains(&text.trim().to_lowercase().as_str());
+                if !bare {
+                    out.push_str(text);
+                }
+                if !url.is_empty() {
+                    out.push(' ');
+                    out.push_str(url);
+                }
+                rest = after.get(used..).unwrap_or("");
+            }
+            _ => {
+                out.push('[');
+                rest = tail.get(1..).unwrap_or("");
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Drop links, remembering a platform one points at. A link is a word that starts with
@@ -215,6 +262,10 @@ fn strip_licence_verb(head: &str) -> &str {
             "under",
             "released under",
             "available under",
+            "license:",
+            "licence:",
+            "license",
+            "licence",
         ] {
             let lower = h.to_ascii_lowercase();
             if lower.ends_with(verb)
@@ -224,7 +275,7 @@ fn strip_licence_verb(head: &str) -> &str {
                 h = h.get(..h.len() - verb.len()).unwrap_or("").trim_end();
             }
         }
-        h = h.trim_end_matches([',', ';', ' ', '-', '–']);
+        h = h.trim_end_matches([',', ';', ' ', '-', '–', '.']);
         if h.len() == before {
             return h;
         }
