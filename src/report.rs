@@ -13,6 +13,7 @@ use base64::Engine as _;
 
 use crate::audit::{AuditReport, Finding, Severity};
 use crate::id::BlobId;
+use crate::library::Reader;
 
 /// How a photo is shown in the HTML report: what the store says about it.
 #[derive(Debug, Clone, Default)]
@@ -208,6 +209,25 @@ fn page_cell(url: Option<&str>) -> String {
 /// hash only; [`html_with`] shows them as thumbnails with captions.
 pub fn html(r: &AuditReport) -> String {
     html_with(r, &BTreeMap::new())
+}
+
+/// Longest side of the thumbnails in the HTML report, in pixels (shown at up to 120).
+const THUMB_SIDE: u32 = 240;
+
+/// The report as a self-contained HTML page, each finding's photo shown as a thumbnail with
+/// its caption. A photo whose thumbnail cannot be made (a HEIC without its codec, a missing
+/// blob) is shown by caption and id alone.
+pub fn html_for(lib: &Reader, r: &AuditReport) -> String {
+    let mut shown = BTreeMap::new();
+    for id in r.findings.iter().filter_map(|f| f.photo) {
+        if shown.contains_key(&id) {
+            continue;
+        }
+        let caption = lib.photo(&id).ok().and_then(|p| p.fields.caption);
+        let thumbnail = lib.thumbnail(&id, THUMB_SIDE).ok();
+        shown.insert(id, Shown { thumbnail, caption });
+    }
+    html_with(r, &shown)
 }
 
 /// [`html`], showing each finding's photo as `shown` says (thumbnail and caption).

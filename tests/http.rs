@@ -470,7 +470,13 @@ fn every_route_answers_as_the_openapi_document_says() {
         &[],
         vec![],
     );
-    assert!(String::from_utf8_lossy(&a.body).starts_with("<!DOCTYPE html>"));
+    let page = String::from_utf8_lossy(&a.body);
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    // Each finding's photo shows as an inlined thumbnail, as in the CLI's report.
+    assert!(
+        page.contains("src=\"data:image/jpeg;base64,"),
+        "no thumbnail"
+    );
     let a = send(
         "GET",
         &format!("{base}/audit?format=pdf"),

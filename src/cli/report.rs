@@ -5,9 +5,7 @@ use std::fmt::Write as _;
 
 use super::output::{clean, fit};
 use crate::audit::AuditReport;
-use crate::library::Reader;
-use crate::report::Shown;
-pub use crate::report::csv;
+pub use crate::report::{csv, html_for as html};
 use crate::report::{head, severity};
 
 /// The report as a table for terminals.
@@ -32,23 +30,4 @@ pub fn table(r: &AuditReport) -> String {
     }
     let _ = writeln!(s, "{}", head(r));
     s
-}
-
-/// Longest side of the thumbnails in the HTML report, in pixels (shown at up to 120).
-const THUMB_SIDE: u32 = 240;
-
-/// The report as a self-contained HTML page, each finding's photo shown as a thumbnail with
-/// its caption. A photo whose thumbnail cannot be made (a HEIC without its codec, a missing
-/// blob) is shown by caption and id alone.
-pub fn html(lib: &Reader, r: &AuditReport) -> String {
-    let mut shown = std::collections::BTreeMap::new();
-    for id in r.findings.iter().filter_map(|f| f.photo) {
-        if shown.contains_key(&id) {
-            continue;
-        }
-        let caption = lib.photo(&id).ok().and_then(|p| p.fields.caption);
-        let thumbnail = lib.thumbnail(&id, THUMB_SIDE).ok();
-        shown.insert(id, Shown { thumbnail, caption });
-    }
-    crate::report::html_with(r, &shown)
 }

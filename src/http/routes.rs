@@ -319,16 +319,17 @@ pub(super) async fn audit(
             ));
         }
     };
-    let report = reading(&st, &headers, move |lib| {
+    let text = reading(&st, &headers, move |lib| {
         let style = q.style.as_deref().map(|s| style(lib, s)).transpose()?;
-        Ok(lib.audit(q.outlet.as_deref(), since, style.as_ref(), Timestamp::now())?)
+        let report = lib.audit(q.outlet.as_deref(), since, style.as_ref(), Timestamp::now())?;
+        Ok(match format.as_str() {
+            "csv" => crate::report::csv(&report),
+            // Thumbnails are made here, on the blocking pool, as the CLI's report makes them.
+            "html" => crate::report::html_for(lib, &report),
+            _ => serde_json::to_string_pretty(&report).map_err(ApiError::internal)?,
+        })
     })
     .await?;
-    let text = match format.as_str() {
-        "csv" => crate::report::csv(&report),
-        "html" => crate::report::html(&report),
-        _ => serde_json::to_string_pretty(&report).map_err(ApiError::internal)?,
-    };
     Ok((
         [(header::CONTENT_TYPE, HeaderValue::from_static(mime))],
         text,
