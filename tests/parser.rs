@@ -442,7 +442,7 @@ fn parser_score_on_the_second_held_out_lines() {
 }
 
 // See: #11. The tuning part of the fresh lines (`credit-lines-fresh.tsv`, split by
-// `split-fresh-credit-lines.py`): labelled by hand before the parser was run on them.
+// `split-credit-lines.py fresh`): labelled by hand before the parser was run on them.
 #[test]
 fn parser_score_on_the_second_tuning_lines() {
     hold("credit-lines-tuning2.tsv", TUNING2_RIGHT);

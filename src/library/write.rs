@@ -63,16 +63,12 @@ impl Library {
     /// bytes come back, for renditions.
     pub fn add_owned(
         &mut self,
-        mut prepared: Prepared,
+        prepared: Prepared,
         edits: &[(String, Value)],
         by: &str,
         now: Timestamp,
     ) -> Result<(Added, Vec<u8>)> {
-        let bytes = prepared.owned.take().ok_or_else(|| {
-            Error::InvalidInput("the photo was prepared without its bytes".into())
-        })?;
-        let added = self.add_hashed(prepared, &bytes, None, edits, by, now)?;
-        Ok((added, bytes))
+        self.add_owned_staged(prepared, None, edits, by, now)
     }
 
     /// [`Library::add_owned`] for bytes that are also in `file`, written and fsynced in the
@@ -81,8 +77,20 @@ impl Library {
     /// second time, so `file` may be gone afterwards. Other stores stage the bytes.
     pub fn add_owned_from(
         &mut self,
-        mut prepared: Prepared,
+        prepared: Prepared,
         file: &std::path::Path,
+        edits: &[(String, Value)],
+        by: &str,
+        now: Timestamp,
+    ) -> Result<(Added, Vec<u8>)> {
+        self.add_owned_staged(prepared, Some(file), edits, by, now)
+    }
+
+    /// [`Library::add_owned`], the bytes perhaps already staged in `file`.
+    fn add_owned_staged(
+        &mut self,
+        mut prepared: Prepared,
+        file: Option<&std::path::Path>,
         edits: &[(String, Value)],
         by: &str,
         now: Timestamp,
@@ -90,7 +98,7 @@ impl Library {
         let bytes = prepared.owned.take().ok_or_else(|| {
             Error::InvalidInput("the photo was prepared without its bytes".into())
         })?;
-        let added = self.add_hashed(prepared, &bytes, Some(file), edits, by, now)?;
+        let added = self.add_hashed(prepared, &bytes, file, edits, by, now)?;
         Ok((added, bytes))
     }
 

@@ -1,20 +1,30 @@
 #!/usr/bin/env python3
-"""Split tests/data/credit-lines-web.tsv at random into a tuning set and a held-out set.
+"""Split a set of fresh credit lines at random into a tuning part and a held-out set.
 
-Run once, BEFORE any parser rule was tuned on the new lines (issue 11):
-    python3 tests/data/split-credit-lines.py
-The seed is fixed so the split can be checked; 70 lines are held out.
+Each split is run once, after its lines were labelled by hand and BEFORE any parser rule was
+tuned on them (issue 11). The seeds are fixed so each split can be checked:
+    python3 tests/data/split-credit-lines.py web     # 70 held out
+    python3 tests/data/split-credit-lines.py fresh   # 62 held out (held-out set 3)
 """
 import random
+import sys
 
-SEED = 20261128
-HELD_OUT = 70
+# name: (source, tuning part, held-out set, seed, lines held out)
+SPLITS = {
+    "web": ("credit-lines-web.tsv", "credit-lines-tuning.tsv", "credit-lines-heldout.tsv",
+            20261128, 70),
+    "fresh": ("credit-lines-fresh.tsv", "credit-lines-tuning2.tsv",
+              "credit-lines-heldout3.tsv", 202611283, 62),
+}
 
-with open("tests/data/credit-lines-web.tsv", encoding="utf-8") as f:
+if len(sys.argv) != 2 or sys.argv[1] not in SPLITS:
+    sys.exit(f"usage: split-credit-lines.py {'|'.join(SPLITS)}")
+source, tuning_name, held_name, seed, held_out = SPLITS[sys.argv[1]]
+with open(f"tests/data/{source}", encoding="utf-8") as f:
     header, *rows = f.read().splitlines()
-random.Random(SEED).shuffle(rows)
-held, tuning = rows[:HELD_OUT], rows[HELD_OUT:]
-for name, part in [("credit-lines-tuning.tsv", tuning), ("credit-lines-heldout.tsv", held)]:
+random.Random(seed).shuffle(rows)
+held, tuning = rows[:held_out], rows[held_out:]
+for name, part in [(tuning_name, tuning), (held_name, held)]:
     with open(f"tests/data/{name}", "w", encoding="utf-8") as f:
         f.write("\n".join([header, *part]) + "\n")
-print(f"{len(tuning)} tuning, {len(held)} held out (seed {SEED})")
+print(f"{len(tuning)} tuning, {len(held)} held out (seed {seed})")
