@@ -69,18 +69,7 @@ pub fn sitemap(xml: &[u8]) -> Result<Sitemap, String> {
             Ok(Event::Text(t)) => text.push_str(&t.xml10_content()),
             Ok(Event::CData(t)) => text.push_str(&t.xml10_content()),
             Ok(Event::GeneralRef(g)) => {
-                let c = match g.resolve_char_ref() {
-                    Ok(Some(c)) => Some(c),
-                    _ => match &*g {
-                        "amp" => Some('&'),
-                        "lt" => Some('<'),
-                        "gt" => Some('>'),
-                        "quot" => Some('"'),
-                        "apos" => Some('\''),
-                        _ => None,
-                    },
-                };
-                text.extend(c);
+                text.extend(crate::meta::xmp::entity(&g));
             }
             Ok(Event::Eof) if depth == 0 => break,
             Ok(Event::Eof) => return Err("not a sitemap: the XML ends early".into()),

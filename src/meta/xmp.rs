@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use quick_xml::NsReader;
 use quick_xml::XmlVersion;
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::name::{Namespace, ResolveResult};
 
 /// Largest XMP packet read, main and extended together (1 MB, the issue's bound).
@@ -192,23 +192,10 @@ fn walk(text: &str, warnings: &mut Vec<String>) -> Properties {
             Event::End(_) => close(&mut stack, &mut path, &mut props, &mut items, false),
             Event::Text(t) => push_text(&mut stack, &t.xml10_content()),
             Event::CData(t) => push_text(&mut stack, &t.xml10_content()),
-            Event::GeneralRef(r) => {
-                let c = match r.resolve_char_ref() {
-                    Ok(Some(c)) => Some(c),
-                    _ => match &*r {
-                        "amp" => Some('&'),
-                        "lt" => Some('<'),
-                        "gt" => Some('>'),
-                        "quot" => Some('"'),
-                        "apos" => Some('\''),
-                        _ => None,
-                    },
-                };
-                match c {
-                    Some(c) => push_text(&mut stack, c.encode_utf8(&mut [0; 4])),
-                    None => warnings.push(format!("xmp: unknown entity &{};  left out", &*r)),
-                }
-            }
+            Event::GeneralRef(r) => match entity(&r) {
+                Some(c) => push_text(&mut stack, c.encode_utf8(&mut [0; 4])),
+                None => warnings.push(format!("xmp: unknown entity &{};  left out", &*r)),
+            },
             Event::Eof => break,
             _ => {}
         }
@@ -320,6 +307,23 @@ fn close(
             }
         }
         Frame::Node | Frame::Skip => {}
+    }
+}
+
+/// The character an XML reference stands for: a character reference (`&#233;`) or one of
+/// XML's five predefined entities; `None` for any other (XML without a DTD defines no more).
+/// The crawler's sitemap reader uses it too.
+pub(crate) fn entity(r: &BytesRef<'_>) -> Option<char> {
+    match r.resolve_char_ref() {
+        Ok(Some(c)) => Some(c),
+        _ => match &**r {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            _ => None,
+        },
     }
 }
 
