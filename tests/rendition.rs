@@ -425,8 +425,9 @@ fn oversized_headers_are_refused_before_decoding() {
             rendition::render(&bytes, &Spec::jpeg(320), &Fields::default()).expect_err("refused");
         assert!(matches!(err, Error::InvalidInput(_)), "{err}");
         assert!(err.to_string().contains("100 megapixels"), "{err}");
-        // Refused from the header: allocating and decoding 110 MP would take seconds.
-        assert!(started.elapsed().as_millis() < 200);
+        // Refused from the header: allocating and decoding 110 MP would take many seconds
+        // (the bound leaves room for a busy CI machine).
+        assert!(started.elapsed().as_millis() < 1_000);
     }
     // Just inside the limits is not refused for its size (it fails later as damaged data).
     let err = rendition::render(&forged_jpeg(64, 64), &Spec::jpeg(32), &Fields::default());
