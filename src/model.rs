@@ -447,3 +447,21 @@ pub struct FieldChange {
     /// The value after (`null` to clear).
     pub new: serde_json::Value,
 }
+
+/// A date given by a person (a flag, a form field): `YYYY-MM-DD` (midnight UTC) or an
+/// RFC 3339 time such as `2024-05-01T12:00:00Z`.
+pub fn parse_date(s: &str) -> crate::Result<Timestamp> {
+    let s = s.trim();
+    if let Ok(ts) = s.parse::<Timestamp>() {
+        return Ok(ts);
+    }
+    let invalid = || {
+        crate::Error::InvalidInput(
+            "expected a date as YYYY-MM-DD or an RFC 3339 time such as 2024-05-01T12:00:00Z".into(),
+        )
+    };
+    let date: jiff::civil::Date = s.parse().map_err(|_| invalid())?;
+    jiff::tz::Offset::UTC
+        .to_timestamp(date.to_datetime(jiff::civil::Time::midnight()))
+        .map_err(|_| invalid())
+}

@@ -373,16 +373,6 @@ pub enum TokenCommand {
     },
 }
 
-/// 32 random bytes as hex, from the kernel.
-pub(crate) fn new_secret() -> Result<String> {
-    use std::io::Read;
-    let mut b = [0u8; 32];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut b))
-        .context("reading /dev/urandom for a new token")?;
-    Ok(b.iter().map(|x| format!("{x:02x}")).collect())
-}
-
 /// `byline token create|list|revoke`.
 pub fn token(
     lib: &mut Library,
@@ -403,7 +393,7 @@ pub fn token(
                 (false, true) => TokenAccess::Write,
                 (false, false) => TokenAccess::Read,
             };
-            let secret = format!("byl_{}", new_secret()?);
+            let secret = crate::library::new_token_secret()?;
             let t = lib.create_token(name, &secret, access, &actor.name(), Timestamp::now())?;
             if json {
                 json_line(

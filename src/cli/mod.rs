@@ -14,8 +14,6 @@ mod render;
 mod report;
 mod serve;
 
-pub(crate) use ledger::new_secret;
-
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -315,16 +313,9 @@ impl FieldArgs {
     }
 }
 
-/// `YYYY-MM-DD` (midnight UTC) or an RFC 3339 timestamp.
-pub fn parse_date(s: &str) -> Result<Timestamp> {
-    let s = s.trim();
-    if let Ok(ts) = s.parse::<Timestamp>() {
-        return Ok(ts);
-    }
-    let date: jiff::civil::Date = s.parse().context(
-        "expected a date as YYYY-MM-DD or an RFC 3339 time such as 2024-05-01T12:00:00Z",
-    )?;
-    Ok(jiff::tz::Offset::UTC.to_timestamp(date.to_datetime(jiff::civil::Time::midnight()))?)
+/// [`crate::model::parse_date`], for flags.
+pub(crate) fn parse_date(s: &str) -> Result<Timestamp> {
+    Ok(crate::model::parse_date(s)?)
 }
 
 fn holder(cmd: &str) -> String {

@@ -56,10 +56,8 @@ pub(super) async fn create_token(
             format!("token name '{}' is over 64 characters", echo(&b.name)),
         ));
     }
-    let secret = format!(
-        "byl_{}",
-        crate::cli::new_secret().map_err(|e| ApiError::internal(format!("{e:#}")))?
-    );
+    let secret =
+        crate::library::new_token_secret().map_err(|e| ApiError::internal(format!("{e:#}")))?;
     let shown = secret.clone();
     let t = administering(&st, &headers, move |lib, actor| {
         Ok(lib.create_token(&b.name, &secret, b.access, actor, Timestamp::now())?)

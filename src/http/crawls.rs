@@ -112,7 +112,7 @@ pub(super) async fn start(
         .since
         .as_deref()
         .map(|s| {
-            crate::cli::parse_date(s)
+            crate::model::parse_date(s)
                 .map_err(|e| ApiError::bad("invalid_input", format!("since '{}': {e:#}", echo(s))))
         })
         .transpose()?;

@@ -267,7 +267,8 @@ pub(super) struct UsesParams {
 }
 
 fn date(field: &str, s: &str) -> ApiResult<Timestamp> {
-    crate::cli::parse_date(s).map_err(|e| ApiError::bad("invalid_input", format!("{field}: {e:#}")))
+    crate::model::parse_date(s)
+        .map_err(|e| ApiError::bad("invalid_input", format!("{field}: {e:#}")))
 }
 
 /// `GET /uses`: the ledger, oldest first.

@@ -19,7 +19,7 @@ mod write;
 pub use migrate::MigrateReport;
 pub use read::{Identified, RESEMBLES, Reader, SIMILAR_BITS, UseQuery};
 pub use transfer::{ExportLine, ImportSummary, VerifyReport};
-pub use write::{Prepared, RenderedSet};
+pub use write::{Prepared, RenderedSet, new_token_secret};
 
 use std::collections::HashSet;
 use std::fs;

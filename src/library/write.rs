@@ -548,3 +548,18 @@ fn derive_fields(photo: &mut Photo, received: Timestamp) {
     terms.merge_into(&mut photo.rights, Some(sent));
     photo.refresh_status();
 }
+
+/// A new API token's secret: `byl_` and 32 random bytes from the kernel, as hex. Only its
+/// hash is stored ([`Library::create_token`]); the caller shows it once.
+pub fn new_token_secret() -> Result<String> {
+    use std::io::Read;
+    let mut b = [0u8; 32];
+    let urandom = "/dev/urandom";
+    std::fs::File::open(urandom)
+        .and_then(|mut f| f.read_exact(&mut b))
+        .map_err(|e| Error::io(urandom, e))?;
+    Ok(format!(
+        "byl_{}",
+        b.iter().map(|x| format!("{x:02x}")).collect::<String>()
+    ))
+}
