@@ -61,7 +61,6 @@ pub(super) enum Index {
     Year,
     Word,
     Incomplete,
-    Fingerprint,
     Added,
 }
 
@@ -115,29 +114,8 @@ pub(super) fn index_keys(p: &Photo, pn: Pn) -> Vec<(Index, Vec<u8>)> {
     if p.status == Status::Incomplete {
         keys.push((Index::Incomplete, place.to_vec()));
     }
-    // The whole picture and each of its standard crops: `similar` keeps the nearest per photo.
-    let crops = p.original.crop_fingerprints.iter();
-    let mut prints: Vec<u64> = fingerprint_of(p)
-        .into_iter()
-        .chain(crops.filter_map(|h| u64::from_str_radix(h, 16).ok()))
-        .collect();
-    prints.sort_unstable();
-    prints.dedup();
-    for fp in prints {
-        let mut k = fp.to_be_bytes().to_vec();
-        k.extend_from_slice(&pn.to_be_bytes());
-        keys.push((Index::Fingerprint, k));
-    }
     keys.push((Index::Added, place.to_vec()));
     keys
-}
-
-/// The record's fingerprint as a number, when it has a sound one.
-pub(super) fn fingerprint_of(p: &Photo) -> Option<u64> {
-    p.original
-        .fingerprint
-        .as_deref()
-        .and_then(|h| u64::from_str_radix(h, 16).ok())
 }
 
 /// Lower-cased, whitespace-collapsed name.

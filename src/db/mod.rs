@@ -16,8 +16,8 @@
 //! - `idx_year`: year (i32, sign-flipped) ‖ order → ()
 //! - `idx_word`: word ‖ 0 ‖ order → () (caption, headline, keywords and the other text fields)
 //! - `idx_incomplete`: order → ()
-//! - `idx_fingerprint`: dHash (u64) ‖ pn → (), one key for the whole picture and one per
-//!   standard crop
+//! - `fingerprints`: pn / 64 → the fingerprints (dHash, u64: whole picture and standard
+//!   crops) of those 64 photos, packed (`prints.rs`)
 //! - `renditions`: rendition key → Rendition JSON, where rendition key = rendition id ‖ photo ‖
 //!   spec (max side u32, format u8, quality u8): two presets can give the same bytes (a small
 //!   original is never upscaled), and each keeps its own record;
@@ -31,6 +31,7 @@
 //! join), so the first page of any query reads a few keys per result, never every match.
 
 mod key;
+mod prints;
 mod read;
 mod write;
 
@@ -49,7 +50,8 @@ use crate::model::{Event, Photo};
 
 /// Version of the tree layout above; an index of another version is rebuilt on open.
 /// 4: photo numbers, journal spans instead of copied events, the outlet index.
-pub const SCHEMA: u32 = 4;
+/// 5: fingerprints packed in blocks of photos rather than one key each.
+pub const SCHEMA: u32 = 5;
 
 /// sled's page cache. Small on purpose: reads are by key, and `verify` and `audit` stream
 /// the whole index through it under a 300 MB budget.
@@ -155,7 +157,7 @@ impl Db {
             year: tree("idx_year")?,
             word: tree("idx_word")?,
             incomplete: tree("idx_incomplete")?,
-            fingerprint: tree("idx_fingerprint")?,
+            fingerprint: tree("fingerprints")?,
             renditions: tree("renditions")?,
             rendition_photo: tree("idx_rendition_photo")?,
             uses: tree("uses")?,
@@ -213,7 +215,7 @@ impl Db {
     }
 
     /// Every tree. More than sled's tuple transactions take, so `apply` uses a slice: the
-    /// first seven are the [`key::Index`] trees, in its order.
+    /// first seven are the [`key::Index`] trees and the fingerprint blocks, in `apply`'s order.
     fn trees(&self) -> [&Tree; 17] {
         [
             &self.agency,
@@ -241,6 +243,14 @@ impl Db {
     pub fn clear(&self) -> Result<()> {
         for tree in self.trees() {
             tree.clear().map_err(db_err)?;
+        }
+        // Trees an older layout had and this one does not (`idx_fingerprint` before 5).
+        let ours: Vec<sled::IVec> = self.trees().iter().map(|t| t.name()).collect();
+        let default = self.db.name();
+        for name in self.db.tree_names() {
+            if name != default && !ours.contains(&name) {
+                self.db.drop_tree(&name).map_err(db_err)?;
+            }
         }
         self.meta
             .insert("schema", &u64::from(SCHEMA).to_be_bytes())

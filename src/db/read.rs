@@ -9,7 +9,7 @@ use super::key::{
     ORDER_LEN, Order, Pn, damaged, decode, hex_bytes, id_from, name_key, order, pair, pn_of,
     span_from, successor, u64_at, words, year_key,
 };
-use super::{After, Db, Query, db_err};
+use super::{After, Db, Query, db_err, prints};
 use crate::error::{Error, Result};
 use crate::id::BlobId;
 use crate::journal::Span;
@@ -417,19 +417,20 @@ impl Db {
     }
 
     /// Photos whose fingerprint is at most `bits` apart from `fp`, closest first, at most
-    /// `limit` of them. Reads the fingerprint keys alone (no record is decoded).
+    /// `limit` of them. Reads the packed fingerprint blocks alone (no record is decoded).
     pub fn similar(&self, fp: u64, bits: u32, limit: usize) -> Result<Vec<(BlobId, u32)>> {
-        // A photo has several keys (whole picture and crops): its nearest one counts.
-        let mut nearest: std::collections::HashMap<Pn, u32> = std::collections::HashMap::new();
+        let mut near: Vec<(u32, Pn)> = Vec::new();
         for kv in self.fingerprint.iter() {
-            let (k, _) = kv.map_err(db_err)?;
-            let d = (u64_at(&k, 0)? ^ fp).count_ones();
-            if d <= bits {
-                let e = nearest.entry(u64_at(&k, 8)?).or_insert(d);
-                *e = (*e).min(d);
+            let (k, v) = kv.map_err(db_err)?;
+            for entry in prints::entries(&k, &v)? {
+                // A photo has several fingerprints (whole picture and crops): its nearest
+                // one counts.
+                let d = entry.prints().map(|p| (p ^ fp).count_ones()).min();
+                if let Some(d) = d.filter(|d| *d <= bits) {
+                    near.push((d, entry.pn));
+                }
             }
         }
-        let near: Vec<(u32, Pn)> = nearest.into_iter().map(|(pn, d)| (d, pn)).collect();
         let mut out = Vec::with_capacity(near.len());
         for (d, pn) in near {
             if let Some(v) = self.photos.get(pn.to_be_bytes()).map_err(db_err)? {

@@ -7,7 +7,7 @@ use super::key::{
     Index, Pn, Stored, damaged, encode, index_keys, named_number, pair, record_bytes, record_from,
     rendition_key, span_bytes, u64_at,
 };
-use super::{Db, Reducer, abort, tx_err};
+use super::{Db, Reducer, abort, prints, tx_err};
 use crate::error::{Error, Result};
 use crate::journal::Span;
 use crate::model::{Change, Event, Photo, Token};
@@ -53,7 +53,6 @@ impl Db {
                     Index::Year => year,
                     Index::Word => word,
                     Index::Incomplete => incomplete,
-                    Index::Fingerprint => fingerprint,
                     Index::Added => added,
                 };
                 let mut next_pn = meta_get(meta, "next_pn")?.unwrap_or(1);
@@ -131,6 +130,19 @@ impl Db {
                             for (i, key) in new_keys {
                                 index(i).insert(key, &[])?;
                             }
+                        }
+                        // Only an add sets the original's fingerprints (an edit never does),
+                        // so only an add rewrites the photo's entry in its block.
+                        if let (Change::PhotoAdded { .. }, Some(p)) = (&event.change, &after) {
+                            let key = prints::block_key(pn);
+                            let old = fingerprint.get(key)?;
+                            let block =
+                                prints::with_entry(old.as_deref(), pn, &prints::prints_of(p))
+                                    .map_err(abort)?;
+                            match block.is_empty() {
+                                true => fingerprint.remove(&key)?,
+                                false => fingerprint.insert(&key, block)?,
+                            };
                         }
                         match after {
                             Some(p) => {

@@ -163,7 +163,12 @@ pub(super) async fn credit(
     let id = path_id(id)?;
     let q = query(q)?;
     let body = reading_quick(&st, &headers, |lib| {
-        let id = lib.resolve(&id)?;
+        // A full id is looked up once, by the credit itself (a missing photo is its "not
+        // found"); only a prefix is resolved first.
+        let id = match id.parse::<BlobId>() {
+            Ok(full) => full,
+            Err(_) => lib.resolve(&id)?,
+        };
         let key = (id, format!("{:?}/{:?}", q.style, q.outlet));
         let generation = {
             let cache = st.credits.lock().map_err(ApiError::internal)?;
