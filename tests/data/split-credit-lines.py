@@ -5,6 +5,7 @@ Each split is run once, after its lines were labelled by hand and BEFORE any par
 tuned on them (issue 11). The seeds are fixed so each split can be checked:
     python3 tests/data/split-credit-lines.py web     # 70 held out
     python3 tests/data/split-credit-lines.py fresh   # 62 held out (held-out set 3)
+    python3 tests/data/split-credit-lines.py fourth  # 63 held out (held-out set 4)
 """
 import random
 import sys
@@ -15,6 +16,8 @@ SPLITS = {
             20261128, 70),
     "fresh": ("credit-lines-fresh.tsv", "credit-lines-tuning2.tsv",
               "credit-lines-heldout3.tsv", 202611283, 62),
+    "fourth": ("credit-lines-fourth.tsv", "credit-lines-tuning4.tsv",
+               "credit-lines-heldout4.tsv", 202611284, 63),
 }
 
 if len(sys.argv) != 2 or sys.argv[1] not in SPLITS:
