@@ -79,6 +79,8 @@ retries = 2
 backoff_ms = 500
 # How many links deep to follow from a start URL, within the start URLs' hosts.
 depth = 2
+# Pages fetched and matched at once (each host still gets at most `rate` requests a second).
+workers = 4
 "#;
 
 /// A store's configuration.
@@ -135,6 +137,8 @@ pub struct CrawlConfig {
     pub backoff_ms: u64,
     /// How many links deep to follow from a start URL.
     pub depth: u32,
+    /// Pages fetched and matched at once.
+    pub workers: u32,
 }
 
 impl Default for CrawlConfig {
@@ -150,6 +154,7 @@ impl Default for CrawlConfig {
             retries: 2,
             backoff_ms: 500,
             depth: 2,
+            workers: 4,
         }
     }
 }

@@ -3,12 +3,15 @@
 //! Every request goes through [`Fetcher::get`]: only `http` and `https`; a name that resolves
 //! to a private, loopback or link-local address is refused unless `[crawl] allow_private`
 //! (checked on the resolved address, at every connection, so a redirect or a DNS answer cannot
-//! slip past); one request at a time per host at the configured rate; a cap on time, size and
-//! redirects; transient failures retried with backoff. It never parses what it fetches.
+//! slip past); at most the configured rate of requests a second to one host, however many
+//! threads share the fetcher; a cap on time, size and redirects; transient failures retried
+//! with backoff. It never parses what it fetches.
 
 use std::collections::HashMap;
 use std::io::Read;
 use std::net::IpAddr;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
@@ -73,14 +76,14 @@ pub struct Validators<'a> {
     pub last_modified: Option<&'a str>,
 }
 
-/// The crawler's HTTP client.
+/// The crawler's HTTP client, shared by the crawl's workers.
 pub struct Fetcher {
     agent: ureq::Agent,
     config: CrawlConfig,
     /// When each host (`host:port`) may next be asked.
-    next: HashMap<String, Instant>,
+    next: Mutex<HashMap<String, Instant>>,
     /// Requests sent, retries included.
-    pub requests: u64,
+    requests: AtomicU64,
 }
 
 impl Fetcher {
@@ -103,14 +106,19 @@ impl Fetcher {
         Fetcher {
             agent,
             config: config.clone(),
-            next: HashMap::new(),
-            requests: 0,
+            next: Mutex::new(HashMap::new()),
+            requests: AtomicU64::new(0),
         }
+    }
+
+    /// Requests sent so far, retries included.
+    pub fn requests(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
     }
 
     /// GET `url`, following redirects (each checked as the first), retrying transient
     /// failures; a body over `cap` bytes is refused.
-    pub fn get(&mut self, url: &Url, v: &Validators<'_>, cap: u64) -> Result<Fetched, FetchError> {
+    pub fn get(&self, url: &Url, v: &Validators<'_>, cap: u64) -> Result<Fetched, FetchError> {
         let mut seen = vec![url.clone()];
         let mut at = url.clone();
         loop {
@@ -133,7 +141,7 @@ impl Fetcher {
         }
     }
 
-    fn get_retrying(&mut self, url: &Url, v: &Validators<'_>, cap: u64) -> Result<Hop, FetchError> {
+    fn get_retrying(&self, url: &Url, v: &Validators<'_>, cap: u64) -> Result<Hop, FetchError> {
         let mut wait = Duration::from_millis(self.config.backoff_ms);
         let mut tries = 0;
         loop {
@@ -152,10 +160,10 @@ impl Fetcher {
         }
     }
 
-    fn get_once(&mut self, url: &Url, v: &Validators<'_>, cap: u64) -> Result<Hop, FetchError> {
+    fn get_once(&self, url: &Url, v: &Validators<'_>, cap: u64) -> Result<Hop, FetchError> {
         check_url(url, self.config.allow_private)?;
         self.pace(url);
-        self.requests += 1;
+        self.requests.fetch_add(1, Ordering::Relaxed);
         let mut req = self.agent.get(url.as_str());
         if let Some(e) = v.etag {
             req = req.header("If-None-Match", e);
@@ -210,8 +218,9 @@ impl Fetcher {
         })
     }
 
-    /// Wait until the host of `url` may be asked again.
-    fn pace(&mut self, url: &Url) {
+    /// Wait for the next free slot of the host of `url`: slots are handed out one `1/rate`
+    /// apart under the lock, and waited for outside it, so workers keep the rate together.
+    fn pace(&self, url: &Url) {
         let host = format!(
             "{}:{}",
             url.host_str().unwrap_or(""),
@@ -219,12 +228,16 @@ impl Fetcher {
         );
         let gap = Duration::from_secs_f64(1.0 / self.config.rate);
         let now = Instant::now();
-        if let Some(at) = self.next.get(&host)
-            && *at > now
-        {
-            std::thread::sleep(*at - now);
+        let slot = {
+            // A worker that panicked cannot leave the map half-changed: take it as it is.
+            let mut next = self.next.lock().unwrap_or_else(|p| p.into_inner());
+            let slot = next.get(&host).map_or(now, |at| (*at).max(now));
+            next.insert(host, slot + gap);
+            slot
+        };
+        if slot > now {
+            std::thread::sleep(slot - now);
         }
-        self.next.insert(host, Instant::now() + gap);
     }
 }
 
@@ -374,7 +387,7 @@ mod tests {
 
     #[test]
     fn a_name_resolving_to_loopback_is_refused() {
-        let mut f = Fetcher::new(&CrawlConfig {
+        let f = Fetcher::new(&CrawlConfig {
             retries: 0,
             ..CrawlConfig::default()
         });

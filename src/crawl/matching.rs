@@ -3,6 +3,8 @@
 //! hash against originals and renditions, then by fingerprint as `identify` does; else the
 //! caption printed with it, as `audit --article` matches figures.
 
+use std::sync::Mutex;
+
 use url::Url;
 
 use crate::article::ids_in;
@@ -12,6 +14,7 @@ use crate::library::{Identified, Reader};
 use crate::model::{Found, FoundBy};
 
 use super::fetch::{Fetcher, Validators};
+use super::hold;
 use super::state::{ImageState, State};
 
 /// A recognised photo.
@@ -60,31 +63,27 @@ pub fn by_id(reader: &Reader, ids: &[String], urls: &[Url]) -> Result<Option<Mat
     Ok(None)
 }
 
-/// Match an image by its bytes, fetching it unless the cache knows it (a conditional GET
-/// when it has validators from an earlier crawl).
+/// Match an image by its bytes, fetching it unless the cache knows it: an image already
+/// fetched or revalidated while this crawl runs is not asked again, one known from an earlier
+/// crawl is asked with a conditional GET.
 pub fn by_bytes(
     reader: &Reader,
-    fetcher: &mut Fetcher,
-    state: &mut State,
+    fetcher: &Fetcher,
+    state: &Mutex<State>,
     url: &Url,
     cap: u64,
     work: &mut ImageWork,
 ) -> Result<Option<Match>> {
     let key = url.to_string();
-    let cached = state.images.get(&key).cloned();
+    let (cached, fresh) = {
+        let st = hold(state);
+        (st.images.get(&key).cloned(), st.fresh.contains(&key))
+    };
     let v = Validators {
         etag: cached.as_ref().and_then(|c| c.etag.as_deref()),
         last_modified: cached.as_ref().and_then(|c| c.last_modified.as_deref()),
     };
     let have_validators = v.etag.is_some() || v.last_modified.is_some();
-    let got = match (&cached, have_validators) {
-        // Known, and nothing to revalidate with: the answer of this run stands.
-        (Some(_), false) => None,
-        _ => match fetcher.get(url, &v, cap) {
-            Ok(f) => Some(f),
-            Err(_) => return Ok(None),
-        },
-    };
     let as_match = |c: &ImageState| {
         c.matched.clone().map(|(photo, rendition, found)| Match {
             photo,
@@ -92,17 +91,23 @@ pub fn by_bytes(
             found,
         })
     };
-    let f = match got {
-        None => {
+    // Known, and fresh in this run or with nothing to revalidate with: the answer stands.
+    if let Some(c) = cached.as_ref().filter(|_| fresh || !have_validators) {
+        work.cached += 1;
+        return Ok(as_match(c));
+    }
+    let f = match fetcher.get(url, &v, cap) {
+        Ok(f) => f,
+        Err(_) => return Ok(None),
+    };
+    let f = match (f.status, &cached) {
+        (304, Some(c)) => {
             work.cached += 1;
-            return Ok(cached.as_ref().and_then(as_match));
+            hold(state).fresh.insert(key);
+            return Ok(as_match(c));
         }
-        Some(f) if f.status == 304 => {
-            work.cached += 1;
-            return Ok(cached.as_ref().and_then(as_match));
-        }
-        Some(f) if f.status != 200 => return Ok(None),
-        Some(f) => f,
+        (200, _) => f,
+        _ => return Ok(None),
     };
     work.fetched += 1;
     let image = Some(key.clone());
@@ -134,7 +139,7 @@ pub fn by_bytes(
         matched,
     };
     let out = as_match(&entry);
-    state.image(&key, entry)?;
+    hold(state).image(&key, entry)?;
     Ok(out)
 }
 

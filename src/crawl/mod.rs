@@ -13,6 +13,7 @@
 //! - [`page`]: a page → its images, captions, credits, date and links.
 //! - [`matching`]: an image → the stored photo it is.
 //! - [`record`]: a page's finds → uses in the ledger, never twice.
+//! - [`mod@visit`]: one page, as a worker crawls it.
 //! - [`state`]: the cache between runs.
 
 pub mod discover;
@@ -22,9 +23,10 @@ pub mod page;
 pub mod record;
 pub mod robots;
 pub mod state;
+pub mod visit;
 
 use std::collections::{HashSet, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard, mpsc};
 
 use jiff::Timestamp;
 use serde::Serialize;
@@ -37,7 +39,8 @@ use crate::model::FoundBy;
 
 use fetch::{Fetcher, Validators};
 use robots::Robots;
-use state::{PageState, State};
+use state::{ListingState, State};
+use visit::{Crew, visit};
 
 /// What to crawl and how.
 #[derive(Debug, Clone, Default)]
@@ -169,12 +172,12 @@ impl Summary {
 
 /// Crawl, recording uses in `lib`; `on_page` hears about each page as it is done.
 ///
-/// The library is locked only to record a page's finds, so a server that crawls keeps
-/// taking other writes meanwhile.
+/// `[crawl] workers` pages are fetched and matched at once; the library is locked only to
+/// record a page's finds, so a server that crawls keeps taking other writes meanwhile.
 pub fn run(
     lib: &Mutex<Library>,
     opts: &Options,
-    now: &dyn Fn() -> Timestamp,
+    now: &(dyn Fn() -> Timestamp + Sync),
     on_page: &mut dyn FnMut(&PageReport),
 ) -> Result<Summary> {
     let parse = |s: &String| {
@@ -219,9 +222,20 @@ pub fn run(
     let page_cap = config.max_page_mb * 1024 * 1024;
     let mut seeds: Vec<String> = all.iter().map(|u| u.to_string()).collect();
     seeds.sort();
-    let mut st = State::open(&root.join("crawl"), &seeds.join(" "))?;
-    let mut fetcher = Fetcher::new(&config);
-    let mut robots = Robots::new(&config.user_agent, page_cap);
+    let crew = Crew {
+        lib,
+        reader,
+        fetcher: Fetcher::new(&config),
+        robots: Mutex::new(Robots::new(&config.user_agent, page_cap)),
+        state: Mutex::new(State::open(&root.join("crawl"), &seeds.join(" "))?),
+        config,
+        hosts,
+        outlet,
+        since: opts.since,
+        refresh: opts.refresh,
+        by: opts.by.clone(),
+        now,
+    };
     let mut summary = Summary::default();
 
     let mut queue: VecDeque<(Url, Via, u32)> = VecDeque::new();
@@ -234,7 +248,6 @@ pub fn run(
     for u in &starts {
         enqueue(&mut queue, u.clone(), Via::Start, 0);
     }
-    let dated = |when: Option<Timestamp>| opts.since.is_none_or(|s| when.is_none_or(|w| w >= s));
     // Sitemaps: indexes lead to more sitemaps; each listed page whose lastmod passes --since.
     let mut maps: VecDeque<Url> = sitemaps.iter().cloned().collect();
     let mut maps_seen: HashSet<String> = HashSet::new();
@@ -242,166 +255,165 @@ pub fn run(
         if !maps_seen.insert(m.to_string()) || maps_seen.len() > 10_000 {
             continue;
         }
-        let Some(body) = fetch_listing(&mut fetcher, &mut robots, &m, page_cap) else {
-            continue;
+        let read = |body: Vec<u8>| {
+            let s = discover::gunzip(body, page_cap).and_then(|b| discover::sitemap(&b))?;
+            Ok(ListingState {
+                sitemaps: s.sitemaps,
+                pages: s.pages,
+                ..ListingState::default()
+            })
         };
-        let Ok(s) = discover::gunzip(body, page_cap).and_then(|b| discover::sitemap(&b)) else {
+        let Some(s) = fetch_listing(&crew, &m, read) else {
             continue;
         };
         maps.extend(s.sitemaps.iter().filter_map(|c| m.join(c).ok()));
         for (p, when) in s.pages {
             if let Ok(u) = m.join(&p)
-                && dated(when)
+                && crew.dated(when)
             {
                 enqueue(&mut queue, u, Via::Sitemap, 0);
             }
         }
     }
     for f in &feeds {
-        let Some(body) = fetch_listing(&mut fetcher, &mut robots, f, page_cap) else {
+        let read = |body: Vec<u8>| {
+            Ok(ListingState {
+                pages: discover::feed(&body)?,
+                ..ListingState::default()
+            })
+        };
+        let Some(s) = fetch_listing(&crew, f, read) else {
             continue;
         };
-        for (p, when) in discover::feed(&body).unwrap_or_default() {
+        for (p, when) in s.pages {
             if let Ok(u) = f.join(&p)
-                && dated(when)
+                && crew.dated(when)
             {
                 enqueue(&mut queue, u, Via::Feed, 0);
             }
         }
     }
 
-    while let Some((url, via, depth)) = queue.pop_front() {
-        if opts.max_pages.is_some_and(|m| summary.pages >= m) {
-            break;
+    // Workers take pages from `jobs` and hand back reports; this thread alone owns the queue,
+    // counts, follows links and reports, so `--max-pages` and depth stay exact. At most two
+    // pages per worker wait, which bounds memory whatever the site's size.
+    let workers = crew.config.workers.clamp(1, 64) as usize;
+    let mut failed: Option<Error> = None;
+    let (job_tx, job_rx) = mpsc::channel::<(Url, Via, u32)>();
+    let (done_tx, done_rx) = mpsc::channel::<Result<(PageReport, Vec<String>)>>();
+    let job_rx = Mutex::new(job_rx);
+    std::thread::scope(|scope| {
+        let (crew, job_rx) = (&crew, &job_rx);
+        for _ in 0..workers {
+            let done_tx = done_tx.clone();
+            scope.spawn(move || {
+                loop {
+                    let job = hold(job_rx).recv();
+                    let Ok((url, via, depth)) = job else { break };
+                    if done_tx.send(visit(crew, url, via, depth)).is_err() {
+                        break;
+                    }
+                }
+            });
         }
-        summary.pages += 1;
-        let mut report = PageReport {
-            url: url.to_string(),
-            via,
-            depth,
-            outcome: Outcome::Read,
-            status: None,
-            error: None,
-            images_fetched: 0,
-            found: Vec::new(),
-        };
-        let key = url.to_string();
-        let known = st.pages.get(&key).cloned().filter(|_| !opts.refresh);
-        let mut links: Vec<String> = Vec::new();
-        if !robots.allowed(&mut fetcher, &url) {
-            report.outcome = Outcome::Robots;
-        } else if let Some(k) = known.as_ref().filter(|k| k.run == st.run) {
-            report.outcome = Outcome::Resumed;
-            links = k.links.clone();
-        } else {
-            let v = Validators {
-                etag: known.as_ref().and_then(|k| k.etag.as_deref()),
-                last_modified: known.as_ref().and_then(|k| k.last_modified.as_deref()),
-            };
-            match fetcher.get(&url, &v, page_cap) {
+        drop(done_tx);
+        let mut in_flight = 0usize;
+        loop {
+            while in_flight < workers * 2
+                && failed.is_none()
+                && opts.max_pages.is_none_or(|m| summary.pages < m)
+                && let Some(job) = queue.pop_front()
+            {
+                summary.pages += 1;
+                in_flight += 1;
+                if job_tx.send(job).is_err() {
+                    break;
+                }
+            }
+            if in_flight == 0 {
+                break;
+            }
+            let Ok(done) = done_rx.recv() else { break };
+            in_flight -= 1;
+            // A store error stops the crawl: the pages under way finish, no more start.
+            let (report, links) = match done {
+                Ok(d) => d,
                 Err(e) => {
-                    report.outcome = Outcome::Error;
-                    report.error = Some(e.to_string());
+                    failed.get_or_insert(e);
+                    continue;
                 }
-                Ok(f) => {
-                    report.status = Some(f.status);
-                    let hash = blake3::hash(&f.body).to_hex().to_string();
-                    let html = f
-                        .content_type
-                        .as_deref()
-                        .is_none_or(|ct| ct.to_lowercase().contains("html"));
-                    match (f.status, &known) {
-                        (304, Some(k)) => {
-                            report.outcome = Outcome::NotModified;
-                            links = k.links.clone();
-                        }
-                        (200, Some(k)) if k.hash == hash => {
-                            report.outcome = Outcome::Unchanged;
-                            links = k.links.clone();
-                        }
-                        (200, _) if !html => report.outcome = Outcome::NotHtml,
-                        (200, _) => {
-                            let text = page::decode(&f.body, f.content_type.as_deref());
-                            let facts = page::read(&text, &f.url);
-                            links = facts
-                                .links
-                                .iter()
-                                .filter(|l| l.host_str().is_some_and(|h| hosts.contains(h)))
-                                .map(Url::to_string)
-                                .collect();
-                            let finds = record::find(
-                                &reader,
-                                &mut fetcher,
-                                &mut st,
-                                &facts,
-                                config.max_image_mb * 1024 * 1024,
-                                &mut report.images_fetched,
-                            )?;
-                            if dated(facts.published) {
-                                report.found = record::record(
-                                    &mut *locked(lib)?,
-                                    &outlet,
-                                    f.url.as_str(),
-                                    facts.published,
-                                    finds,
-                                    &opts.by,
-                                    now(),
-                                )?;
-                            }
-                        }
-                        _ => report.outcome = Outcome::Status,
-                    }
-                    if matches!(f.status, 200 | 304) && report.outcome != Outcome::NotHtml {
-                        st.page(
-                            &key,
-                            PageState {
-                                etag: f
-                                    .etag
-                                    .or_else(|| known.as_ref().and_then(|k| k.etag.clone())),
-                                last_modified: f.last_modified.or_else(|| {
-                                    known.as_ref().and_then(|k| k.last_modified.clone())
-                                }),
-                                hash: if f.status == 304 {
-                                    known.as_ref().map(|k| k.hash.clone()).unwrap_or(hash)
-                                } else {
-                                    hash
-                                },
-                                links: links.clone(),
-                                run: st.run,
-                            },
-                        )?;
+            };
+            summary.count(&report);
+            if report.depth < crew.config.depth {
+                for l in links {
+                    if let Ok(u) = Url::parse(&l) {
+                        enqueue(&mut queue, u, Via::Link, report.depth + 1);
                     }
                 }
             }
+            on_page(&report);
         }
-        summary.count(&report);
-        if depth < config.depth {
-            for l in links {
-                if let Ok(u) = Url::parse(&l) {
-                    enqueue(&mut queue, u, Via::Link, depth + 1);
-                }
-            }
-        }
-        on_page(&report);
+        drop(job_tx);
+    });
+    if let Some(e) = failed {
+        return Err(e);
     }
-    summary.requests = fetcher.requests;
-    st.finish()?;
+    summary.requests = crew.fetcher.requests();
+    let Crew { state, .. } = crew;
+    hold_owned(state).finish()?;
     Ok(summary)
 }
 
-/// A sitemap's or feed's bytes, when robots.txt allows it and it answers 200.
 /// The library, unless a thread panicked while holding it.
-fn locked(lib: &Mutex<Library>) -> Result<std::sync::MutexGuard<'_, Library>> {
+fn locked(lib: &Mutex<Library>) -> Result<MutexGuard<'_, Library>> {
     lib.lock()
         .map_err(|_| Error::Db("the store was left mid-change by a failed thread".into()))
 }
 
-fn fetch_listing(f: &mut Fetcher, robots: &mut Robots, url: &Url, cap: u64) -> Option<Vec<u8>> {
-    if !robots.allowed(f, url) {
+/// A lock on the crawl's own memory (a cache): a worker that panicked cannot make it wrong,
+/// only stale, so it is taken as it is.
+fn hold<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn hold_owned<T>(m: Mutex<T>) -> T {
+    m.into_inner().unwrap_or_else(|p| p.into_inner())
+}
+
+/// What a sitemap or feed lists, when robots.txt allows it: asked with the validators of the
+/// last crawl, so an unchanged one answers 304 and what it listed then is used again; a new
+/// answer is read by `read` and kept.
+fn fetch_listing(
+    crew: &Crew<'_>,
+    url: &Url,
+    read: impl Fn(Vec<u8>) -> std::result::Result<ListingState, String>,
+) -> Option<ListingState> {
+    if !crew.allowed(url) {
         return None;
     }
-    match f.get(url, &Validators::default(), cap) {
-        Ok(got) if got.status == 200 => Some(got.body),
+    let key = url.to_string();
+    let known = hold(&crew.state)
+        .listings
+        .get(&key)
+        .cloned()
+        .filter(|_| !crew.refresh);
+    let v = Validators {
+        etag: known.as_ref().and_then(|k| k.etag.as_deref()),
+        last_modified: known.as_ref().and_then(|k| k.last_modified.as_deref()),
+    };
+    let page_cap = crew.config.max_page_mb * 1024 * 1024;
+    match crew.fetcher.get(url, &v, page_cap) {
+        Ok(got) if got.status == 304 => known,
+        Ok(got) if got.status == 200 => {
+            let listed = ListingState {
+                etag: got.etag,
+                last_modified: got.last_modified,
+                ..read(got.body).ok()?
+            };
+            // The cache is only a saving: a failed write costs a refetch next time.
+            let _ = hold(&crew.state).listing(&key, listed.clone());
+            Some(listed)
+        }
         _ => None,
     }
 }

@@ -6,6 +6,7 @@
 //! twice. This is derived from the ledger itself, not from the crawl's cache.
 
 use std::collections::HashSet;
+use std::sync::Mutex;
 
 use jiff::Timestamp;
 
@@ -39,8 +40,8 @@ const FETCHES_PER_IMAGE: usize = 2;
 /// the page's text, if any. Each photo counts once per page.
 pub fn find(
     reader: &Reader,
-    fetcher: &mut Fetcher,
-    state: &mut State,
+    fetcher: &Fetcher,
+    state: &Mutex<State>,
     facts: &Facts,
     image_cap: u64,
     fetched: &mut u32,

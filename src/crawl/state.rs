@@ -1,16 +1,17 @@
 //! The crawl's memory between runs, in `STORE/crawl/state.jsonl`: each page's validators
 //! (ETag, Last-Modified), content hash and links, each image's validators and what it matched,
-//! and the run under way, so a crawl killed halfway resumes where it stopped.
+//! each sitemap's, feed's and robots.txt's validators and what it listed, and the run under way, so a crawl killed halfway resumes where it stopped.
 //!
 //! A cache, not the truth: the ledger is. Lines are appended as pages finish (after their uses
 //! are journalled); a torn last line is skipped; a lost file costs only refetching. The file
 //! is rewritten without superseded lines (temp file, fsync, rename) when a crawl ends.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, IoContext, Result};
@@ -43,11 +44,30 @@ pub struct ImageState {
     pub matched: Option<(BlobId, Option<BlobId>, Found)>,
 }
 
+/// What a sitemap, feed or robots.txt said at its validators, so a 304 needs no body.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListingState {
+    /// `ETag`.
+    pub etag: Option<String>,
+    /// `Last-Modified`.
+    pub last_modified: Option<String>,
+    /// A sitemap index's child sitemaps.
+    #[serde(default)]
+    pub sitemaps: Vec<String>,
+    /// The pages a sitemap or feed lists, each with its date when given.
+    #[serde(default)]
+    pub pages: Vec<(String, Option<Timestamp>)>,
+    /// robots.txt: its text.
+    #[serde(default)]
+    pub text: Option<String>,
+}
+
 #[derive(Serialize, Deserialize)]
 #[serde(tag = "t", rename_all = "snake_case")]
 enum Line {
     Page { url: String, state: PageState },
     Image { url: String, state: ImageState },
+    Listing { url: String, state: ListingState },
     Run { id: u64, seeds: String, done: bool },
 }
 
@@ -59,6 +79,10 @@ pub struct State {
     pub pages: HashMap<String, PageState>,
     /// Images by URL.
     pub images: HashMap<String, ImageState>,
+    /// Sitemaps, feeds and robots.txt files by URL.
+    pub listings: HashMap<String, ListingState>,
+    /// Images fetched or revalidated in this process: not asked again while it runs.
+    pub fresh: HashSet<String>,
     /// The run under way: resumed when the last one with the same start points did not end.
     pub run: u64,
     seeds: String,
@@ -69,7 +93,8 @@ impl State {
     pub fn open(dir: &Path, seeds: &str) -> Result<State> {
         fs::create_dir_all(dir).at(dir)?;
         let path = dir.join("state.jsonl");
-        let (mut pages, mut images) = (HashMap::new(), HashMap::new());
+        let (mut pages, mut images, mut listings) =
+            (HashMap::new(), HashMap::new(), HashMap::new());
         let mut last_run: Option<(u64, String, bool)> = None;
         match File::open(&path) {
             Ok(f) => {
@@ -82,6 +107,9 @@ impl State {
                         }
                         Ok(Line::Image { url, state }) => {
                             images.insert(url, state);
+                        }
+                        Ok(Line::Listing { url, state }) => {
+                            listings.insert(url, state);
                         }
                         Ok(Line::Run { id, seeds, done }) => last_run = Some((id, seeds, done)),
                         Err(_) => {}
@@ -106,6 +134,8 @@ impl State {
             file,
             pages,
             images,
+            listings,
+            fresh: HashSet::new(),
             run,
             seeds: seeds.to_string(),
         };
@@ -136,6 +166,17 @@ impl State {
             state: state.clone(),
         })?;
         self.images.insert(url.to_string(), state);
+        self.fresh.insert(url.to_string());
+        Ok(())
+    }
+
+    /// Remember what a sitemap, feed or robots.txt listed.
+    pub fn listing(&mut self, url: &str, state: ListingState) -> Result<()> {
+        self.append(&Line::Listing {
+            url: url.to_string(),
+            state: state.clone(),
+        })?;
+        self.listings.insert(url.to_string(), state);
         Ok(())
     }
 
@@ -163,6 +204,9 @@ impl State {
         }
         for (url, state) in std::mem::take(&mut self.images) {
             push(&Line::Image { url, state })?;
+        }
+        for (url, state) in std::mem::take(&mut self.listings) {
+            push(&Line::Listing { url, state })?;
         }
         push(&Line::Run {
             id: self.run,
