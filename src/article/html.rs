@@ -6,7 +6,7 @@
 
 use scraper::{ElementRef, Html, Node};
 
-use super::{Figure, collapse, ids_in, text};
+use super::{Figure, collapse, credit_text, ids_in};
 
 /// Elements whose text is never shown.
 const HIDDEN: &[&str] = &["script", "style", "noscript", "template", "head", "title"];
@@ -228,7 +228,7 @@ fn caption_and_credit(
     match (caption, credit_from_el) {
         (Some(caption), Some(credit)) => (non_empty(tidy_caption(&caption)), non_empty(credit)),
         (None, credit) => (None, credit.and_then(non_empty)),
-        (Some(caption), None) => match text::split_credit(&caption, 1) {
+        (Some(caption), None) => match credit_text::split_credit(&caption, 1) {
             Some(at) => (
                 non_empty(tidy_caption(caption.get(..at).unwrap_or(""))),
                 non_empty(tidy_credit(caption.get(at..).unwrap_or(""))),
@@ -303,7 +303,7 @@ fn is_caption_beside(el: ElementRef<'_>) -> bool {
     let text = block_text(el);
     ["p", "div", "span"].contains(&name)
         && text.chars().count() <= 400
-        && text::split_credit(&text, 0).is_some()
+        && credit_text::split_credit(&text, 0).is_some()
 }
 
 /// The next sibling that is an element, skipping white space between them.

@@ -6,14 +6,16 @@
 //! module does not decide which photo a figure is or whether its credit is right: the audit
 //! resolves ids and captions against the library and judges credits with [`crate::credit`].
 
+mod credit_text;
 mod fuzzy;
 mod html;
 mod text;
 
 use serde::Serialize;
 
+pub use credit_text::split_credit;
 pub use fuzzy::{CAPTION_THRESHOLD, caption_similarity};
-pub use text::{Found, PlainText, find_caption, split_credit};
+pub use text::{Found, PlainText, find_caption};
 
 /// What a page was read as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
