@@ -190,6 +190,7 @@ impl Library {
                 db,
                 blobs: Arc::from(blobs),
                 config: Arc::new(config),
+                looks: Arc::new(read::look_cache()),
             },
             root: root.to_path_buf(),
             journal,

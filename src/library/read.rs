@@ -29,6 +29,31 @@ pub struct Reader {
     pub(super) db: Db,
     pub(super) blobs: Arc<dyn BlobBackend>,
     pub(super) config: Arc<Config>,
+    pub(super) looks: Arc<LookCache>,
+}
+
+/// Originals' looks, which [`Reader::identify`] confirms candidates against. An original
+/// never changes (its id is its hash), so a kept look is never stale; keeping them spares a
+/// crawl decoding the same full-size original for every page that shows a copy of it. Shared
+/// by every clone of a reader, bounded by [`LOOK_CACHE_BYTES`].
+pub(super) type LookCache = quick_cache::sync::Cache<BlobId, Arc<rendition::Look>, LookWeight>;
+
+/// What the looks kept by a reader may hold, in bytes: about 350 originals' looks.
+const LOOK_CACHE_BYTES: u64 = 32 << 20;
+
+/// Weighs a kept look by the memory it holds.
+#[derive(Clone)]
+pub(super) struct LookWeight;
+
+impl quick_cache::Weighter<BlobId, Arc<rendition::Look>> for LookWeight {
+    fn weight(&self, _: &BlobId, look: &Arc<rendition::Look>) -> u64 {
+        look.heap_bytes() as u64 + 64
+    }
+}
+
+/// An empty cache of originals' looks.
+pub(super) fn look_cache() -> LookCache {
+    LookCache::with_weighter(512, LOOK_CACHE_BYTES, LookWeight)
 }
 
 /// What `identify` found a file to be.
@@ -303,7 +328,10 @@ impl Reader {
         for (photo, bits) in db.similar(look.fingerprint(), SIMILAR_BITS, 10)? {
             // The candidate's original, decoded small, confirms it (a blob gone missing or
             // that no longer decodes cannot; `verify` reports it).
-            let original = self.blobs.get(&photo).and_then(|b| rendition::look(&b));
+            let original = self.looks.get_or_insert_with(&photo, || {
+                let bytes = self.blobs.get(&photo)?;
+                rendition::look(&bytes).map(Arc::new)
+            });
             if original.is_ok_and(|o| rendition::resemblance(&look, &o) >= RESEMBLES) {
                 candidates.push((photo, bits));
             }

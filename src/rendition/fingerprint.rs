@@ -131,6 +131,11 @@ impl Look {
         }
     }
 
+    /// The memory this look holds, in bytes (for caches that bound what they keep).
+    pub fn heap_bytes(&self) -> usize {
+        self.sums.len() * std::mem::size_of::<f64>()
+    }
+
     /// Width over height.
     fn aspect(&self) -> f64 {
         self.width as f64 / self.height.max(1) as f64
