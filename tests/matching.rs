@@ -270,3 +270,32 @@ fn reindex_gives_old_photos_crop_fingerprints() {
         "{name}: square crop after reindex"
     );
 }
+
+/// A reader decodes a candidate's original once and keeps its look (a crawl meets copies of
+/// one photo on page after page): with the original's file gone, the reader that already
+/// looked at it still confirms a copy, while a fresh one, which must read the file, cannot.
+#[test]
+fn a_reader_keeps_the_look_of_an_original_it_has_decoded() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bytes = std::fs::read(common::corpus(HELD_BACK[2])).expect("read");
+    let id = BlobId::of(&bytes);
+    let copy = {
+        let img = image::load_from_memory(&bytes).expect("decode");
+        jpeg(&img.resize(480, 480, imageops::FilterType::Triangle), 60)
+    };
+    let mut lib = Library::open(dir.path(), Access::Write, "test").expect("open");
+    let now: Timestamp = "2026-01-01T00:00:00Z".parse().expect("time");
+    lib.add(&bytes, &[], "test", now).expect("add");
+    lib.commit().expect("commit");
+    assert_eq!(named(&lib, &copy), vec![id], "the copy is found");
+
+    let file = lib.blob_path(&id).expect("blobs are files");
+    std::fs::remove_file(&file).expect("remove the original's file");
+    assert_eq!(named(&lib, &copy), vec![id], "the kept look confirms it");
+    drop(lib);
+    let fresh = Library::open(dir.path(), Access::Read, "test").expect("open again");
+    assert!(
+        named(&fresh, &copy).is_empty(),
+        "a reader that never decoded the original cannot confirm the copy without its file"
+    );
+}

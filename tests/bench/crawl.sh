@@ -3,7 +3,7 @@
 # with 5 images: its own lead photo (a resized, re-encoded copy of one of our photos, with no
 # hash or metadata, so it is fetched and matched by fingerprint) and 4 thumbnails from a pool
 # of 1,000 shared by the site (copies of photos we do not have). Prints pages/s, uses found and
-# the crawler's peak RSS. The goal (issue 12): at least 50 pages/s on a 2-core machine.
+# the crawler's peak RSS and CPU time. The goal (issue 12): at least 50 pages/s on a 2-core machine.
 # Needs: python3, GNU time (/usr/bin/time). Note `uptime` with the figure.
 #   tests/bench/crawl.sh [PAGES]
 set -euo pipefail
@@ -44,6 +44,9 @@ site, pages, ours, others = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(), 
 images = {n: open(os.path.join(site, n + ".jpg"), "rb").read() for n in ours + others}
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; with Nagle's algorithm on, the body waits for
+    # the client's delayed ACK of the headers (40 ms a response), and the bench would time that.
+    disable_nagle_algorithm = True
     def log_message(self, *a): pass
     def send(self, ctype, body, etag=None):
         if etag and self.headers.get("If-None-Match") == etag:
@@ -90,10 +93,10 @@ base="http://127.0.0.1:$port"
 
 echo "crawl of $pages pages, 5 images each ($(nproc) cores; $(uptime | sed 's/.*load/load/'))"
 start=$(date +%s.%N)
-/usr/bin/time -f "%M" -o "$work/rss" "$bin" --store "$work/store" crawl --sitemap "$base/sitemap.xml" \
+/usr/bin/time -f "%M %U %S" -o "$work/rss" "$bin" --store "$work/store" crawl --sitemap "$base/sitemap.xml" \
   --outlet bench --max-pages "$pages" --json > "$work/pages.jsonl"
 end=$(date +%s.%N)
-python3 - "$work/pages.jsonl" "$start" "$end" "$(cat "$work/rss")" <<'EOF'
+python3 - "$work/pages.jsonl" "$start" "$end" $(cat "$work/rss") <<'EOF'
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
 secs = float(sys.argv[3]) - float(sys.argv[2])
@@ -103,7 +106,8 @@ for l in lines:
     for f in l.get("found", []):
         by[f["by"]] = by.get(f["by"], 0) + 1
 print(f"{len(lines)} pages in {secs:.1f} s: {len(lines) / secs:.1f} pages/s; "
-      f"{found} photos found {by}; peak RSS {int(sys.argv[4]) // 1024} MB")
+      f"{found} photos found {by}; peak RSS {int(sys.argv[4]) // 1024} MB; "
+      f"CPU {float(sys.argv[5]) + float(sys.argv[6]):.1f} s (user + system)")
 EOF
 echo "recrawl (conditional GETs):"
 start=$(date +%s.%N)
