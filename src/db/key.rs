@@ -171,6 +171,28 @@ pub(super) fn pair(a: u64, b: u64) -> [u8; 16] {
     k
 }
 
+/// Where a photo was used: pn ‖ the first 16 bytes of blake3(outlet name key ‖ 0 ‖ URL).
+/// A hash keeps the key short whatever the URL; two pages that collide only cost reading
+/// the other's uses, which the caller tells apart by their outlet and URL.
+pub(super) fn page_prefix(pn: u64, outlet: &str, url: &str) -> [u8; 24] {
+    let mut h = blake3::Hasher::new();
+    h.update(&name_key(outlet));
+    h.update(&[0]);
+    h.update(url.as_bytes());
+    let mut k = [0; 24];
+    k[..8].copy_from_slice(&pn.to_be_bytes());
+    k[8..].copy_from_slice(&h.finalize().as_bytes()[..16]);
+    k
+}
+
+/// [`page_prefix`] ‖ a use's ledger number.
+pub(super) fn page_use(pn: u64, outlet: &str, url: &str, n: u64) -> [u8; 32] {
+    let mut k = [0; 32];
+    k[..24].copy_from_slice(&page_prefix(pn, outlet, url));
+    k[24..].copy_from_slice(&n.to_be_bytes());
+    k
+}
+
 /// A name key, a 0 separator, then a big-endian number.
 pub(super) fn named_number(name: &str, n: u64) -> Vec<u8> {
     let mut k = name_key(name);

@@ -23,7 +23,9 @@
 //!   original is never upscaled), and each keeps its own record;
 //!   `idx_rendition_photo`: photo ‖ rendition key → ()
 //! - `uses`: ledger number → journal span; `idx_use_photo`: pn ‖ ledger number;
-//!   `idx_use_outlet`: normalised outlet ‖ 0 ‖ ledger number
+//!   `idx_use_outlet`: normalised outlet ‖ 0 ‖ ledger number; `idx_use_page`: pn ‖ hash of
+//!   outlet and URL (16) ‖ ledger number, so a crawl finds a page's earlier use of a photo
+//!   without reading the photo's other uses
 //! - `tokens`: token name → Token JSON (hashes only)
 //!
 //! A filtered page is a merge: each filter is a sorted range of order keys, and the ranges
@@ -51,7 +53,8 @@ use crate::model::{Event, Photo};
 /// Version of the tree layout above; an index of another version is rebuilt on open.
 /// 4: photo numbers, journal spans instead of copied events, the outlet index.
 /// 5: fingerprints packed in blocks of photos rather than one key each.
-pub const SCHEMA: u32 = 5;
+/// 6: the page index of uses.
+pub const SCHEMA: u32 = 6;
 
 /// sled's page cache. Small on purpose: reads are by key, and `verify` and `audit` stream
 /// the whole index through it under a 300 MB budget.
@@ -79,6 +82,7 @@ pub struct Db {
     uses: Tree,
     use_photo: Tree,
     use_outlet: Tree,
+    use_page: Tree,
     tokens: Tree,
 }
 
@@ -163,6 +167,7 @@ impl Db {
             uses: tree("uses")?,
             use_photo: tree("idx_use_photo")?,
             use_outlet: tree("idx_use_outlet")?,
+            use_page: tree("idx_use_page")?,
             tokens: tree("tokens")?,
             db,
         };
@@ -216,7 +221,7 @@ impl Db {
 
     /// Every tree. More than sled's tuple transactions take, so `apply` uses a slice: the
     /// first seven are the [`key::Index`] trees and the fingerprint blocks, in `apply`'s order.
-    fn trees(&self) -> [&Tree; 17] {
+    fn trees(&self) -> [&Tree; 18] {
         [
             &self.agency,
             &self.creator,
@@ -234,6 +239,7 @@ impl Db {
             &self.uses,
             &self.use_photo,
             &self.use_outlet,
+            &self.use_page,
             &self.tokens,
         ]
     }

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use sled::Tree;
 
 use super::key::{
-    ORDER_LEN, Order, Pn, damaged, decode, hex_bytes, id_from, name_key, order, pair, pn_of,
-    span_from, successor, u64_at, words, year_key,
+    ORDER_LEN, Order, Pn, damaged, decode, hex_bytes, id_from, name_key, order, page_prefix, pair,
+    pn_of, span_from, successor, u64_at, words, year_key,
 };
 use super::{After, Db, Query, db_err, prints};
 use crate::error::{Error, Result};
@@ -398,6 +398,20 @@ impl Db {
                 _ => Some(usage),
             }
         })))
+    }
+
+    /// The uses of `photo` recorded for a page (`outlet`, case-insensitive, and `url`), in
+    /// ledger order. Reads only that page's uses (and, rarely, another page's whose key
+    /// collides, which the caller tells apart by its outlet and URL).
+    pub fn page_uses(&self, photo: &BlobId, outlet: &str, url: &str) -> Result<Vec<Use>> {
+        let Some(pn) = self.pn(photo)? else {
+            return Ok(Vec::new());
+        };
+        let prefix = page_prefix(pn, outlet, url);
+        self.use_page
+            .scan_prefix(prefix)
+            .map(|kv| self.use_at(u64_at(&kv.map_err(db_err)?.0, 24)?))
+            .collect()
     }
 
     /// The use with ledger number `n`.

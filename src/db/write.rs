@@ -4,8 +4,8 @@ use sled::Transactional;
 use sled::transaction::TransactionalTree;
 
 use super::key::{
-    Index, Pn, Stored, damaged, encode, index_keys, named_number, pair, record_bytes, record_from,
-    rendition_key, span_bytes, u64_at,
+    Index, Pn, Stored, damaged, encode, index_keys, named_number, page_use, pair, record_bytes,
+    record_from, rendition_key, span_bytes, u64_at,
 };
 use super::{Db, Reducer, abort, prints, tx_err};
 use crate::error::{Error, Result};
@@ -42,6 +42,7 @@ impl Db {
                     uses,
                     use_photo,
                     use_outlet,
+                    use_page,
                     tokens,
                 ] = t.as_slice()
                 else {
@@ -106,6 +107,7 @@ impl Db {
                         uses.insert(&u.id.to_be_bytes(), &span_bytes(*span))?;
                         use_photo.insert(&pair(pn, u.id), &[])?;
                         use_outlet.insert(named_number(&u.outlet, u.id), &[])?;
+                        use_page.insert(&page_use(pn, &u.outlet, &u.url, u.id), &[])?;
                     }
                     if event.change.changes_record() {
                         // A rendition or a use leaves the record and its index keys as they

@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::id::BlobId;
 use crate::model::{Photo, Use};
 
-use super::{Reader, UseQuery};
+use super::Reader;
 
 impl Reader {
     /// The photo (and the rendition, when the id is one) that a blob id or an id prefix of at
@@ -42,19 +42,13 @@ impl Reader {
         }))
     }
 
-    /// The latest use recorded for this photo, outlet (case-insensitive) and URL.
+    /// The latest use recorded for this photo, outlet (case-insensitive) and URL. Reads
+    /// that page's uses alone, however many pages show the photo.
     pub fn latest_use(&self, photo: &BlobId, outlet: &str, url: &str) -> Result<Option<Use>> {
-        let q = UseQuery {
-            photo: Some(*photo),
-            ..UseQuery::default()
-        };
-        let mut latest = None;
-        for u in self.uses_from(&q, None)? {
-            let u = u?;
-            if u.url == url && u.outlet.eq_ignore_ascii_case(outlet) {
-                latest = Some(u);
-            }
-        }
-        Ok(latest)
+        Ok(self
+            .db
+            .page_uses(photo, outlet, url)?
+            .into_iter()
+            .rfind(|u| u.url == url && u.outlet.eq_ignore_ascii_case(outlet)))
     }
 }
