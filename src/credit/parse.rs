@@ -14,11 +14,13 @@ use crate::model::Fields;
 mod element;
 mod lexicon;
 mod licence;
+mod script;
 mod wrapper;
 
 use element::*;
 use lexicon::*;
 use licence::attribution;
+use script::*;
 use wrapper::*;
 
 pub(crate) use element::name_case;
@@ -67,6 +69,7 @@ pub fn parse(line: &str) -> CreditParts {
         };
         push_segment(after, at, &mut elems, &mut seen);
     }
+    drop_korean_dateline(&mut elems);
     fuzzy_distributor(&mut elems);
     promote_lone_words(&mut elems);
     let mut parts = assemble(&elems, &seen, parts);
@@ -194,7 +197,13 @@ fn push_segment(seg: &str, at: Segment, out: &mut Vec<Elem>, seen: &mut Seen) {
         .replace(" – ", "/")
         .replace(" - ", "/")
         .replace(" | ", "/");
-    let mut slash: Vec<String> = seg.split('/').map(|p| p.trim().to_string()).collect();
+    let mut slash: Vec<String> = seg
+        .split('/')
+        .flat_map(|p| match has_unspaced(p) {
+            true => split_equals(p.trim()),
+            false => vec![p.trim().to_string()],
+        })
+        .collect();
     // One brand split by a slash (`EPA/EFE`, `Rex/Shutterstock`).
     let mut i = 0;
     while i + 1 < slash.len() {

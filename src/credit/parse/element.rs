@@ -27,11 +27,12 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
     }
     // A copyright sign or year is the photo's, not part of a name
     // (`© AFP 2013 / JOHN THYS`, `Satellite image ©2022 Maxar Technologies`).
-    if t.contains('©') || t.split_whitespace().any(is_year) {
+    let year = |w: &str| is_year(w) || w.strip_suffix('年').is_some_and(is_year);
+    if t.contains('©') || t.split_whitespace().any(year) {
         t = t
             .replace('©', " ")
             .split_whitespace()
-            .filter(|w| !is_year(w))
+            .filter(|w| !year(w))
             .collect::<Vec<_>>()
             .join(" ");
     }
@@ -46,6 +47,17 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
         }
         seen.kinds.extend(kind);
         return vec![elem(&t, Class::Marker)];
+    }
+    // A label inside the chain (`Izvor: Pixsell / Autor: Name/PIXSELL`).
+    if let Some((label, rest)) = t.split_once(':')
+        && !label.contains(' ')
+        && (is_label_word(label) || is_photo_word(label))
+        && !rest.trim().is_empty()
+    {
+        return classify(rest, after_via, may_be_cut, seen);
+    }
+    if let Some(elems) = classify_unspaced(&t, after_via, seen) {
+        return elems;
     }
     for lead in COURTESY_LEADS {
         if let Some(rest) = strip_prefix_ci(&t, lead) {
@@ -86,7 +98,14 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
             .and_then(agency::lookup)
             .filter(|a| a.platform)
     {
-        let mut l = classify(t.get(..i).unwrap_or(""), after_via, false, seen);
+        // Who posted it there made it, whatever they are (`Photo by NASA on Unsplash`).
+        let mut l: Vec<Elem> = classify(t.get(..i).unwrap_or(""), after_via, false, seen)
+            .into_iter()
+            .map(|mut e| {
+                e.class = Class::Person;
+                e
+            })
+            .collect();
         l.push(elem(
             alias.name,
             Class::Org {
@@ -230,12 +249,24 @@ fn strip_suffix_marker(t: &str, kind: Kind) -> Option<&str> {
 /// "And" between two photographers' names, in the languages credits are printed in. The
 /// one- and two-letter words (`e`, `y`, `i`, `og`) join only names of two words or more.
 fn split_conjunction(t: &str) -> Option<(&str, &str)> {
-    let lower = t.to_lowercase();
     AND_WORDS.iter().find_map(|w| {
-        let i = lower.find(&format!(" {w} "))?;
+        // As printed, in lower case (`Dan` in a name is no Indonesian "and"), but the
+        // English, German and Nordic words also in capitals (`NAME AND NAME`).
+        let word = format!(" {w} ");
+        let i = t.find(&word).or_else(|| {
+            ["and", "und", "och", "og"]
+                .contains(w)
+                .then(|| t.to_lowercase().find(&word))
+                .flatten()
+        })?;
         let (l, r) = (t.get(..i)?.trim(), t.get(i + w.len() + 2..)?.trim());
         let long = |s: &str| s.split_whitespace().count() >= 2;
-        let named = |s: &str| s.chars().next().is_some_and(char::is_uppercase);
+        // A capital, or a letter of a script without case (Gujarati, Arabic, Hangul).
+        let named = |s: &str| {
+            s.chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || c.is_alphabetic() && !c.is_lowercase())
+        };
         (named(l) && named(r) && (w.chars().count() > 2 || long(l) && long(r))).then_some((l, r))
     })
 }
