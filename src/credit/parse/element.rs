@@ -10,6 +10,7 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
         text: text.to_string(),
         class,
         after_via,
+        joined: false,
     };
     let mut t = raw
         .trim()
@@ -99,7 +100,8 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
             .filter(|a| a.platform)
     {
         // Who posted it there made it, whatever they are (`Photo by NASA on Unsplash`).
-        let mut l: Vec<Elem> = classify(t.get(..i).unwrap_or(""), after_via, false, seen)
+        let mut own = Seen::default();
+        let mut l: Vec<Elem> = classify(t.get(..i).unwrap_or(""), after_via, false, &mut own)
             .into_iter()
             .map(|mut e| {
                 e.class = Class::Person;
@@ -222,7 +224,9 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
     }
     // `Alessandro Di Mao e Giuseppe Lami`: two names joined by "and" in any language.
     if let Some((l, r)) = split_conjunction(&t) {
-        return vec![elem(l, Class::Person), elem(r, Class::Person)];
+        let mut second = elem(r, Class::Person);
+        second.joined = true;
+        return vec![elem(l, Class::Person), second];
     }
     vec![elem(&t, Class::Person)]
 }
@@ -416,7 +420,15 @@ pub(super) fn is_org(t: &str) -> bool {
             || caps_run && t.chars().any(char::is_lowercase));
     // `the artist`, `the family`: a description, not a name.
     let described = t.starts_with("the ");
-    inner_dot || acronym || described
+    // A name opened by an article is a newspaper's (`El Deber`, `DER SPIEGEL`, `La
+    // Tercera`): a person's name starts with a given name.
+    let titled = t.split_once(' ').is_some_and(|(first, _)| {
+        const ARTICLES: &[&str] = &[
+            "el", "la", "los", "las", "le", "les", "il", "der", "die", "das", "het", "the",
+        ];
+        ARTICLES.contains(&first.to_lowercase().as_str())
+    });
+    inner_dot || acronym || described || titled
 }
 
 /// `Lynsey Addario NYT`: a name with an agency glued on after a space.

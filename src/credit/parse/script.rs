@@ -116,6 +116,7 @@ pub(super) fn classify_unspaced(t: &str, after_via: bool, seen: &mut Seen) -> Op
         text: text.to_string(),
         class,
         after_via,
+        joined: false,
     };
     let mut t = t.trim().trim_start_matches('=').trim();
     // `撮影者は` ("the photographers are") opens a list of names.
