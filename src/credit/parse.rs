@@ -201,6 +201,8 @@ struct Seen {
     /// `Stringer` or `Staff`: an unnamed photographer, which still makes a staff photo.
     role: bool,
     truncated: bool,
+    /// Released or distributed by the agency (`新華社發`, `配信`), not its own staff's.
+    released: bool,
 }
 
 /// What one element of the chain is.
@@ -480,7 +482,7 @@ fn kind_of(seen: &Seen, parts: &CreditParts, platform: bool) -> Kind {
         return *k;
     }
     let named = !parts.creators.is_empty() || seen.role;
-    if named && parts.agency.is_some() && !platform {
+    if named && parts.agency.is_some() && !platform && !seen.released {
         Kind::Staff
     } else {
         Kind::Unknown

@@ -464,7 +464,9 @@ pub(crate) fn name_case(s: &str) -> String {
     s.split_whitespace()
         .map(|w| {
             let letters = w.chars().filter(|c| c.is_alphabetic()).count();
-            if letters >= 2 && w.chars().all(|c| !c.is_lowercase()) {
+            // Initials and abbreviations (`U.S.`, `J.R.`) keep their capitals.
+            let dotted = w.trim_end_matches('.').contains('.');
+            if letters >= 2 && !dotted && w.chars().all(|c| !c.is_lowercase()) {
                 capitalise(w)
             } else {
                 w.to_string()

@@ -28,12 +28,20 @@ pub(super) fn has_unspaced(s: &str) -> bool {
 /// "Shot (by)" after a photographer's name: Japanese `撮影`, Chinese `摄`/`攝`/`摄影`.
 const SHOT_WORDS: &[&str] = &["撮影", "摄影", "攝影", "摄", "攝"];
 
+/// Whether `s` ends in a "shot (by)" word (`NAME 攝`, `NAME撮影`).
+pub(super) fn is_shot_credit(s: &str) -> bool {
+    SHOT_WORDS.iter().any(|w| s.trim().ends_with(w))
+}
+
 /// Words after an agency's name saying who or how, not naming anyone: Chinese "reporter"
 /// (`记者`), "released" (`发`/`發`), Japanese "distributed" (`配信`), "special
 /// correspondent" (`特派員`), Korean "reporter" (`기자`), "correspondent" (`특파원`).
 const ROLE_WORDS: &[&str] = &[
     "摄影记者", "攝影記者", "记者", "記者", "发", "發", "配信", "特派員", "特派员", "기자", "특파원",
 ];
+
+/// The role words that say the agency released or distributed a picture it did not take.
+const RELEASE_WORDS: &[&str] = &["发", "發", "配信"];
 
 /// "Provided (by)" after the issuer: Korean `제공`, Chinese and Japanese `提供`.
 const COURTESY_WORDS: &[&str] = &["제공", "提供"];
@@ -158,11 +166,15 @@ pub(super) fn classify_unspaced(t: &str, after_via: bool, seen: &mut Seen) -> Op
         }
         let mut rest = text.trim().to_string();
         for w in ROLE_WORDS {
+            let before = rest.len();
             if let Some(r) = rest.strip_prefix(w) {
                 rest = r.trim().to_string();
             }
             if let Some(r) = rest.strip_suffix(w) {
                 rest = r.trim().to_string();
+            }
+            if rest.len() != before && RELEASE_WORDS.contains(w) {
+                seen.released = true;
             }
         }
         // A year (`2019年`) is the photo's, not a name.

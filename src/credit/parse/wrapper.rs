@@ -236,7 +236,8 @@ pub(super) fn unwrap_tail_bracket(s: &str, seen: &mut Seen) -> String {
     };
     let head = s.get(..open).unwrap_or("").trim_end();
     let inner = s.get(open + 1..s.len() - 1).unwrap_or("").trim();
-    if org_alias(inner).is_some() {
+    // `新華社發(NAME 攝)`: the photographer in brackets after the agency.
+    if org_alias(inner).is_some() || is_shot_credit(inner) {
         format!("{head}/{inner}")
     } else {
         // A reference, licence, place or affiliation, not part of the chain.
