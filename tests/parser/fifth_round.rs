@@ -179,3 +179,44 @@ fn chain_grammar() {
         ("Jane Doe / EPA / Scanpix / LETA", "LETA", "Jane Doe", "EPA | Scanpix", "staff"),
     ]);
 }
+
+// See: #11. What else a chain carries: a billing code after the agency (`TT kod 12345`),
+// a handout marker glued to its issuer (`Coast Guard handout`), Forbes' expander in a cut
+// name, a photo-essay label; two names before one agency are two photographers, but a
+// name before `via` or a chain of agencies is the photographer's own agency or lender.
+#[test]
+fn more_chain_elements() {
+    check(&[
+        ("Foto: Jane Doe / TT kod 12345", "TT", "Jane Doe", "", "staff"),
+        (
+            "Photo: Coast Guard handout via Reuters",
+            "Reuters",
+            "",
+            "Coast Guard",
+            "handout",
+        ),
+        (
+            "(Photo by JANE ... [+] DOE/AFP via Getty Images)",
+            "Getty Images",
+            "Jane Doe",
+            "AFP",
+            "staff",
+        ),
+        ("Fotorreportaje de Juan Pérez", "", "Juan Pérez", "", "unknown"),
+        (
+            "(Photo by Jane Doe/John Roe/Getty Images)",
+            "Getty Images",
+            "Jane Doe | John Roe",
+            "",
+            "staff",
+        ),
+        (
+            "Photo: Jane Doe/Harbor Sportswire via Getty Images",
+            "Getty Images",
+            "Jane Doe",
+            "Harbor Sportswire",
+            "staff",
+        ),
+    ]);
+}
+

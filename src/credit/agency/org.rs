@@ -202,6 +202,7 @@ const ISSUER_WORDS: &[&str] = &[
     // "Press office" in Hungarian and German.
     "sajtóiroda",
     "pressebüro",
+    "command",
 ];
 
 /// Issuer names of several words (matched as whole words) or with a dot (`kremlin.ru`,

@@ -28,14 +28,21 @@ pub(super) fn fuzzy_distributor(elems: &mut [Elem]) {
 
 /// After a person's name, a single word is an organisation, not a second photographer
 /// (`Kobe Li/Nexpher via ZUMA Press Wire`): agencies print the name first; so is any name
-/// printed between the photographer and a known agency (`Name/Project Possible/AFP/Getty
-/// Images`), where agencies put the body that lent the picture. Names in scripts written
+/// printed between the photographer and a chain of known agencies (`Name/Project
+/// Possible/AFP/Getty Images`), where agencies put the body that lent the picture. Names in scripts written
 /// without spaces are single words.
 pub(super) fn promote_lone_words(elems: &mut [Elem]) {
     let known = |e: &Elem| matches!(e.class, Class::Org { alias: Some(_), .. });
     let mut person_seen = false;
     for i in 0..elems.len() {
-        let agency_after = elems.get(i + 1..).is_some_and(|r| r.iter().any(known));
+        // Two agencies after it, or one after `via`, make a distribution chain, which a
+        // lending body or the photographer's own agency opens (`Name/Icon Sportswire via
+        // Getty Images`); before one agency alone two names are two photographers
+        // (`Name/Name/Getty Images`).
+        let agency_after = elems.get(i + 1..).is_some_and(|r| {
+            let n = r.iter().filter(|e| known(e)).count();
+            n >= 2 || r.iter().any(|e| known(e) && e.after_via)
+        });
         let Some(e) = elems.get_mut(i) else { break };
         if matches!(e.class, Class::Person) {
             let lone = !e.text.contains(' ') && !has_unspaced(&e.text);

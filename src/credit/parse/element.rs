@@ -20,11 +20,28 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
     // A closing stop goes unless it ends an abbreviation (`Jr.`, `J.`).
     t = strip_full_stop(&t).trim_end_matches(':').to_string();
     t = undouble(&t);
-    // A number that is not a year is a reference or billing code (`kod 444`), never a name.
-    if t.split_whitespace()
-        .any(|w| w.len() >= 2 && w.chars().all(|c| c.is_ascii_digit()) && !is_year(w))
-    {
-        return Vec::new();
+    // A number that is not a year is a reference or billing code (`TT kod 444`), never a
+    // name: it goes with its code word, and what is left is read.
+    let code = |w: &str| w.len() >= 2 && w.chars().all(|c| c.is_ascii_digit()) && !is_year(w);
+    if t.split_whitespace().any(code) {
+        let words: Vec<&str> = t.split_whitespace().collect();
+        let kept: Vec<&str> = words
+            .iter()
+            .enumerate()
+            .filter(|(i, w)| {
+                let next_is_code = words.get(i + 1).is_some_and(|n| code(n));
+                let code_word = ["kod", "code", "nr", "no"].contains(&w.to_lowercase().as_str());
+                !code(w) && !(next_is_code && code_word)
+            })
+            .map(|(_, w)| *w)
+            .collect();
+        if kept.len() == words.len() || kept.iter().any(|w| w.chars().any(|c| c.is_ascii_digit())) {
+            return Vec::new();
+        }
+        t = kept.join(" ");
+        if t.is_empty() {
+            return Vec::new();
+        }
     }
     // A copyright sign or year is the photo's, not part of a name
     // (`© AFP 2013 / JOHN THYS`, `Satellite image ©2022 Maxar Technologies`).
@@ -154,6 +171,20 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
                 fuzzy,
             },
         )];
+    }
+    // `Navy handout`: the handout marker glued to the issuer it follows.
+    if let Some((head, last)) = t.rsplit_once(' ')
+        && last.eq_ignore_ascii_case("handout")
+        && !head.trim().is_empty()
+    {
+        seen.kinds.push(Kind::Handout);
+        let mut out = classify(head, after_via, may_be_cut, seen);
+        for e in &mut out {
+            if matches!(e.class, Class::Person) {
+                e.class = org(org_case(&e.text));
+            }
+        }
+        return out;
     }
     // `AP File`, `REUTERS File`: the file marker glued to the element it follows.
     if let Some(head) = strip_suffix_marker(&t, Kind::Archive) {

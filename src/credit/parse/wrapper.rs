@@ -9,8 +9,10 @@ use super::*;
 /// typed for a slash (`Court\\TASS`) as a slash, the full-width forms of Chinese and
 /// Japanese type (`（`, `：`, `／`) as their ASCII kin, the ideographic comma `、` as a comma
 /// and full stop `。` as a stop, and Markdown emphasis (`[**Unsplash**](…)`, `_Photo: X_`)
-/// dropped.
+/// and a cut name's expander (`NAME ... [+] NAME`) dropped.
 pub(super) fn even_brackets(line: &str) -> String {
+    // Forbes cuts a long name with an expander (`NAME ... [+] NAME`).
+    let line = &line.replace(" ... [+] ", " ").replace(" … [+] ", " ");
     let mut out = String::with_capacity(line.len());
     let chars: Vec<char> = line.chars().collect();
     for (i, &c) in chars.iter().enumerate() {
