@@ -195,12 +195,17 @@ fn push_segment(seg: &str, at: Segment, out: &mut Vec<Elem>, seen: &mut Seen) {
     let n = slash.len();
     for (si, part) in slash.iter().enumerate() {
         let mut group_has_org = false;
-        for (ci, piece) in part.split(',').enumerate() {
+        // NTB's surname first (`Larsen, Håkon Mosvold`): one name, as printed.
+        let pieces: Vec<&str> = match surname_first(part) {
+            true => vec![part.as_str()],
+            false => part.split(',').collect(),
+        };
+        for (ci, piece) in pieces.into_iter().enumerate() {
             // `Name, CLA intern`, `Name, staff photographer`: a role, not a name.
             if ci > 0 && is_role(piece) {
                 continue;
             }
-            let last = si + 1 == n && !part.contains(',');
+            let last = si + 1 == n && (!part.contains(',') || surname_first(part));
             let mut elems = classify(piece, after_via, may_be_cut && last, seen);
             // `TASS, ISS`: at the very end of the line, an unknown organisation after
             // another in one comma group is a place or desk suffix, not a chain element.

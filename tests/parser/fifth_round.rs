@@ -182,7 +182,8 @@ fn chain_grammar() {
 
 // See: #11. What else a chain carries: a billing code after the agency (`TT kod 12345`),
 // a handout marker glued to its issuer (`Coast Guard handout`), Forbes' expander in a cut
-// name, a photo-essay label; two names before one agency are two photographers, but a
+// name, a photo-essay label, a pool marker before the name, two known names side by side,
+// NTB's surname first; two names before one agency are two photographers, but a
 // name before `via` or a chain of agencies is the photographer's own agency or lender.
 #[test]
 fn more_chain_elements() {
@@ -203,6 +204,15 @@ fn more_chain_elements() {
             "staff",
         ),
         ("Fotorreportaje de Juan Pérez", "", "Juan Pérez", "", "unknown"),
+        ("© Belga – POOL JANE DOE", "Belga", "Jane Doe", "", "pool"),
+        (
+            "(Photo by Jane Doe/PA Wire Press Association)",
+            "PA",
+            "Jane Doe",
+            "PA Wire",
+            "staff",
+        ),
+        ("Foto: Nordmann, Kari Anne/ NTB", "NTB", "Nordmann, Kari Anne", "", "staff"),
         (
             "(Photo by Jane Doe/John Roe/Getty Images)",
             "Getty Images",

@@ -163,3 +163,23 @@ pub(super) fn is_role(piece: &str) -> bool {
         .split_whitespace()
         .any(|w| ROLES.contains(&w.to_lowercase().as_str()))
 }
+
+/// `Surname, Given Names` (NTB's order): one capitalised word, a comma, and one to three
+/// capitalised words, none of them an agency or an organisation.
+pub(super) fn surname_first(part: &str) -> bool {
+    let Some((surname, given)) = part.split_once(',') else {
+        return false;
+    };
+    let (surname, given) = (surname.trim(), given.trim());
+    let capital = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
+    let name = |s: &str| org_alias(s).is_none() && !is_org(s) && marker(s).is_none();
+    !surname.contains(' ')
+        && surname.chars().skip(1).any(char::is_lowercase)
+        && capital(surname)
+        && (1..=3).contains(&given.split_whitespace().count())
+        && given.split_whitespace().all(capital)
+        && !given.contains(',')
+        && name(surname)
+        && name(given)
+}
+

@@ -172,6 +172,28 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
             },
         )];
     }
+    // `PHOTO POOL Name`, `POOL Name`: the pool marker before the photographer.
+    for lead in ["photo pool ", "pool photo ", "pool "] {
+        if let Some(rest) = strip_prefix_ci(&t, lead)
+            && rest.split_whitespace().count() >= 2
+            && !rest.to_lowercase().starts_with("by ")
+        {
+            seen.kinds.push(Kind::Pool);
+            return classify(rest, after_via, may_be_cut, seen);
+        }
+    }
+    // `PA Wire Press Association`: two known names printed side by side.
+    if org_alias(&t).is_none() {
+        let words: Vec<&str> = t.split_whitespace().collect();
+        for k in 1..words.len() {
+            let (l, r) = (words[..k].join(" "), words[k..].join(" "));
+            if agency::lookup(&l).is_some() && agency::lookup(&r).is_some() {
+                let mut out = classify(&l, after_via, false, seen);
+                out.extend(classify(&r, after_via, may_be_cut, seen));
+                return out;
+            }
+        }
+    }
     // `Navy handout`: the handout marker glued to the issuer it follows.
     if let Some((head, last)) = t.rsplit_once(' ')
         && last.eq_ignore_ascii_case("handout")
