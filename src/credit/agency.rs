@@ -14,8 +14,8 @@ mod scripts;
 mod table;
 
 pub(crate) use org::{domain, has_org_word, is_issuer};
-use table::all;
 pub(crate) use table::Alias;
+use table::all;
 
 /// Every printed form in the agency table (agencies, sub-brands, platforms), for callers
 /// that need names a credit may carry (property tests, the crawl).
@@ -61,7 +61,10 @@ fn index() -> &'static Index {
     INDEX.get_or_init(|| {
         // Misspellings are looked for in Latin-script names only: one character off in a
         // name of a few ideographs or syllables is another name.
-        let letters = |k: &str| k.chars().all(|c| (c.is_alphabetic() && c < '\u{250}') || c == ' ');
+        let letters = |k: &str| {
+            k.chars()
+                .all(|c| (c.is_alphabetic() && c < '\u{250}') || c == ' ')
+        };
         let mut exact = HashMap::new();
         let mut fuzzy = Vec::new();
         for a in all() {

@@ -10,7 +10,13 @@ use super::check;
 #[test]
 fn agencies_in_other_scripts() {
     check(&[
-        ("(2020年 ロイター/Jane Doe)", "Reuters", "Jane Doe", "", "staff"),
+        (
+            "(2020年 ロイター/Jane Doe)",
+            "Reuters",
+            "Jane Doe",
+            "",
+            "staff",
+        ),
         ("照片:法新社", "AFP", "", "", "unknown"),
         ("Фото: Иван Петров / БТА", "BTA", "Иван Петров", "", "staff"),
         ("(फोटो: एएफपी / रमेश कुमार)", "AFP", "रमेश कुमार", "", "staff"),
@@ -29,7 +35,13 @@ fn korean_and_japanese_grammar() {
     check(&[
         ("EPA 뉴시스", "Newsis", "", "EPA", "unknown"),
         ("로이터연합뉴스", "Yonhap", "", "Reuters", "unknown"),
-        ("[AFP=뉴시스/Jane Doe]", "Newsis", "Jane Doe", "AFP", "staff"),
+        (
+            "[AFP=뉴시스/Jane Doe]",
+            "Newsis",
+            "Jane Doe",
+            "AFP",
+            "staff",
+        ),
         ("[부산=AP/연합뉴스]", "Yonhap", "", "AP", "unknown"),
         ("광주/EPA연합뉴스", "Yonhap", "", "EPA", "unknown"),
         ("(사진=서울시 제공)", "서울시", "", "", "handout"),
@@ -71,10 +83,22 @@ fn more_wrapping() {
         ("_Bild: Keystone_", "Keystone", "", "", "unknown"),
         ("（写真：共同）", "Kyodo", "", "", "unknown"),
         ("Foto oleh Budi Santoso", "", "Budi Santoso", "", "unknown"),
-        ("Photo prise par Jeanne Martin.", "", "Jeanne Martin", "", "unknown"),
+        (
+            "Photo prise par Jeanne Martin.",
+            "",
+            "Jeanne Martin",
+            "",
+            "unknown",
+        ),
         ("Foto's Jan Jansen", "", "Jan Jansen", "", "unknown"),
         ("All photos by Jane Doe.", "", "Jane Doe", "", "unknown"),
-        ("The old harbour at dusk © Jane Doe", "", "Jane Doe", "", "unknown"),
+        (
+            "The old harbour at dusk © Jane Doe",
+            "",
+            "Jane Doe",
+            "",
+            "unknown",
+        ),
         ("Cover ©John Roe", "", "John Roe", "", "unknown"),
         ("Photo Credit © John Roe", "", "John Roe", "", "unknown"),
         (
@@ -85,10 +109,28 @@ fn more_wrapping() {
             "staff",
         ),
         ("IMAGE SOURCE,Jane Doe/EPA", "EPA", "Jane Doe", "", "staff"),
-        ("Izvor: HINA / Autor: Ivo Ivić", "HINA", "Ivo Ivić", "", "staff"),
-        ("Sursa text si foto: exemplu.ro", "exemplu.ro", "", "", "unknown"),
+        (
+            "Izvor: HINA / Autor: Ivo Ivić",
+            "HINA",
+            "Ivo Ivić",
+            "",
+            "staff",
+        ),
+        (
+            "Sursa text si foto: exemplu.ro",
+            "exemplu.ro",
+            "",
+            "",
+            "unknown",
+        ),
         ("(Maria Silva/Reprodução)", "", "Maria Silva", "", "unknown"),
-        ("REUTERS/Jane Doe/Files", "Reuters", "Jane Doe", "", "archive"),
+        (
+            "REUTERS/Jane Doe/Files",
+            "Reuters",
+            "Jane Doe",
+            "",
+            "archive",
+        ),
     ]);
 }
 
@@ -118,7 +160,13 @@ fn and_in_more_languages() {
             "",
             "staff",
         ),
-        ("Photo by Jane Dan Smith", "", "Jane Dan Smith", "", "unknown"),
+        (
+            "Photo by Jane Dan Smith",
+            "",
+            "Jane Dan Smith",
+            "",
+            "unknown",
+        ),
     ]);
 }
 
@@ -159,7 +207,13 @@ fn chain_grammar() {
             "",
             "unknown",
         ),
-        ("Photo by Jane Doe, summer intern", "", "Jane Doe", "", "unknown"),
+        (
+            "Photo by Jane Doe, summer intern",
+            "",
+            "Jane Doe",
+            "",
+            "unknown",
+        ),
         ("© La Gaceta", "La Gaceta", "", "", "unknown"),
         ("Jane Doe / DIE WOCHE", "Die Woche", "Jane Doe", "", "staff"),
         (
@@ -176,7 +230,13 @@ fn chain_grammar() {
             "",
             "unknown",
         ),
-        ("Jane Doe / EPA / Scanpix / LETA", "LETA", "Jane Doe", "EPA | Scanpix", "staff"),
+        (
+            "Jane Doe / EPA / Scanpix / LETA",
+            "LETA",
+            "Jane Doe",
+            "EPA | Scanpix",
+            "staff",
+        ),
     ]);
 }
 
@@ -188,7 +248,13 @@ fn chain_grammar() {
 #[test]
 fn more_chain_elements() {
     check(&[
-        ("Foto: Jane Doe / TT kod 12345", "TT", "Jane Doe", "", "staff"),
+        (
+            "Foto: Jane Doe / TT kod 12345",
+            "TT",
+            "Jane Doe",
+            "",
+            "staff",
+        ),
         (
             "Photo: Coast Guard handout via Reuters",
             "Reuters",
@@ -203,7 +269,13 @@ fn more_chain_elements() {
             "AFP",
             "staff",
         ),
-        ("Fotorreportaje de Juan Pérez", "", "Juan Pérez", "", "unknown"),
+        (
+            "Fotorreportaje de Juan Pérez",
+            "",
+            "Juan Pérez",
+            "",
+            "unknown",
+        ),
         ("© Belga – POOL JANE DOE", "Belga", "Jane Doe", "", "pool"),
         (
             "(Photo by Jane Doe/PA Wire Press Association)",
@@ -212,7 +284,13 @@ fn more_chain_elements() {
             "PA Wire",
             "staff",
         ),
-        ("Foto: Nordmann, Kari Anne/ NTB", "NTB", "Nordmann, Kari Anne", "", "staff"),
+        (
+            "Foto: Nordmann, Kari Anne/ NTB",
+            "NTB",
+            "Nordmann, Kari Anne",
+            "",
+            "staff",
+        ),
         (
             "(Photo by Jane Doe/John Roe/Getty Images)",
             "Getty Images",
@@ -229,4 +307,3 @@ fn more_chain_elements() {
         ),
     ]);
 }
-

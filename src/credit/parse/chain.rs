@@ -59,7 +59,8 @@ pub(super) fn promote_lone_words(elems: &mut [Elem]) {
 /// (`Mattel/Name/Handout via Reuters`); one name alone stays the photographer's.
 pub(super) fn handout_issuer(elems: &mut [Elem]) {
     let handout = |e: &Elem| {
-        matches!(e.class, Class::Marker) && matches!(agency::key(&e.text).as_str(), "handout" | "ho")
+        matches!(e.class, Class::Marker)
+            && matches!(agency::key(&e.text).as_str(), "handout" | "ho")
     };
     let known = |e: &Elem| matches!(e.class, Class::Org { alias: Some(_), .. });
     let Some(h) = elems.iter().position(handout) else {
@@ -71,7 +72,12 @@ pub(super) fn handout_issuer(elems: &mut [Elem]) {
     {
         return;
     }
-    if before.iter().filter(|e| matches!(e.class, Class::Person)).count() < 2 {
+    if before
+        .iter()
+        .filter(|e| matches!(e.class, Class::Person))
+        .count()
+        < 2
+    {
         return;
     }
     if let Some(e) = elems
@@ -114,7 +120,11 @@ pub(super) fn one_credit_form(line: &str) -> String {
         return line.to_string();
     }
     let weight = |g: &str| g.matches('/').count() + 2 * g.to_lowercase().matches(" via ").count();
-    let best = groups.iter().max_by_key(|g| weight(g)).copied().unwrap_or(t);
+    let best = groups
+        .iter()
+        .max_by_key(|g| weight(g))
+        .copied()
+        .unwrap_or(t);
     best.to_string()
 }
 
@@ -135,7 +145,11 @@ pub(super) fn drop_place_after_dash(seg: &str, line_end: bool) -> String {
         && marker(tail).is_none()
         && !is_org(tail)
         && last_piece.split_whitespace().count() >= 2;
-    if place { head.to_string() } else { seg.to_string() }
+    if place {
+        head.to_string()
+    } else {
+        seg.to_string()
+    }
 }
 
 /// Words that make a comma piece a role (`CLA intern`, `staff photographer`,
@@ -182,4 +196,3 @@ pub(super) fn surname_first(part: &str) -> bool {
         && name(surname)
         && name(given)
 }
-

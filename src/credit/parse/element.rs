@@ -31,7 +31,7 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
             .filter(|(i, w)| {
                 let next_is_code = words.get(i + 1).is_some_and(|n| code(n));
                 let code_word = ["kod", "code", "nr", "no"].contains(&w.to_lowercase().as_str());
-                !code(w) && !(next_is_code && code_word)
+                !(code(w) || next_is_code && code_word)
             })
             .map(|(_, w)| *w)
             .collect();

@@ -37,7 +37,17 @@ pub(super) fn is_shot_credit(s: &str) -> bool {
 /// (`记者`), "released" (`发`/`發`), Japanese "distributed" (`配信`), "special
 /// correspondent" (`特派員`), Korean "reporter" (`기자`), "correspondent" (`특파원`).
 const ROLE_WORDS: &[&str] = &[
-    "摄影记者", "攝影記者", "记者", "記者", "发", "發", "配信", "特派員", "特派员", "기자", "특파원",
+    "摄影记者",
+    "攝影記者",
+    "记者",
+    "記者",
+    "发",
+    "發",
+    "配信",
+    "特派員",
+    "特派员",
+    "기자",
+    "특파원",
 ];
 
 /// The role words that say the agency released or distributed a picture it did not take.
@@ -48,8 +58,20 @@ const COURTESY_WORDS: &[&str] = &["제공", "提供"];
 
 /// Name endings of newspapers and broadcasters in Chinese, Japanese and Korean.
 const ORG_ENDINGS: &[&str] = &[
-    "新聞", "新闻", "日報", "日报", "报", "報", "通信", "放送", "电视台", "電視台", "신문", "일보",
-    "방송", "뉴스",
+    "新聞",
+    "新闻",
+    "日報",
+    "日报",
+    "报",
+    "報",
+    "通信",
+    "放送",
+    "电视台",
+    "電視台",
+    "신문",
+    "일보",
+    "방송",
+    "뉴스",
 ];
 
 /// The Korean agencies that print an origin agency before their own name.
@@ -63,7 +85,8 @@ pub(super) fn split_equals(part: &str) -> Vec<String> {
     };
     let head = head.trim();
     let tail = tail.trim();
-    let agency_head = agency::lookup(head).is_some() || segments(head).iter().all(|s| s.1.is_some());
+    let agency_head =
+        agency::lookup(head).is_some() || segments(head).iter().all(|s| s.1.is_some());
     if agency_head && !head.is_empty() {
         vec![head.to_string(), tail.to_string()]
     } else {
@@ -192,7 +215,11 @@ pub(super) fn classify_unspaced(t: &str, after_via: bool, seen: &mut Seen) -> Op
             continue;
         }
         let org_name = courtesy || ORG_ENDINGS.iter().any(|e| rest.ends_with(e));
-        let class = if org_name { org(rest.clone()) } else { Class::Person };
+        let class = if org_name {
+            org(rest.clone())
+        } else {
+            Class::Person
+        };
         out.push(elem(&rest, class));
     }
     let any_agency = pieces.iter().any(|p| p.1.is_some());
@@ -216,7 +243,10 @@ pub(super) fn drop_korean_dateline(elems: &mut Vec<Elem>) {
     let korean = elems.iter().any(|e| {
         matches!(&e.class, Class::Org { alias: Some(a), .. } if KOREAN_DISTRIBUTORS.contains(&a.canonical))
     });
-    let Some(first_org) = elems.iter().position(|e| matches!(e.class, Class::Org { .. })) else {
+    let Some(first_org) = elems
+        .iter()
+        .position(|e| matches!(e.class, Class::Org { .. }))
+    else {
         return;
     };
     if !korean {

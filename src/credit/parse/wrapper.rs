@@ -32,8 +32,8 @@ pub(super) fn even_brackets(line: &str) -> String {
             // is part of the name.
             '_' => {
                 let word = |j: Option<&char>| j.is_some_and(|c| c.is_alphanumeric());
-                let inside = word(i.checked_sub(1).and_then(|j| chars.get(j)))
-                    && word(chars.get(i + 1));
+                let inside =
+                    word(i.checked_sub(1).and_then(|j| chars.get(j))) && word(chars.get(i + 1));
                 if inside {
                     out.push(c);
                 }
@@ -401,7 +401,9 @@ pub(super) fn strip_label(s: &str, seen: &mut Seen) -> String {
     let rest = s.get(colon + 1..).unwrap_or("");
     let words: Vec<&str> = label.split_whitespace().collect();
     // A longer label ends in a photo or source word (`Sursa articol si foto:`).
-    let labelled = words.last().is_some_and(|w| is_photo_word(w) || is_label_word(w));
+    let labelled = words
+        .last()
+        .is_some_and(|w| is_photo_word(w) || is_label_word(w));
     if words.is_empty() || words.len() > 3 && !(labelled && words.len() <= 6) {
         return s.to_string();
     }
