@@ -10,16 +10,17 @@ use std::sync::OnceLock;
 use super::Kind;
 
 mod org;
+mod scripts;
 mod table;
 
 pub(crate) use org::{domain, has_org_word, is_issuer};
-use table::ALIASES;
 pub(crate) use table::Alias;
+use table::all;
 
 /// Every printed form in the agency table (agencies, sub-brands, platforms), for callers
 /// that need names a credit may carry (property tests, the crawl).
 pub fn names() -> impl Iterator<Item = &'static str> {
-    ALIASES.iter().map(|a| a.name)
+    all().map(|a| a.name)
 }
 
 /// Collapse spaces and lower-case, so `GETTY  IMAGES` and `Getty Images` meet.
@@ -58,10 +59,15 @@ fn histogram(s: &str) -> Histogram {
 fn index() -> &'static Index {
     static INDEX: OnceLock<Index> = OnceLock::new();
     INDEX.get_or_init(|| {
-        let letters = |k: &str| k.chars().all(|c| c.is_alphabetic() || c == ' ');
+        // Misspellings are looked for in Latin-script names only: one character off in a
+        // name of a few ideographs or syllables is another name.
+        let letters = |k: &str| {
+            k.chars()
+                .all(|c| (c.is_alphabetic() && c < '\u{250}') || c == ' ')
+        };
         let mut exact = HashMap::new();
         let mut fuzzy = Vec::new();
-        for a in ALIASES {
+        for a in all() {
             let k = key(a.name);
             let n = k.chars().count();
             if n >= 6 && letters(&k) {
@@ -71,7 +77,7 @@ fn index() -> &'static Index {
         }
         Index {
             exact,
-            canonical: ALIASES.iter().map(|a| key(a.canonical)).collect(),
+            canonical: all().map(|a| key(a.canonical)).collect(),
             fuzzy,
         }
     })
@@ -132,9 +138,7 @@ pub(crate) fn lookup_prefix(s: &str) -> Option<&'static Alias> {
     if k.chars().count() < 3 {
         return None;
     }
-    ALIASES
-        .iter()
-        .find(|a| key(a.name).starts_with(&k) && key(a.name) != k)
+    all().find(|a| key(a.name).starts_with(&k) && key(a.name) != k)
 }
 
 #[cfg(test)]

@@ -11,14 +11,18 @@ use super::agency::{self, Alias};
 use super::{CreditParts, IIM_CREDIT_MAX, Kind};
 use crate::model::Fields;
 
+mod chain;
 mod element;
 mod lexicon;
 mod licence;
+mod script;
 mod wrapper;
 
+use chain::*;
 use element::*;
 use lexicon::*;
 use licence::attribution;
+use script::*;
 use wrapper::*;
 
 pub(crate) use element::name_case;
@@ -40,6 +44,7 @@ pub fn parse(line: &str) -> CreditParts {
         end -= 1;
     }
     let line = even_brackets(line.get(..end).unwrap_or(""));
+    let line = one_credit_form(&line);
     let line = line.as_str();
     let (body, trailer) = split_trailer(line);
     parts.trailer = trailer;
@@ -67,8 +72,11 @@ pub fn parse(line: &str) -> CreditParts {
         };
         push_segment(after, at, &mut elems, &mut seen);
     }
+    drop_korean_dateline(&mut elems);
+    handout_issuer(&mut elems);
     fuzzy_distributor(&mut elems);
     promote_lone_words(&mut elems);
+    lone_name_is_org(&mut elems, line);
     let mut parts = assemble(&elems, &seen, parts);
     // A link to a platform names the source when the chain names no agency.
     if parts.agency.is_none()
@@ -82,41 +90,6 @@ pub fn parse(line: &str) -> CreditParts {
     parts
 }
 
-/// Where the chain names no known agency, its distributor's place (the last element, or
-/// the last after ` via `) is tried against the agency table by edit distance, whatever
-/// its case (`Jane Doe/Xinhau`): an agency misspelt there is likelier than a second name.
-fn fuzzy_distributor(elems: &mut [Elem]) {
-    let known = |e: &Elem| matches!(e.class, Class::Org { alias: Some(_), .. });
-    if elems.iter().any(known) {
-        return;
-    }
-    let Some(last) = elems.last_mut() else {
-        return;
-    };
-    let loose = matches!(last.class, Class::Person | Class::Org { alias: None, .. });
-    if let Some(alias) = agency::lookup_fuzzy(&last.text).filter(|_| loose) {
-        last.class = Class::Org {
-            alias: Some(alias),
-            canonical: alias.canonical.to_string(),
-            fuzzy: true,
-        };
-    }
-}
-
-/// A single word after a person's name is an organisation, not a second photographer
-/// (`Kobe Li/Nexpher via ZUMA Press Wire`): agencies print the name first.
-fn promote_lone_words(elems: &mut [Elem]) {
-    let mut person_seen = false;
-    for e in elems.iter_mut() {
-        if matches!(e.class, Class::Person) {
-            if person_seen && !e.text.contains(' ') {
-                e.class = org(org_case(&e.text));
-            }
-            person_seen = true;
-        }
-    }
-}
-
 /// Kinds and facts noticed while reading the elements.
 #[derive(Debug, Default)]
 struct Seen {
@@ -124,6 +97,8 @@ struct Seen {
     /// `Stringer` or `Staff`: an unnamed photographer, which still makes a staff photo.
     role: bool,
     truncated: bool,
+    /// Released or distributed by the agency (`新華社發`, `配信`), not its own staff's.
+    released: bool,
 }
 
 /// What one element of the chain is.
@@ -143,6 +118,8 @@ struct Elem {
     text: String,
     class: Class,
     after_via: bool,
+    /// Joined to the name before it by "and" (`Name y Name`): a second photographer.
+    joined: bool,
 }
 
 /// Split at the first ` via ` (Spanish ` vía `): what comes after names the distributor.
@@ -189,12 +166,19 @@ fn push_segment(seg: &str, at: Segment, out: &mut Vec<Elem>, seen: &mut Seen) {
     } = at;
     // Dashes between elements: em dash glued (TIME's `Name—Agency`), spaced hyphen or
     // en dash (`AFP - HANDOUT`). A hyphen inside a name (`Sung-Jun`, `epa-efe`) stays.
+    let seg = drop_place_after_dash(seg, line_end);
     let seg = seg
         .replace('—', "/")
         .replace(" – ", "/")
         .replace(" - ", "/")
         .replace(" | ", "/");
-    let mut slash: Vec<String> = seg.split('/').map(|p| p.trim().to_string()).collect();
+    let mut slash: Vec<String> = seg
+        .split('/')
+        .flat_map(|p| match has_unspaced(p) {
+            true => split_equals(p.trim()),
+            false => vec![p.trim().to_string()],
+        })
+        .collect();
     // One brand split by a slash (`EPA/EFE`, `Rex/Shutterstock`).
     let mut i = 0;
     while i + 1 < slash.len() {
@@ -211,8 +195,17 @@ fn push_segment(seg: &str, at: Segment, out: &mut Vec<Elem>, seen: &mut Seen) {
     let n = slash.len();
     for (si, part) in slash.iter().enumerate() {
         let mut group_has_org = false;
-        for (ci, piece) in part.split(',').enumerate() {
-            let last = si + 1 == n && !part.contains(',');
+        // NTB's surname first (`Larsen, Håkon Mosvold`): one name, as printed.
+        let pieces: Vec<&str> = match surname_first(part) {
+            true => vec![part.as_str()],
+            false => part.split(',').collect(),
+        };
+        for (ci, piece) in pieces.into_iter().enumerate() {
+            // `Name, CLA intern`, `Name, staff photographer`: a role, not a name.
+            if ci > 0 && is_role(piece) {
+                continue;
+            }
+            let last = si + 1 == n && (!part.contains(',') || surname_first(part));
             let mut elems = classify(piece, after_via, may_be_cut && last, seen);
             // `TASS, ISS`: at the very end of the line, an unknown organisation after
             // another in one comma group is a place or desk suffix, not a chain element.
@@ -344,7 +337,7 @@ fn kind_of(seen: &Seen, parts: &CreditParts, platform: bool) -> Kind {
         return *k;
     }
     let named = !parts.creators.is_empty() || seen.role;
-    if named && parts.agency.is_some() && !platform {
+    if named && parts.agency.is_some() && !platform && !seen.released {
         Kind::Staff
     } else {
         Kind::Unknown

@@ -132,6 +132,16 @@ const ORG_WORDS: &[&str] = &[
     "gazeta",
     "awards",
     "award",
+    "coalition",
+    "industries",
+    // Outlets' words in Cyrillic scripts.
+    "радіо",
+    "радио",
+    "газета",
+    "новини",
+    "новости",
+    "телебачення",
+    "телевидение",
 ];
 
 /// One-word names of bodies that issue their own pictures: ministries, armed forces, police,
@@ -189,6 +199,10 @@ const ISSUER_WORDS: &[&str] = &[
     "présidence",
     "presidenza",
     "präsidialamt",
+    // "Press office" in Hungarian and German.
+    "sajtóiroda",
+    "pressebüro",
+    "command",
 ];
 
 /// Issuer names of several words (matched as whole words) or with a dot (`kremlin.ru`,

@@ -20,7 +20,7 @@ pub(crate) struct Alias {
     pub kind: Option<Kind>,
 }
 
-const fn agency(name: &'static str, canonical: &'static str) -> Alias {
+pub(super) const fn agency(name: &'static str, canonical: &'static str) -> Alias {
     Alias {
         name,
         canonical,
@@ -30,7 +30,7 @@ const fn agency(name: &'static str, canonical: &'static str) -> Alias {
     }
 }
 
-const fn sub(name: &'static str, canonical: &'static str, kind: Option<Kind>) -> Alias {
+pub(super) const fn sub(name: &'static str, canonical: &'static str, kind: Option<Kind>) -> Alias {
     Alias {
         name,
         canonical,
@@ -40,7 +40,7 @@ const fn sub(name: &'static str, canonical: &'static str, kind: Option<Kind>) ->
     }
 }
 
-const fn brand(name: &'static str, canonical: &'static str, kind: Kind) -> Alias {
+pub(super) const fn brand(name: &'static str, canonical: &'static str, kind: Kind) -> Alias {
     Alias {
         name,
         canonical,
@@ -50,7 +50,7 @@ const fn brand(name: &'static str, canonical: &'static str, kind: Kind) -> Alias
     }
 }
 
-const fn platform(name: &'static str) -> Alias {
+pub(super) const fn platform(name: &'static str) -> Alias {
     Alias {
         name,
         canonical: name,
@@ -60,8 +60,14 @@ const fn platform(name: &'static str) -> Alias {
     }
 }
 
-/// Every known printed form. Misspellings are not listed: [`super::lookup_fuzzy`] finds them.
-pub(super) const ALIASES: &[Alias] = &[
+/// Every known printed form, in Latin script and in others ([`super::scripts`]).
+pub(super) fn all() -> impl Iterator<Item = &'static Alias> {
+    ALIASES.iter().chain(super::scripts::ALIASES)
+}
+
+/// Every known printed form in Latin script. Misspellings are not listed:
+/// [`super::lookup_fuzzy`] finds them.
+const ALIASES: &[Alias] = &[
     agency("AP", "AP"),
     agency("APPhoto", "AP"),
     agency("Associated Press", "AP"),
@@ -299,6 +305,28 @@ pub(super) const ALIASES: &[Alias] = &[
     agency("US Army", "U.S. Army"),
     agency("U.S. Air Force", "U.S. Air Force"),
     agency("NASA", "NASA"),
+    // National and photo agencies credited as printed in their own countries.
+    agency("LETA", "LETA"),
+    agency("East News", "East News"),
+    agency("Pixsell", "Pixsell"),
+    agency("Kennedy News", "Kennedy News"),
+    agency("Kennedy News and Media", "Kennedy News"),
+    agency("Barcroft Images", "Barcroft Images"),
+    agency("Barcroft Media", "Barcroft Images"),
+    agency("Cuartoscuro", "Cuartoscuro"),
+    agency("ANI", "ANI"),
+    agency("Asian News International", "ANI"),
+    agency("Newsis", "Newsis"),
+    agency("News1", "News1"),
+    agency("DHA", "DHA"),
+    agency("Demirören Haber Ajansı", "DHA"),
+    agency("İHA", "İHA"),
+    agency("IHA", "İHA"),
+    agency("Telam", "Télam"),
+    agency("TTXVN", "TTXVN"),
+    agency("Vietnam News Agency", "TTXVN"),
+    agency("ISNA", "ISNA"),
+    agency("Süddeutsche Zeitung Photo", "Süddeutsche Zeitung Photo"),
     platform("Flickr"),
     platform("YouTube"),
     platform("Facebook"),

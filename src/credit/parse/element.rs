@@ -10,6 +10,7 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
         text: text.to_string(),
         class,
         after_via,
+        joined: false,
     };
     let mut t = raw
         .trim()
@@ -19,19 +20,37 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
     // A closing stop goes unless it ends an abbreviation (`Jr.`, `J.`).
     t = strip_full_stop(&t).trim_end_matches(':').to_string();
     t = undouble(&t);
-    // A number that is not a year is a reference or billing code (`kod 444`), never a name.
-    if t.split_whitespace()
-        .any(|w| w.len() >= 2 && w.chars().all(|c| c.is_ascii_digit()) && !is_year(w))
-    {
-        return Vec::new();
+    // A number that is not a year is a reference or billing code (`TT kod 444`), never a
+    // name: it goes with its code word, and what is left is read.
+    let code = |w: &str| w.len() >= 2 && w.chars().all(|c| c.is_ascii_digit()) && !is_year(w);
+    if t.split_whitespace().any(code) {
+        let words: Vec<&str> = t.split_whitespace().collect();
+        let kept: Vec<&str> = words
+            .iter()
+            .enumerate()
+            .filter(|(i, w)| {
+                let next_is_code = words.get(i + 1).is_some_and(|n| code(n));
+                let code_word = ["kod", "code", "nr", "no"].contains(&w.to_lowercase().as_str());
+                !(code(w) || next_is_code && code_word)
+            })
+            .map(|(_, w)| *w)
+            .collect();
+        if kept.len() == words.len() || kept.iter().any(|w| w.chars().any(|c| c.is_ascii_digit())) {
+            return Vec::new();
+        }
+        t = kept.join(" ");
+        if t.is_empty() {
+            return Vec::new();
+        }
     }
     // A copyright sign or year is the photo's, not part of a name
     // (`© AFP 2013 / JOHN THYS`, `Satellite image ©2022 Maxar Technologies`).
-    if t.contains('©') || t.split_whitespace().any(is_year) {
+    let year = |w: &str| is_year(w) || w.strip_suffix('年').is_some_and(is_year);
+    if t.contains('©') || t.split_whitespace().any(year) {
         t = t
             .replace('©', " ")
             .split_whitespace()
-            .filter(|w| !is_year(w))
+            .filter(|w| !year(w))
             .collect::<Vec<_>>()
             .join(" ");
     }
@@ -46,6 +65,17 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
         }
         seen.kinds.extend(kind);
         return vec![elem(&t, Class::Marker)];
+    }
+    // A label inside the chain (`Izvor: Pixsell / Autor: Name/PIXSELL`).
+    if let Some((label, rest)) = t.split_once(':')
+        && !label.contains(' ')
+        && (is_label_word(label) || is_photo_word(label))
+        && !rest.trim().is_empty()
+    {
+        return classify(rest, after_via, may_be_cut, seen);
+    }
+    if let Some(elems) = classify_unspaced(&t, after_via, seen) {
+        return elems;
     }
     for lead in COURTESY_LEADS {
         if let Some(rest) = strip_prefix_ci(&t, lead) {
@@ -86,7 +116,15 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
             .and_then(agency::lookup)
             .filter(|a| a.platform)
     {
-        let mut l = classify(t.get(..i).unwrap_or(""), after_via, false, seen);
+        // Who posted it there made it, whatever they are (`Photo by NASA on Unsplash`).
+        let mut own = Seen::default();
+        let mut l: Vec<Elem> = classify(t.get(..i).unwrap_or(""), after_via, false, &mut own)
+            .into_iter()
+            .map(|mut e| {
+                e.class = Class::Person;
+                e
+            })
+            .collect();
         l.push(elem(
             alias.name,
             Class::Org {
@@ -133,6 +171,42 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
                 fuzzy,
             },
         )];
+    }
+    // `PHOTO POOL Name`, `POOL Name`: the pool marker before the photographer.
+    for lead in ["photo pool ", "pool photo ", "pool "] {
+        if let Some(rest) = strip_prefix_ci(&t, lead)
+            && rest.split_whitespace().count() >= 2
+            && !rest.to_lowercase().starts_with("by ")
+        {
+            seen.kinds.push(Kind::Pool);
+            return classify(rest, after_via, may_be_cut, seen);
+        }
+    }
+    // `PA Wire Press Association`: two known names printed side by side.
+    if org_alias(&t).is_none() {
+        let words: Vec<&str> = t.split_whitespace().collect();
+        for k in 1..words.len() {
+            let (l, r) = (words[..k].join(" "), words[k..].join(" "));
+            if agency::lookup(&l).is_some() && agency::lookup(&r).is_some() {
+                let mut out = classify(&l, after_via, false, seen);
+                out.extend(classify(&r, after_via, may_be_cut, seen));
+                return out;
+            }
+        }
+    }
+    // `Navy handout`: the handout marker glued to the issuer it follows.
+    if let Some((head, last)) = t.rsplit_once(' ')
+        && last.eq_ignore_ascii_case("handout")
+        && !head.trim().is_empty()
+    {
+        seen.kinds.push(Kind::Handout);
+        let mut out = classify(head, after_via, may_be_cut, seen);
+        for e in &mut out {
+            if matches!(e.class, Class::Person) {
+                e.class = org(org_case(&e.text));
+            }
+        }
+        return out;
     }
     // `AP File`, `REUTERS File`: the file marker glued to the element it follows.
     if let Some(head) = strip_suffix_marker(&t, Kind::Archive) {
@@ -203,7 +277,9 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
     }
     // `Alessandro Di Mao e Giuseppe Lami`: two names joined by "and" in any language.
     if let Some((l, r)) = split_conjunction(&t) {
-        return vec![elem(l, Class::Person), elem(r, Class::Person)];
+        let mut second = elem(r, Class::Person);
+        second.joined = true;
+        return vec![elem(l, Class::Person), second];
     }
     vec![elem(&t, Class::Person)]
 }
@@ -230,12 +306,24 @@ fn strip_suffix_marker(t: &str, kind: Kind) -> Option<&str> {
 /// "And" between two photographers' names, in the languages credits are printed in. The
 /// one- and two-letter words (`e`, `y`, `i`, `og`) join only names of two words or more.
 fn split_conjunction(t: &str) -> Option<(&str, &str)> {
-    let lower = t.to_lowercase();
     AND_WORDS.iter().find_map(|w| {
-        let i = lower.find(&format!(" {w} "))?;
+        // As printed, in lower case (`Dan` in a name is no Indonesian "and"), but the
+        // English, German and Nordic words also in capitals (`NAME AND NAME`).
+        let word = format!(" {w} ");
+        let i = t.find(&word).or_else(|| {
+            ["and", "und", "och", "og"]
+                .contains(w)
+                .then(|| t.to_lowercase().find(&word))
+                .flatten()
+        })?;
         let (l, r) = (t.get(..i)?.trim(), t.get(i + w.len() + 2..)?.trim());
         let long = |s: &str| s.split_whitespace().count() >= 2;
-        let named = |s: &str| s.chars().next().is_some_and(char::is_uppercase);
+        // A capital, or a letter of a script without case (Gujarati, Arabic, Hangul).
+        let named = |s: &str| {
+            s.chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || c.is_alphabetic() && !c.is_lowercase())
+        };
         (named(l) && named(r) && (w.chars().count() > 2 || long(l) && long(r))).then_some((l, r))
     })
 }
@@ -385,7 +473,15 @@ pub(super) fn is_org(t: &str) -> bool {
             || caps_run && t.chars().any(char::is_lowercase));
     // `the artist`, `the family`: a description, not a name.
     let described = t.starts_with("the ");
-    inner_dot || acronym || described
+    // A name opened by an article is a newspaper's (`El Deber`, `DER SPIEGEL`, `La
+    // Tercera`): a person's name starts with a given name.
+    let titled = t.split_once(' ').is_some_and(|(first, _)| {
+        const ARTICLES: &[&str] = &[
+            "el", "la", "los", "las", "le", "les", "il", "der", "die", "das", "het", "the",
+        ];
+        ARTICLES.contains(&first.to_lowercase().as_str())
+    });
+    inner_dot || acronym || described || titled
 }
 
 /// `Lynsey Addario NYT`: a name with an agency glued on after a space.
@@ -421,7 +517,9 @@ pub(crate) fn name_case(s: &str) -> String {
     s.split_whitespace()
         .map(|w| {
             let letters = w.chars().filter(|c| c.is_alphabetic()).count();
-            if letters >= 2 && w.chars().all(|c| !c.is_lowercase()) {
+            // Initials and abbreviations (`U.S.`, `J.R.`) keep their capitals.
+            let dotted = w.trim_end_matches('.').contains('.');
+            if letters >= 2 && !dotted && w.chars().all(|c| !c.is_lowercase()) {
                 capitalise(w)
             } else {
                 w.to_string()

@@ -50,12 +50,82 @@ pub(super) const PHOTO_WORDS: &[&str] = &[
     "фотограф",
     "світлина",
     "снимка",
+    "foto's",
+    "fotografije",
+    "fotorreportaje",
+    "fotorreportagem",
+    "fotoreportage",
+    "φωτογραφίες",
+    "світлини",
+    // Scripts without case: Korean, Japanese, Chinese, Thai, Hindi, Gujarati, Punjabi,
+    // Arabic, Persian, Vietnamese.
+    "사진",
+    "写真",
+    "照片",
+    "图片",
+    "圖片",
+    "图片来源",
+    "圖片來源",
+    "ภาพ",
+    "फोटो",
+    "तस्वीर",
+    "તસવીર",
+    "તસવીરો",
+    "ਤਸਵੀਰ",
+    "تصوير",
+    "صورة",
+    "عکس",
+    "عکاس",
+    "ảnh",
 ];
+
+/// Words that label a credit as its source or author rather than its picture (`Izvor:`,
+/// `Autor:`, `Fuente:`, `Nguồn:`), lower-case.
+const LABEL_WORDS: &[&str] = &[
+    "source",
+    "credit",
+    "credits",
+    "author",
+    "autor",
+    "izvor",
+    "fuente",
+    "fonte",
+    "sursa",
+    "quelle",
+    "zdroj",
+    "źródło",
+    "kaynak",
+    "nguồn",
+    "crédito",
+    "credito",
+    "bildrechte",
+    "copyright",
+    "grafikler",
+    "grafik",
+    "graphics",
+];
+
+/// Whether `w` is a source or author label word (with or without a colon).
+pub(super) fn is_label_word(w: &str) -> bool {
+    LABEL_WORDS.contains(&w.to_lowercase().trim_end_matches(':'))
+}
 
 /// Words that say "by" or "from" before a photographer's name, after a photo word or
 /// opening a clause (`Foto von`, `Foto fra`, `Photo de`, `Foto di`, `Foto door`).
 pub(super) const BY_WORDS: &[&str] = &[
-    "by", "from", "von", "par", "de", "door", "av", "af", "fra", "di", "por", "od", "z",
+    "by", "from", "von", "par", "de", "door", "av", "af", "fra", "di", "por", "od", "z", "oleh",
+    "από",
+];
+
+/// Two-word "taken by" phrases after a photo word (`Photo prise par`, `Foto tomada por`).
+const BY_PHRASES: &[&str] = &[
+    "taken by",
+    "prise par",
+    "tomada por",
+    "tirada por",
+    "scattata da",
+    "aufgenommen von",
+    "diambil oleh",
 ];
 
 /// `by` words that also open a clause after a comma (`Düsseldorf, von Name/Reuters`); the
@@ -84,6 +154,10 @@ pub(super) fn strip_photo_label(s: &str) -> Option<&str> {
         return None;
     }
     let rest = rest.trim_start();
+    let rest = BY_PHRASES
+        .iter()
+        .find_map(|p| strip_prefix_ci(rest, p).filter(|r| r.starts_with(' ')))
+        .map_or(rest, str::trim_start);
     let rest = match rest.split_once(' ') {
         Some((w, after)) if BY_WORDS.contains(&w.to_lowercase().as_str()) => after.trim_start(),
         _ => rest,
@@ -161,6 +235,7 @@ pub(super) fn marker(s: &str) -> Option<Option<Kind>> {
         // Agencies' archive markers in several languages (AFP's `AFP/Archives`, dpa's
         // `dpa/Archiv`, EFE's `EFE/Archivo`, NTB's `Arkiv`).
         "file"
+        | "files"
         | "file photo"
         | "file picture"
         | "file pic"
@@ -190,6 +265,9 @@ pub(super) fn marker(s: &str) -> Option<Option<Kind>> {
         "photo" | "photos" | "foto" | "photograph" | "picture" | "stringer" | "str" | "staff"
         | "illustration" | "photo illustration" | "image" | "images" | "pic" | "pictures"
         | "own work" | "eget verk" | "eigenes werk" | "travail personnel" => None,
+        // Portuguese and Spanish for a copy taken from elsewhere (a screenshot, a post).
+        "reprodução" | "reproducao" | "reproducción" | "reproduction" => None,
+        _ if is_photo_word(&k) => None,
         _ => return None,
     };
     Some(kind)
@@ -229,5 +307,30 @@ pub(super) const VIA_WORDS: &[&str] = &["via ", "vía "];
 /// "And" in the languages credits are printed in (English, Italian/Portuguese, Spanish,
 /// French, German, the Nordic languages, Polish/Czech, Russian/Ukrainian), lower-case.
 pub(super) const AND_WORDS: &[&str] = &[
-    "and", "&", "e", "y", "et", "und", "og", "och", "i", "и", "і",
+    "and",
+    "&",
+    "e",
+    "y",
+    "et",
+    "und",
+    "og",
+    "och",
+    "i",
+    "и",
+    "і",
+    "та",
+    "oraz",
+    "en",
+    "és",
+    "ja",
+    "ve",
+    "dan",
+    "và",
+    "și",
+    "και",
+    "और",
+    "અને",
+    "ਅਤੇ",
+    "و",
+    "및",
 ];

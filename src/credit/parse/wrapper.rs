@@ -5,17 +5,43 @@
 
 use super::*;
 
-/// Braces typed for brackets (`(Photo by Name/AP Photo}`) read as brackets, and a
-/// backslash typed for a slash (`Court\\TASS`) as a slash.
+/// Braces typed for brackets (`(Photo by Name/AP Photo}`) read as brackets, a backslash
+/// typed for a slash (`Court\\TASS`) as a slash, the full-width forms of Chinese and
+/// Japanese type (`（`, `：`, `／`) as their ASCII kin, the ideographic comma `、` as a comma
+/// and full stop `。` as a stop, and Markdown emphasis (`[**Unsplash**](…)`, `_Photo: X_`)
+/// and a cut name's expander (`NAME ... [+] NAME`) dropped.
 pub(super) fn even_brackets(line: &str) -> String {
-    line.chars()
-        .map(|c| match c {
-            '{' => '(',
-            '}' => ')',
-            '\\' => '/',
-            c => c,
-        })
-        .collect()
+    // Forbes cuts a long name with an expander (`NAME ... [+] NAME`).
+    let line = &line.replace(" ... [+] ", " ").replace(" … [+] ", " ");
+    let mut out = String::with_capacity(line.len());
+    let chars: Vec<char> = line.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        match c {
+            '{' | '（' => out.push('('),
+            '}' | '）' => out.push(')'),
+            '［' => out.push('['),
+            '］' => out.push(']'),
+            '\\' | '／' => out.push('/'),
+            '：' => out.push(':'),
+            '，' => out.push(','),
+            '、' => out.push_str(", "),
+            '。' => out.push('.'),
+            '＝' => out.push('='),
+            '*' => {}
+            // An underscore at a word's edge is emphasis; inside a word (`user_name`) it
+            // is part of the name.
+            '_' => {
+                let word = |j: Option<&char>| j.is_some_and(|c| c.is_alphanumeric());
+                let inside =
+                    word(i.checked_sub(1).and_then(|j| chars.get(j))) && word(chars.get(i + 1));
+                if inside {
+                    out.push(c);
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The credit alone: the line without its wrapper, labels and trailer.
@@ -119,6 +145,9 @@ pub(super) fn unwrap(body: &str, seen: &mut Seen) -> String {
         "(c)",
         "©",
         "#",
+        "all photos by",
+        "all photographs by",
+        "all pictures by",
         "photo by",
         "photos by",
         "photograph by",
@@ -142,14 +171,25 @@ pub(super) fn unwrap(body: &str, seen: &mut Seen) -> String {
         "photo:",
         // A label without a colon: Italian `Foto ANSA/…`, French `Photo AFP`, Polish `Fot.`.
         "fot. ",
+        // Russian `автор фото` (the photo's author).
+        "автор фото",
         // A byline opening the line (Wikimedia Commons' `By Name - Own work, …`).
         "by ",
     ];
-    let mut s = body.trim().to_string();
+    let mut s = drop_caption_before_copyright(body.trim());
     loop {
         let before = s.clone();
         s = s.trim().to_string();
         let mut led = false;
+        // The BBC's `IMAGE SOURCE,` label, in the languages its services print it.
+        for lead in SOURCE_LEADS {
+            if let Some(rest) = strip_prefix_ci(&s, lead)
+                && rest.starts_with([',', ':'])
+            {
+                s = rest.trim_start_matches([',', ':', ' ']).to_string();
+                led = true;
+            }
+        }
         for lead in LEADS {
             if let Some(rest) = strip_prefix_ci(&s, lead) {
                 // A word label must end at a word boundary ("Photo by", not "Photobymann").
@@ -198,7 +238,8 @@ pub(super) fn unwrap_tail_bracket(s: &str, seen: &mut Seen) -> String {
     };
     let head = s.get(..open).unwrap_or("").trim_end();
     let inner = s.get(open + 1..s.len() - 1).unwrap_or("").trim();
-    if org_alias(inner).is_some() {
+    // `新華社發(NAME 攝)`: the photographer in brackets after the agency.
+    if org_alias(inner).is_some() || is_shot_credit(inner) {
         format!("{head}/{inner}")
     } else {
         // A reference, licence, place or affiliation, not part of the chain.
@@ -359,7 +400,14 @@ pub(super) fn strip_label(s: &str, seen: &mut Seen) -> String {
     let label = s.get(..colon).unwrap_or("");
     let rest = s.get(colon + 1..).unwrap_or("");
     let words: Vec<&str> = label.split_whitespace().collect();
-    if words.is_empty() || words.len() > 3 || label.contains(['/', '(', '.']) {
+    // A longer label ends in a photo or source word (`Sursa articol si foto:`).
+    let labelled = words
+        .last()
+        .is_some_and(|w| is_photo_word(w) || is_label_word(w));
+    if words.is_empty() || words.len() > 3 && !(labelled && words.len() <= 6) {
+        return s.to_string();
+    }
+    if label.contains(['/', '(', '.']) {
         return s.to_string();
     }
     // Licence words in a label are not part of the name (`Flickr CC:`).
@@ -370,6 +418,10 @@ pub(super) fn strip_label(s: &str, seen: &mut Seen) -> String {
         .collect();
     let name = name.join(" ");
     if agency::lookup(&name).is_some() {
+        // `Reuters: 16 May 2020`: a date after the agency, not a chain element.
+        if rest.split_whitespace().any(is_year) {
+            return name;
+        }
         return format!("{name}/{}", rest.trim());
     }
     if let Some(kind) = marker(&name) {
@@ -380,7 +432,7 @@ pub(super) fn strip_label(s: &str, seen: &mut Seen) -> String {
 
 /// Drop a closing full stop, but not the one of an initial or abbreviation (`U.S.`).
 pub(super) fn strip_full_stop(s: &str) -> String {
-    let Some(head) = s.strip_suffix('.') else {
+    let Some(head) = s.trim_end().strip_suffix('.').map(str::trim_end) else {
         return s.to_string();
     };
     let last = head.rsplit([' ', '/']).next().unwrap_or("");
@@ -389,4 +441,37 @@ pub(super) fn strip_full_stop(s: &str) -> String {
     } else {
         s.to_string()
     }
+}
+
+/// The BBC's `Image source,` label before a credit, in English and in the languages of its
+/// world services (Punjabi, Hindi, Spanish, Indonesian, Vietnamese, Russian).
+const SOURCE_LEADS: &[&str] = &[
+    "image source",
+    "ਤਸਵੀਰ ਸਰੋਤ",
+    "तस्वीर का स्रोत",
+    "fuente de la imagen",
+    "sumber gambar",
+    "nguồn hình ảnh",
+    "автор фото",
+];
+
+/// A caption or label printed before a copyright sign (`Il Castello di Siracusa © Ansa`,
+/// `Portada ©Name`, `Photo Credit © Name`): the credit is what the sign opens. Kept when
+/// the text before it is itself a chain (`AFP 2013 / Name ©`) or nothing follows the sign.
+fn drop_caption_before_copyright(s: &str) -> String {
+    let Some(at) = s.find('©').filter(|&i| i > 0) else {
+        return s.to_string();
+    };
+    let head = s.get(..at).unwrap_or("").trim();
+    let tail = s.get(at..).unwrap_or("");
+    let credit = tail.trim_start_matches('©').trim();
+    let chain = head.contains('/') || agency::lookup(head.trim_matches(['(', '['])).is_some();
+    if chain || credit.is_empty() || head.is_empty() {
+        return s.to_string();
+    }
+    // A bracket opened in the caption stays open around the credit.
+    let open = head.chars().filter(|c| *c == '(').count();
+    let close = head.chars().filter(|c| *c == ')').count();
+    let lead = if open > close { "(" } else { "" };
+    format!("{lead}{tail}")
 }
