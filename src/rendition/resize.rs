@@ -6,7 +6,9 @@
 
 use fast_image_resize::images::Image;
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
-use moxcms::{ColorProfile, DataColorSpace, Layout, TransformOptions};
+use std::sync::{Arc, LazyLock};
+
+use moxcms::{ColorProfile, DataColorSpace, Layout, Transform8BitExecutor, TransformOptions};
 
 use super::decode::{Colour, Raster};
 use crate::error::{Error, Result};
@@ -89,6 +91,41 @@ pub(super) fn to_srgb(raster: Raster, colour: &Colour, warnings: &mut Vec<String
 
 /// Run an ICC transform to sRGB; `Ok(None)` when the profile is sRGB already.
 fn transform(raster: &Raster, icc: &[u8], cmyk: bool) -> Result<Option<Raster>, String> {
+    let Some(t) = srgb_transform(icc, cmyk)? else {
+        return Ok(None);
+    };
+    let pixels = raster.data.len() / usize::from(raster.channels);
+    let mut out = vec![0u8; pixels * 3];
+    t.transform(&raster.data, &mut out)
+        .map_err(|e| format!("conversion failed: {e}"))?;
+    Ok(Some(Raster {
+        width: raster.width,
+        height: raster.height,
+        channels: 3,
+        data: out,
+    }))
+}
+
+/// What a profile's transform to sRGB came to: `None` when none is needed.
+type Made = Result<Option<Arc<Transform8BitExecutor>>, String>;
+
+/// The transform from a profile to sRGB, made once per profile and kept. Building one costs
+/// far more than running it on a fingerprint's few thousand pixels (a CMYK profile's 4-D
+/// table above all: `perf` put it at 11 % of `byline add`), and a batch of agency photos
+/// carries the same few profiles again and again.
+fn srgb_transform(icc: &[u8], cmyk: bool) -> Made {
+    static KEPT: LazyLock<quick_cache::sync::Cache<([u8; 32], bool), Made>> =
+        LazyLock::new(|| quick_cache::sync::Cache::new(32));
+    let key = (*blake3::hash(icc).as_bytes(), cmyk);
+    if let Some(made) = KEPT.get(&key) {
+        return made;
+    }
+    let made = make_transform(icc, cmyk);
+    KEPT.insert(key, made.clone());
+    made
+}
+
+fn make_transform(icc: &[u8], cmyk: bool) -> Made {
     let profile =
         ColorProfile::new_from_slice(icc).map_err(|e| format!("profile unreadable: {e}"))?;
     if !cmyk && profile.color_space == DataColorSpace::Gray {
@@ -112,19 +149,10 @@ fn transform(raster: &Raster, icc: &[u8], cmyk: bool) -> Result<Option<Raster>, 
         return Ok(None);
     }
     let layout = if cmyk { Layout::Rgba } else { Layout::Rgb };
-    let t = profile
+    profile
         .create_transform_8bit(layout, &srgb, Layout::Rgb, TransformOptions::default())
-        .map_err(|e| format!("cannot convert from this profile: {e}"))?;
-    let pixels = raster.data.len() / usize::from(raster.channels);
-    let mut out = vec![0u8; pixels * 3];
-    t.transform(&raster.data, &mut out)
-        .map_err(|e| format!("conversion failed: {e}"))?;
-    Ok(Some(Raster {
-        width: raster.width,
-        height: raster.height,
-        channels: 3,
-        data: out,
-    }))
+        .map(Some)
+        .map_err(|e| format!("cannot convert from this profile: {e}"))
 }
 
 /// A matrix/TRC profile whose primaries match sRGB's within rounding (skips a no-op pass).
