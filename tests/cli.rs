@@ -323,6 +323,10 @@ fn export_then_import_is_idempotent_and_keeps_history() {
     let b = Store::new();
     let out = b.ok(&["import", file.to_str().expect("path")]);
     assert!(out.contains("6 imported, 0 already present"), "{out}");
+    assert!(
+        has_index_snapshot(&b),
+        "import leaves the index's snapshot written"
+    );
     let out = b.ok(&["import", file.to_str().expect("path")]);
     assert!(out.contains("0 imported, 6 already present"), "{out}");
     assert_eq!(a.record(&id), b.record(&id));
@@ -331,6 +335,19 @@ fn export_then_import_is_idempotent_and_keeps_history() {
         b.ok(&["history", "--json", &id]),
         "time and actor survive the trip"
     );
+}
+
+/// Whether sled has written its snapshot (`snap.*`, where each page lies) in the store's
+/// index: a bulk write leaves one, so the next command need not scan the whole log first.
+fn has_index_snapshot(s: &Store) -> bool {
+    std::fs::read_dir(s.path().join("index"))
+        .expect("index folder")
+        .any(|e| {
+            e.expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .starts_with("snap.")
+        })
 }
 
 #[test]
@@ -374,6 +391,10 @@ fn deleting_the_index_loses_nothing() {
     std::fs::write(s.path().join("index").join("db"), b"garbage").expect("damage");
     assert_eq!(s.ok(&["list", "--json"]), list);
     assert!(s.ok(&["reindex"]).contains("6 photos"));
+    assert!(
+        has_index_snapshot(&s),
+        "reindex leaves the index's snapshot written"
+    );
     assert_eq!(s.ok(&["list", "--json"]), list);
     s.ok(&["verify"]);
 }

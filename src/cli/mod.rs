@@ -318,6 +318,16 @@ pub(crate) fn parse_date(s: &str) -> Result<Timestamp> {
     Ok(crate::model::parse_date(s)?)
 }
 
+/// Open the store once more after a bulk write (`import`, `reindex`) and close it. sled writes
+/// its snapshot (where every page lies) only when it opens, after scanning the log written
+/// since the last one; done here, the bulk write pays that scan rather than the next command
+/// (at 10,000 photos, debug build, the first `show` after a `reindex` took 0.27 s and the next
+/// 0.09 s).
+fn settle_index(store: &std::path::Path, cmd: &str) -> Result<()> {
+    drop(open(store, Access::Read, cmd)?);
+    Ok(())
+}
+
 fn holder(cmd: &str) -> String {
     format!("byline {cmd} (pid {})", std::process::id())
 }
@@ -441,12 +451,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             file.as_deref(),
             &mut out,
         ),
-        Command::Import { file } => admin::import(
-            &mut open(store, Access::Write, "import")?,
-            &file,
-            json,
-            &mut out,
-        ),
+        Command::Import { file } => {
+            let mut lib = open(store, Access::Write, "import")?;
+            let code = admin::import(&mut lib, &file, json, &mut out)?;
+            drop(lib);
+            settle_index(store, "import")?;
+            Ok(code)
+        }
         Command::Verify { repair: false } => {
             admin::verify(&open(store, Access::Read, "verify")?, json, &mut out)
         }
@@ -464,7 +475,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             &mut out,
         ),
         Command::Reindex => {
-            admin::reindex(&open(store, Access::Reindex, "reindex")?, json, &mut out)
+            let code = admin::reindex(&open(store, Access::Reindex, "reindex")?, json, &mut out)?;
+            settle_index(store, "reindex")?;
+            Ok(code)
         }
     }
 }

@@ -60,6 +60,14 @@ pub const SCHEMA: u32 = 6;
 /// the whole index through it under a 300 MB budget.
 const CACHE_BYTES: u64 = 64 << 20;
 
+/// How often sled's background thread writes its buffers out and then moves live pages out
+/// of mostly-dead log segments so they can be reused. At sled's default (500 ms) a bulk write
+/// (`import`, a rebuild) outruns that cleaning and the log file grows to several times the live
+/// data, and sled never shrinks it: at 10,000 photos an import left 3.7 KB a photo and a
+/// rebuild 5.0 KB; at 10 ms, 1.4 KB and 1.8 KB (README, "A store of many photos"). When
+/// nothing was written a round costs an fsync of an unchanged file.
+const FLUSH_EVERY_MS: u64 = 10;
+
 /// The sled index of a store. Cloning is cheap and gives another handle on the same index
 /// (sled is safe to read from many threads while one writes).
 #[derive(Clone)]
@@ -132,6 +140,7 @@ impl Db {
             .path(dir)
             .cache_capacity(CACHE_BYTES)
             .mode(sled::Mode::LowSpace)
+            .flush_every_ms(Some(FLUSH_EVERY_MS))
             .open()
             .map_err(|e| {
                 // sled holds its own exclusive file lock; another process has the index open.

@@ -114,9 +114,16 @@ fn replay_to_index(db: &Db, blobs: &dyn BlobBackend, events: &[(Span, Event)]) -
     apply_to_index(db, &filled)
 }
 
-/// Apply journalled events to the index, a few thousand per sled transaction.
+/// Events per sled transaction when applying journalled events. A transaction holds its
+/// writes in memory and pins the log segments it touches until it commits, so smaller ones
+/// use less memory and let sled clean sooner: at 10,000 photos a rebuild in transactions of
+/// 4,096 events peaked at 310 MB RSS against 165 MB at 512, and an import's index came out up
+/// to a fifth larger; below 512 neither changed much.
+const EVENTS_PER_TRANSACTION: usize = 512;
+
+/// Apply journalled events to the index, [`EVENTS_PER_TRANSACTION`] per sled transaction.
 pub(super) fn apply_to_index(db: &Db, events: &[(Span, Event)]) -> Result<()> {
-    for chunk in events.chunks(4096) {
+    for chunk in events.chunks(EVENTS_PER_TRANSACTION) {
         db.apply(chunk, &edit::apply)?;
     }
     Ok(())
