@@ -13,6 +13,7 @@ use crate::model::Fields;
 
 mod chain;
 mod element;
+mod labels;
 mod lexicon;
 mod licence;
 mod script;
@@ -20,6 +21,7 @@ mod wrapper;
 
 use chain::*;
 use element::*;
+use labels::*;
 use lexicon::*;
 use licence::attribution;
 use script::*;

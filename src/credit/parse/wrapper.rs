@@ -181,6 +181,20 @@ pub(super) fn unwrap(body: &str, seen: &mut Seen) -> String {
         let before = s.clone();
         s = s.trim().to_string();
         let mut led = false;
+        let shapes: [fn(&str) -> Option<String>; 7] = [
+            outer_brackets,
+            notice_after_bracket,
+            odd_label_punctuation,
+            agency_hashtag,
+            outlet_before_by,
+            mid_line_label,
+            label_after_dash,
+        ];
+        for shape in shapes {
+            if let Some(t) = shape(&s) {
+                s = t;
+            }
+        }
         // The BBC's `IMAGE SOURCE,` label, in the languages its services print it.
         for lead in SOURCE_LEADS {
             if let Some(rest) = strip_prefix_ci(&s, lead)
