@@ -8,6 +8,10 @@ use byline::credit;
 #[path = "parser/fifth_round.rs"]
 mod fifth_round;
 
+/// The rules written on held-out set 5 (burned) and the sixth round's tuning lines.
+#[path = "parser/sixth_round.rs"]
+mod sixth_round;
+
 /// A made-up line and the parts a reader must get: agency, creators, via chain, kind
 /// (lists joined with ` | `, as in the TSVs).
 type Case = (
@@ -511,9 +515,10 @@ fn parser_score_on_the_fifth_held_out_lines() {
     hold("credit-lines-heldout5.tsv", HELD_OUT5_RIGHT);
 }
 
-/// Parts right on the 63 lines of the fifth held-out set, scored once (of 252): 227 (90.1%);
-/// the parser before the fifth round's rules read 174 (69.0%).
-const HELD_OUT5_RIGHT: usize = 227;
+/// Parts right on the 63 lines of the fifth held-out set (of 252): 227 (90.1%) when scored
+/// once (the parser before the fifth round's rules read 174, 69.0%); 247 (98.0%) since it
+/// was burned and the sixth round's rules were written on its failures.
+const HELD_OUT5_RIGHT: usize = 247;
 
 // See: #11. The tuning part of the sixth round (`credit-lines-sixth.tsv`, split by
 // `split-credit-lines.py sixth`): labelled by hand and committed before the parser ran on it.
@@ -522,5 +527,6 @@ fn parser_score_on_the_sixth_tuning_lines() {
     hold("credit-lines-tuning6.tsv", TUNING6_RIGHT);
 }
 
-/// Parts right on the 30 lines of the sixth tuning part (of 120).
+/// Parts right on the 30 lines of the sixth tuning part (of 120): 107 before its rules, 114
+/// after.
 const TUNING6_RIGHT: usize = 114;

@@ -54,6 +54,22 @@ pub(super) fn promote_lone_words(elems: &mut [Elem]) {
     }
 }
 
+/// `WORD/Given Family`: of two names with no agency, one word before a name of two words
+/// or more is the newspaper or outlet whose photographer it is (`DAILY/JANE M DOE`); a
+/// person is credited by given and family name.
+pub(super) fn org_word_before_name(elems: &mut [Elem]) {
+    let [first, second] = elems else {
+        return;
+    };
+    let person = |e: &Elem| matches!(e.class, Class::Person) && !has_unspaced(&e.text);
+    let word = !first.text.contains(' ')
+        && first.text.chars().count() >= 3
+        && first.text.chars().next().is_some_and(char::is_uppercase);
+    if person(first) && person(second) && word && second.text.split_whitespace().count() >= 2 {
+        first.class = org(org_case(&first.text));
+    }
+}
+
 /// `Issuer/Name/Handout via Agency`: of two names before a handout marker with no
 /// organisation among them, the first is the issuer and the second the photographer
 /// (`Mattel/Name/Handout via Reuters`); one name alone stays the photographer's.

@@ -75,6 +75,20 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
     {
         return classify(rest, after_via, may_be_cut, seen);
     }
+    // An archive word before an organisation's name (`Archivo Newspaper`, `Archive
+    // Agency`): the picture is from that organisation's archive.
+    if let Some((first, rest)) = t.split_once(' ')
+        && marker(first) == Some(Some(Kind::Archive))
+        && agency::lookup(&t).is_none()
+        && rest.chars().next().is_some_and(char::is_uppercase)
+    {
+        seen.kinds.push(Kind::Archive);
+        let rest = rest.trim();
+        return match agency::lookup(rest) {
+            Some(_) => classify(rest, after_via, may_be_cut, seen),
+            None => vec![elem(rest, org(org_case(rest)))],
+        };
+    }
     if let Some(elems) = classify_unspaced(&t, after_via, seen) {
         return elems;
     }

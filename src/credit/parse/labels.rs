@@ -38,7 +38,13 @@ pub(super) fn agency_hashtag(s: &str) -> Option<String> {
         .find_map(|w| first.strip_suffix(w))
         .filter(|h| !h.is_empty())?;
     let alias = agency::lookup(head)?;
-    Some(format!("{}/{}", alias.canonical, rest.trim()))
+    let rest = rest.trim();
+    // With or without its `by` (`APPhoto by Name`).
+    let rest = match rest.split_once(' ') {
+        Some((w, after)) if BY_WORDS.contains(&w.to_lowercase().as_str()) => after.trim(),
+        _ => rest,
+    };
+    Some(format!("{}/{rest}", alias.canonical))
 }
 
 /// An outlet or platform before `photograph by` / `photo by` (`Outlet Times photograph by
@@ -63,14 +69,18 @@ pub(super) fn outlet_before_by(s: &str) -> Option<String> {
     let words: Vec<&str> = head.split_whitespace().collect();
     // Not a label, a marker (`Pool photo by`), `All photos by`, or an agency (its own
     // `Agency photo by Name` form is read elsewhere).
-    let worded = words.iter().any(|w| is_any_label(w) || w.eq_ignore_ascii_case("all"))
+    let worded = words
+        .iter()
+        .any(|w| is_any_label(w) || w.eq_ignore_ascii_case("all"))
         || marker(head).is_some()
         || agency::lookup(head).is_some_and(|a| !a.platform);
     let outlet = !worded
         && (1..=4).contains(&words.len())
-        && words
-            .iter()
-            .all(|w| w.chars().next().is_some_and(|c| c.is_uppercase() || c.is_numeric()))
+        && words.iter().all(|w| {
+            w.chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || c.is_numeric())
+        })
         && !head.contains(['/', ',', '(', ')', ':']);
     (outlet && !name.is_empty()).then(|| format!("{name}/{head}"))
 }
@@ -150,9 +160,9 @@ pub(super) fn label_after_dash(s: &str) -> Option<String> {
         .next()?;
     let words: Vec<&str> = tail.split_whitespace().collect();
     let labels = !words.is_empty()
-        && words.iter().all(|w| {
-            w.chars().next().is_some_and(char::is_lowercase) && is_any_label(w)
-        });
+        && words
+            .iter()
+            .all(|w| w.chars().next().is_some_and(char::is_lowercase) && is_any_label(w));
     labels.then(|| format!("{}{closing}", head.trim_end()))
 }
 
@@ -162,10 +172,23 @@ mod tests {
 
     #[test]
     fn label_shapes() {
-        assert_eq!(odd_label_punctuation("Photo; Agency"), Some("Agency".into()));
-        assert_eq!(odd_label_punctuation("Foto – Jane Doe"), Some("Jane Doe".into()));
+        assert_eq!(
+            odd_label_punctuation("Photo; Agency"),
+            Some("Agency".into())
+        );
+        assert_eq!(
+            odd_label_punctuation("Foto – Jane Doe"),
+            Some("Jane Doe".into())
+        );
         assert_eq!(odd_label_punctuation("Jane Doe - Paris"), None);
-        assert_eq!(agency_hashtag("AFPPhoto Jane Doe"), Some("AFP/Jane Doe".into()));
+        assert_eq!(
+            agency_hashtag("AFPPhoto Jane Doe"),
+            Some("AFP/Jane Doe".into())
+        );
+        assert_eq!(
+            agency_hashtag("AFPPhoto by Jane Doe"),
+            Some("AFP/Jane Doe".into())
+        );
         assert_eq!(agency_hashtag("Grandphoto Jane"), None);
         assert_eq!(
             outlet_before_by("Daily Post photograph by Jane Doe"),
