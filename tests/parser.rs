@@ -527,6 +527,6 @@ fn parser_score_on_the_sixth_tuning_lines() {
     hold("credit-lines-tuning6.tsv", TUNING6_RIGHT);
 }
 
-/// Parts right on the 30 lines of the sixth tuning part (of 120): 107 before its rules, 114
+/// Parts right on the 30 lines of the sixth tuning part (of 120): 107 before its rules, 116
 /// after.
-const TUNING6_RIGHT: usize = 114;
+const TUNING6_RIGHT: usize = 116;

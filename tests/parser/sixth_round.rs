@@ -111,5 +111,22 @@ fn outlets_before_names() {
             "",
             "staff",
         ),
+        // Spanish `S/D` (no data) where the name would be.
+        ("S/D / EFE", "EFE", "", "", "unknown"),
+        ("S/D de autor / Reuters", "Reuters", "", "", "unknown"),
     ]);
+}
+
+// See: #11. A Markdown attribution ending `is in the public domain`: the author linked
+// after `by` is its creator, even as one word in capitals, name-cased (the link's colon is no label).
+#[test]
+fn public_domain_attribution() {
+    check(&[(
+        "[Harbour at dawn](https://www.flickr.com/photos/1234@N00/987) by \
+         [KESTRELWORKS](https://www.flickr.com/photos/kestrel/) is in the public domain.",
+        "Flickr",
+        "Kestrelworks",
+        "",
+        "unknown",
+    )]);
 }

@@ -117,7 +117,11 @@ pub(super) fn lone_name_is_org(elems: &mut [Elem], line: &str) {
         && e.text.chars().count() >= 3
         && e.text.chars().next().is_some_and(char::is_uppercase)
         && !has_unspaced(&e.text);
-    if matches!(e.class, Class::Person) && word && !by && line.contains(':') {
+    // A label's colon, not a link's (`https://`).
+    let label = line
+        .match_indices(':')
+        .any(|(i, _)| !line.get(i + 1..).is_some_and(|r| r.starts_with("//")));
+    if matches!(e.class, Class::Person) && word && !by && label {
         e.class = org(e.text.clone());
     }
 }

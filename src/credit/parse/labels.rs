@@ -29,6 +29,18 @@ pub(super) fn odd_label_punctuation(s: &str) -> Option<String> {
     (is_any_label(first) && DASHES.contains(&dash)).then(|| after.trim_start().to_string())
 }
 
+/// Spanish `S/D` (*sin datos*, "no data"), alone or as `S/D de autor`, where the
+/// photographer's name would stand: no one is named, and the slash is not the chain's.
+pub(super) fn no_data_placeholder(s: &str) -> Option<String> {
+    let rest = strip_prefix_ci(s, "s/d")?;
+    let rest = strip_prefix_ci(rest.trim_start(), "de autor").unwrap_or(rest);
+    let rest = rest.trim_start();
+    if !(rest.is_empty() || rest.starts_with(['/', ',', '|'])) {
+        return None;
+    }
+    Some(rest.trim_start_matches(['/', ',', '|', ' ']).to_string())
+}
+
 /// An agency's photo hashtag glued to its name (`APPhoto Name` once the `#` went, `AFPFoto
 /// Name`): the agency, then the name, as a chain.
 pub(super) fn agency_hashtag(s: &str) -> Option<String> {
@@ -213,5 +225,10 @@ mod tests {
             Some("(File/AFP)".into())
         );
         assert_eq!(label_after_dash("Jane Doe - Paris"), None);
+        assert_eq!(
+            no_data_placeholder("S/D de autor / AFP"),
+            Some("AFP".into())
+        );
+        assert_eq!(no_data_placeholder("S/Dante Doe"), None);
     }
 }

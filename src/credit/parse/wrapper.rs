@@ -181,8 +181,9 @@ pub(super) fn unwrap(body: &str, seen: &mut Seen) -> String {
         let before = s.clone();
         s = s.trim().to_string();
         let mut led = false;
-        let shapes: [fn(&str) -> Option<String>; 7] = [
+        let shapes: [fn(&str) -> Option<String>; 8] = [
             outer_brackets,
+            no_data_placeholder,
             notice_after_bracket,
             odd_label_punctuation,
             agency_hashtag,
