@@ -480,8 +480,8 @@ fn parser_score_on_the_fourth_held_out_lines() {
 /// Parts right on the 140 tuning lines (of 560): 553, 554 with the fifth round's rules.
 const TUNING_RIGHT: usize = 554;
 /// Parts right on the 70 lines of the first held-out set (of 280): 254 when it was scored
-/// once, 258 with the next session's general rules, 265 with the fifth round's.
-const HELD_OUT_RIGHT: usize = 265;
+/// once, 258 with the next session's general rules, 265 with the fifth round's, 267 with the sixth's.
+const HELD_OUT_RIGHT: usize = 267;
 /// Parts right on the 82 lines of the second held-out set (of 328): 299 (91.2%) when scored
 /// once, 300 with the rules written on the fresh tuning lines, 309 with the fifth round's.
 const HELD_OUT2_RIGHT: usize = 309;

@@ -30,6 +30,8 @@ fn labels_in_other_shapes() {
         ),
         ("(Supplied: Jane Doe)", "", "Jane Doe", "", "handout"),
         ("Picture: Supplied", "", "", "", "handout"),
+        // Two label words joined by a slash, over a brand printed in lower case.
+        ("Bild/Quelle: ddq", "ddq", "", "", "unknown"),
     ]);
 }
 
@@ -60,6 +62,8 @@ fn outlet_before_photograph_by() {
             "",
             "staff",
         ),
+        ("Pool photo by Jane Doe", "", "Jane Doe", "", "pool"),
+        ("Handout photo by Jane Doe", "", "Jane Doe", "", "handout"),
     ]);
 }
 

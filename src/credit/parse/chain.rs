@@ -113,9 +113,12 @@ pub(super) fn lone_name_is_org(elems: &mut [Elem], line: &str) {
     };
     let lower = format!(" {} ", line.to_lowercase());
     let by = BY_WORDS.iter().any(|w| lower.contains(&format!(" {w} ")));
+    // Brands print short names in lower case (`dts`, `ddp`): a name is never so printed.
+    let lower_brand =
+        (3..=4).contains(&e.text.len()) && e.text.chars().all(|c| c.is_ascii_lowercase());
     let word = !e.text.contains(' ')
         && e.text.chars().count() >= 3
-        && e.text.chars().next().is_some_and(char::is_uppercase)
+        && (e.text.chars().next().is_some_and(char::is_uppercase) || lower_brand)
         && !has_unspaced(&e.text);
     // A label's colon, not a link's (`https://`).
     let label = line

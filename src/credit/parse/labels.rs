@@ -81,6 +81,11 @@ pub(super) fn outlet_before_by(s: &str) -> Option<String> {
     let words: Vec<&str> = head.split_whitespace().collect();
     // Not a label, a marker (`Pool photo by`), `All photos by`, or an agency (its own
     // `Agency photo by Name` form is read elsewhere).
+    // A marker there says what the picture is (`Pool photo by Name`: the name may end in
+    // the marker's word, `… Pool`).
+    if marker(head).is_some_and(|k| k.is_some()) && !name.is_empty() {
+        return Some(format!("{name}/{head}"));
+    }
     let worded = words
         .iter()
         .any(|w| is_any_label(w) || w.eq_ignore_ascii_case("all"))

@@ -422,7 +422,12 @@ pub(super) fn strip_label(s: &str, seen: &mut Seen) -> String {
     if words.is_empty() || words.len() > 3 && !(labelled && words.len() <= 6) {
         return s.to_string();
     }
-    if label.contains(['/', '(', '.']) {
+    // A slash joins two label words (`Foto/Quelle:`), else it is the chain's.
+    let double = label.split('/').count() == 2
+        && label
+            .split('/')
+            .all(|w| is_photo_word(w) || is_label_word(w));
+    if label.contains(['(', '.']) || label.contains('/') && !double {
         return s.to_string();
     }
     // Licence words in a label are not part of the name (`Flickr CC:`).
