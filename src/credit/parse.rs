@@ -13,6 +13,7 @@ use crate::model::Fields;
 
 mod chain;
 mod element;
+mod labels;
 mod lexicon;
 mod licence;
 mod script;
@@ -20,6 +21,7 @@ mod wrapper;
 
 use chain::*;
 use element::*;
+use labels::*;
 use lexicon::*;
 use licence::attribution;
 use script::*;
@@ -76,6 +78,7 @@ pub fn parse(line: &str) -> CreditParts {
     handout_issuer(&mut elems);
     fuzzy_distributor(&mut elems);
     promote_lone_words(&mut elems);
+    org_word_before_name(&mut elems);
     lone_name_is_org(&mut elems, line);
     let mut parts = assemble(&elems, &seen, parts);
     // A link to a platform names the source when the chain names no agency.

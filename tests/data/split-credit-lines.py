@@ -7,6 +7,7 @@ tuned on them (issue 11). The seeds are fixed so each split can be checked:
     python3 tests/data/split-credit-lines.py fresh   # 62 held out (held-out set 3)
     python3 tests/data/split-credit-lines.py fourth  # 63 held out (held-out set 4)
     python3 tests/data/split-credit-lines.py fifth   # 63 held out (held-out set 5)
+    python3 tests/data/split-credit-lines.py sixth   # 62 held out (held-out set 6)
 """
 import random
 import sys
@@ -21,6 +22,8 @@ SPLITS = {
                "credit-lines-heldout4.tsv", 202611284, 63),
     "fifth": ("credit-lines-fifth.tsv", "credit-lines-tuning5.tsv",
               "credit-lines-heldout5.tsv", 202611285, 63),
+    "sixth": ("credit-lines-sixth.tsv", "credit-lines-tuning6.tsv",
+              "credit-lines-heldout6.tsv", 202611286, 62),
 }
 
 if len(sys.argv) != 2 or sys.argv[1] not in SPLITS:

@@ -254,6 +254,9 @@ const ALIASES: &[Alias] = &[
     agency("Keystone", "Keystone"),
     agency("Belga", "Belga"),
     agency("ANP", "ANP"),
+    // Israel's photo agency, printed with and without the space.
+    agency("Flash90", "Flash 90"),
+    agency("Flash 90", "Flash 90"),
     agency("AAP", "AAP"),
     agency("AAP Image", "AAP"),
     agency("AAPIMAGE", "AAP"),

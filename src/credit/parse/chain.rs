@@ -54,6 +54,22 @@ pub(super) fn promote_lone_words(elems: &mut [Elem]) {
     }
 }
 
+/// `WORD/Given Family`: of two names with no agency, one word before a name of two words
+/// or more is the newspaper or outlet whose photographer it is (`DAILY/JANE M DOE`); a
+/// person is credited by given and family name.
+pub(super) fn org_word_before_name(elems: &mut [Elem]) {
+    let [first, second] = elems else {
+        return;
+    };
+    let person = |e: &Elem| matches!(e.class, Class::Person) && !has_unspaced(&e.text);
+    let word = !first.text.contains(' ')
+        && first.text.chars().count() >= 3
+        && first.text.chars().next().is_some_and(char::is_uppercase);
+    if person(first) && person(second) && word && second.text.split_whitespace().count() >= 2 {
+        first.class = org(org_case(&first.text));
+    }
+}
+
 /// `Issuer/Name/Handout via Agency`: of two names before a handout marker with no
 /// organisation among them, the first is the issuer and the second the photographer
 /// (`Mattel/Name/Handout via Reuters`); one name alone stays the photographer's.
@@ -97,11 +113,18 @@ pub(super) fn lone_name_is_org(elems: &mut [Elem], line: &str) {
     };
     let lower = format!(" {} ", line.to_lowercase());
     let by = BY_WORDS.iter().any(|w| lower.contains(&format!(" {w} ")));
+    // Brands print short names in lower case (`dts`, `ddp`): a name is never so printed.
+    let lower_brand =
+        (3..=4).contains(&e.text.len()) && e.text.chars().all(|c| c.is_ascii_lowercase());
     let word = !e.text.contains(' ')
         && e.text.chars().count() >= 3
-        && e.text.chars().next().is_some_and(char::is_uppercase)
+        && (e.text.chars().next().is_some_and(char::is_uppercase) || lower_brand)
         && !has_unspaced(&e.text);
-    if matches!(e.class, Class::Person) && word && !by && line.contains(':') {
+    // A label's colon, not a link's (`https://`).
+    let label = line
+        .match_indices(':')
+        .any(|(i, _)| !line.get(i + 1..).is_some_and(|r| r.starts_with("//")));
+    if matches!(e.class, Class::Person) && word && !by && label {
         e.class = org(e.text.clone());
     }
 }

@@ -23,7 +23,8 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
     // A number that is not a year is a reference or billing code (`TT kod 444`), never a
     // name: it goes with its code word, and what is left is read.
     let code = |w: &str| w.len() >= 2 && w.chars().all(|c| c.is_ascii_digit()) && !is_year(w);
-    if t.split_whitespace().any(code) {
+    // An agency whose name holds a number (`Flash 90`) keeps it.
+    if t.split_whitespace().any(code) && agency::lookup(&t).is_none() {
         let words: Vec<&str> = t.split_whitespace().collect();
         let kept: Vec<&str> = words
             .iter()
@@ -73,6 +74,20 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
         && !rest.trim().is_empty()
     {
         return classify(rest, after_via, may_be_cut, seen);
+    }
+    // An archive word before an organisation's name (`Archivo Newspaper`, `Archive
+    // Agency`): the picture is from that organisation's archive.
+    if let Some((first, rest)) = t.split_once(' ')
+        && marker(first) == Some(Some(Kind::Archive))
+        && agency::lookup(&t).is_none()
+        && rest.chars().next().is_some_and(char::is_uppercase)
+    {
+        seen.kinds.push(Kind::Archive);
+        let rest = rest.trim();
+        return match agency::lookup(rest) {
+            Some(_) => classify(rest, after_via, may_be_cut, seen),
+            None => vec![elem(rest, org(org_case(rest)))],
+        };
     }
     if let Some(elems) = classify_unspaced(&t, after_via, seen) {
         return elems;
@@ -362,7 +377,8 @@ pub(super) fn org_alias(t: &str) -> Option<(&'static Alias, bool)> {
 /// the label misspelt by one letter (`AFP Phoot`, `AP Phtoo`).
 fn photo_label_head(t: &str) -> Option<&str> {
     let lower = t.to_ascii_lowercase();
-    for suffix in ["photos", "photo"] {
+    // `Foto` is the word in Spanish, Portuguese, Italian and German (`AP Foto`).
+    for suffix in ["photos", "photo", " fotos", " foto"] {
         if let Some(head) = lower.strip_suffix(suffix)
             && !head.trim().is_empty()
         {

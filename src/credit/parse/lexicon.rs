@@ -229,7 +229,9 @@ pub(super) fn marker(s: &str) -> Option<Option<Kind>> {
         // `Divulgação`, French `document remis`.
         "handout" | "handout photo" | "ho" | "courtesy" | "handout picture" | "pressebild"
         | "pressefoto" | "pressbild" | "pressfoto" | "press photo" | "press picture"
-        | "divulgação" | "divulgacao" | "document remis" | "cortesía" | "cortesia" => {
+        | "divulgação" | "divulgacao" | "document remis" | "cortesía" | "cortesia"
+        // Australian and New Zealand papers' word for a picture the subject gave.
+        | "supplied" => {
             Some(Kind::Handout)
         }
         // Agencies' archive markers in several languages (AFP's `AFP/Archives`, dpa's

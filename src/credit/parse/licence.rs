@@ -257,6 +257,8 @@ fn strip_licence_verb(head: &str) -> &str {
             "licensed under a",
             "licensed under",
             "licenced under",
+            // `… is in the public domain`, `… in the Public Domain`.
+            "in the",
             "is",
             "lizenziert unter",
             "under",

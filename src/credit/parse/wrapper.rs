@@ -181,6 +181,21 @@ pub(super) fn unwrap(body: &str, seen: &mut Seen) -> String {
         let before = s.clone();
         s = s.trim().to_string();
         let mut led = false;
+        let shapes: [fn(&str) -> Option<String>; 8] = [
+            outer_brackets,
+            no_data_placeholder,
+            notice_after_bracket,
+            odd_label_punctuation,
+            agency_hashtag,
+            outlet_before_by,
+            mid_line_label,
+            label_after_dash,
+        ];
+        for shape in shapes {
+            if let Some(t) = shape(&s) {
+                s = t;
+            }
+        }
         // The BBC's `IMAGE SOURCE,` label, in the languages its services print it.
         for lead in SOURCE_LEADS {
             if let Some(rest) = strip_prefix_ci(&s, lead)
@@ -407,7 +422,12 @@ pub(super) fn strip_label(s: &str, seen: &mut Seen) -> String {
     if words.is_empty() || words.len() > 3 && !(labelled && words.len() <= 6) {
         return s.to_string();
     }
-    if label.contains(['/', '(', '.']) {
+    // A slash joins two label words (`Foto/Quelle:`), else it is the chain's.
+    let double = label.split('/').count() == 2
+        && label
+            .split('/')
+            .all(|w| is_photo_word(w) || is_label_word(w));
+    if label.contains(['(', '.']) || label.contains('/') && !double {
         return s.to_string();
     }
     // Licence words in a label are not part of the name (`Flickr CC:`).
