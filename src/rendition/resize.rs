@@ -117,11 +117,11 @@ fn srgb_transform(icc: &[u8], cmyk: bool) -> Made {
     static KEPT: LazyLock<quick_cache::sync::Cache<([u8; 32], bool), Made>> =
         LazyLock::new(|| quick_cache::sync::Cache::new(32));
     let key = (*blake3::hash(icc).as_bytes(), cmyk);
-    if let Some(made) = KEPT.get(&key) {
-        return made;
-    }
-    let made = make_transform(icc, cmyk);
-    KEPT.insert(key, made.clone());
+    // A failure is kept too (the same bytes fail the same way); threads asking for the same
+    // profile at once wait for one build.
+    let Ok(made) = KEPT.get_or_insert_with(&key, || {
+        Ok::<_, std::convert::Infallible>(make_transform(icc, cmyk))
+    });
     made
 }
 
