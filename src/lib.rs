@@ -55,7 +55,9 @@
 //!   still never an event without its blob.
 //! - **Readers see whole commits.** A [`library::Reader`] sees a batch once the index has
 //!   applied it (one sled transaction), never part of one, and never what is only staged.
-//! - **Originals are immutable**; a name is trusted only after its bytes re-hash to it.
+//! - **Originals are immutable**; a name is trusted only after its bytes re-hash to it. So
+//!   what is derived from an original's bytes alone (a reader's kept looks for `identify`,
+//!   `rendition`'s kept colour transforms, keyed by profile hash) never goes stale.
 //! - `meta`, `rendition`, `article`, `edit`, `credit`, `terms`, `audit` and `model` never
 //!   touch storage; only `library` writes the stores.
 //! - The library never reads environment variables or the clock: `now` and the actor are
