@@ -81,6 +81,7 @@ pub mod library;
 pub mod lock;
 pub mod meta;
 pub mod model;
+pub mod records;
 pub mod rendition;
 pub mod report;
 pub mod terms;

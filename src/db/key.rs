@@ -118,13 +118,16 @@ pub(super) fn index_keys(p: &Photo, pn: Pn) -> Vec<(Index, Vec<u8>)> {
     keys
 }
 
-/// Lower-cased, whitespace-collapsed name.
-pub(super) fn name_key(name: &str) -> Vec<u8> {
+/// Lower-cased, whitespace-collapsed name, as the agency and creator filters match it.
+pub fn normal_name(name: &str) -> String {
     name.split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase()
-        .into_bytes()
+}
+
+pub(super) fn name_key(name: &str) -> Vec<u8> {
+    normal_name(name).into_bytes()
 }
 
 pub(super) fn year_key(year: i32) -> Vec<u8> {

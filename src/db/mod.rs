@@ -37,7 +37,7 @@ mod prints;
 mod read;
 mod write;
 
-pub use key::words;
+pub use key::{normal_name, words};
 pub use read::{Pages, UsePages};
 
 use std::path::Path;
