@@ -26,6 +26,10 @@ pub enum Error {
     /// Stored data does not match what it should be (hash, checksum, journal order).
     #[error("{0}")]
     Corrupt(String),
+    /// Someone else changed what a write was based on (an edit made on a revision that is
+    /// no longer current); the caller should read the current state and try again (HTTP 409).
+    #[error("{0}")]
+    Conflict(String),
     /// Another process holds the store.
     #[error("the store at {path} is in use by {holder}; wait for it to finish or stop it")]
     Locked {

@@ -12,8 +12,8 @@
 //!
 //! # Code map
 //!
-//! Dependencies point one way: `main → cli → {crawl, http} → library → {blob, db, journal, lock, meta, rendition, edit, credit, terms, audit, article}
-//! → {model, id, error}`.
+//! Dependencies point one way: `main → cli → {crawl, http} → library → {blob, records, lock, meta, rendition, edit, credit, terms, audit, article}`,
+//! `records → {db, journal}`, all `→ {model, id, error}`.
 //!
 //! - [`cli`]: clap, anyhow, stdout, the clock and the environment live here and nowhere else.
 //! - [`http`]: `byline serve`, axum on tokio; the async edge, a sibling of `cli`. Reads go to
@@ -27,8 +27,12 @@
 //!   index. Its reads live on [`library::Reader`], a cloneable handle the `Library` derefs to.
 //! - [`blob`]: content-addressed blobs with two-phase writes (`BlobBackend`: `FsBackend`,
 //!   `S3Backend` for S3-compatible buckets, `MemBackend` for tests).
-//! - [`journal`]: the append-only, checksummed event log.
-//! - [`db`]: the sled index; the only module that touches sled.
+//! - [`records`]: a store's events and the index derived from them, behind one trait
+//!   ([`records::Records`]: commit, point reads, keyset pages read as iterated, reindex) with
+//!   [`records::Embedded`] (over `journal` and `db`) as the first implementation.
+//! - [`journal`]: the append-only, checksummed event log (used by `records::Embedded` only).
+//! - [`db`]: the sled index; the only module that touches sled (used by `records::Embedded`
+//!   only).
 //! - [`lock`]: one writer or many readers per store.
 //! - [`meta`]: bytes → credits, caption and pixel facts; pure.
 //! - [`article`]: published news pages (HTML or scraped text) → the figures, captions and
@@ -42,8 +46,9 @@
 //!
 //! # Invariants
 //!
-//! - **The journal is the truth.** The index holds nothing that cannot be rebuilt by replaying
-//!   the journal; `applied_seq` is written in the same sled transaction as what it covers.
+//! - **The events are the truth.** `library` never reads or writes the journal or the index
+//!   but through [`records::Records`]; a commit is its one commit point. The index holds
+//!   nothing that cannot be rebuilt by replaying the journal; `applied_seq` is written in the same sled transaction as what it covers.
 //!   It points into the journal (spans of whole events) rather than copying events, and an
 //!   index of another layout version is rebuilt, never read.
 //! - **Nothing is reported as saved before the journal fsync that holds it.**

@@ -87,7 +87,22 @@ pub(super) fn index_keys(p: &Photo, pn: Pn) -> Vec<(Index, Vec<u8>)> {
     if let Some(y) = f.year {
         keys.push((Index::Year, with_order(year_key(y))));
     }
-    let mut seen = BTreeSet::new();
+    for w in indexed_words(p) {
+        let mut k = w.into_bytes();
+        k.push(0);
+        keys.push((Index::Word, with_order(k)));
+    }
+    if p.status == Status::Incomplete {
+        keys.push((Index::Incomplete, place.to_vec()));
+    }
+    keys.push((Index::Added, place.to_vec()));
+    keys
+}
+
+/// The words a record is found by (caption, headline, keywords and the other text fields),
+/// each once, in the order they first appear. Every records implementation indexes these.
+pub fn indexed_words(p: &Photo) -> Vec<String> {
+    let f = &p.fields;
     let texts = [
         &f.caption,
         &f.headline,
@@ -102,20 +117,16 @@ pub(super) fn index_keys(p: &Photo, pn: Pn) -> Vec<(Index, Vec<u8>)> {
     .into_iter()
     .flatten()
     .chain(f.keywords.iter());
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
     for text in texts {
         for w in words(text) {
             if seen.insert(w.clone()) {
-                let mut k = w.into_bytes();
-                k.push(0);
-                keys.push((Index::Word, with_order(k)));
+                out.push(w);
             }
         }
     }
-    if p.status == Status::Incomplete {
-        keys.push((Index::Incomplete, place.to_vec()));
-    }
-    keys.push((Index::Added, place.to_vec()));
-    keys
+    out
 }
 
 /// Lower-cased, whitespace-collapsed name, as the agency and creator filters match it.

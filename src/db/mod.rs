@@ -37,8 +37,9 @@ mod prints;
 mod read;
 mod write;
 
-pub use key::{normal_name, words};
-pub use read::{Pages, UsePages};
+pub use key::{indexed_words, normal_name, words};
+pub use prints::prints_of;
+pub use read::{COMMON_WORD, Pages, UsePages};
 
 use std::path::Path;
 

@@ -27,7 +27,7 @@ pub(super) fn block_key(pn: Pn) -> [u8; 8] {
 }
 
 /// A record's fingerprints (whole picture, then crops), sound ones only, without repeats.
-pub(super) fn prints_of(p: &Photo) -> Vec<u64> {
+pub fn prints_of(p: &Photo) -> Vec<u64> {
     let mut out: Vec<u64> = Vec::new();
     let all = p
         .original

@@ -17,7 +17,7 @@ use crate::model::{Change, Event, Photo, Rendition, Token, Use};
 
 /// A word in more photos than this is skipped when looking for photos that share words
 /// with a printed caption: it tells them apart too little to be worth reading its entries.
-const COMMON_WORD: usize = 20_000;
+pub const COMMON_WORD: usize = 20_000;
 
 /// The photos matching a query, in list order, read a record at a time (see the module docs
 /// of `db` for the merge).
@@ -194,10 +194,11 @@ impl Db {
     }
 
     /// Every photo, in the order the journal added them.
-    pub fn all(&self) -> impl Iterator<Item = Result<Photo>> + '_ {
+    pub fn all(&self) -> impl Iterator<Item = Result<Photo>> + Send + 'static {
+        let db = self.clone();
         self.photos
             .iter()
-            .map(|kv| kv.map_err(db_err).and_then(|(_, v)| self.resolve(&v)))
+            .map(move |kv| kv.map_err(db_err).and_then(|(_, v)| db.resolve(&v)))
     }
 
     /// Photos matching `q`, oldest first (by `added_at`, then the order the journal added

@@ -105,6 +105,8 @@ impl From<Error> for ApiError {
         let (status, code) = match &e {
             Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Error::Ambiguous { .. } => (StatusCode::CONFLICT, "ambiguous_id"),
+            // An edit on a stale revision: read the record again and redo the edit.
+            Error::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             Error::InvalidInput(_) => (StatusCode::BAD_REQUEST, "invalid_input"),
             Error::UnsupportedFormat(_) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_format")

@@ -50,7 +50,7 @@ impl Reader {
             }
         };
         if outlet.is_none() && since.is_none() {
-            for p in self.db.all() {
+            for p in self.db.all()? {
                 let p = p?;
                 let mut uses: Vec<Use> = self
                     .db

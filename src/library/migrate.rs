@@ -111,7 +111,7 @@ impl Library {
     fn recorded_blobs(&self) -> Result<Vec<BlobId>> {
         let db = &self.reader.db;
         let mut ids = Vec::new();
-        for photo in db.all() {
+        for photo in db.all()? {
             let photo = photo?;
             ids.push(photo.id);
             ids.extend(db.renditions_of(&photo.id)?.into_iter().map(|r| r.id));

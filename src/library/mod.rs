@@ -16,6 +16,7 @@ mod recover;
 mod transfer;
 mod write;
 
+pub use crate::records::Committed;
 pub use migrate::MigrateReport;
 pub use read::{Identified, RESEMBLES, Reader, SIMILAR_BITS, UseQuery};
 pub use transfer::{ExportLine, ImportSummary, VerifyReport};
@@ -32,10 +33,9 @@ use crate::blob::{BlobBackend, FsBackend, S3Backend};
 use crate::config::{Config, DEFAULT_TOML};
 use crate::error::{Error, IoContext, Result};
 use crate::id::BlobId;
-use crate::journal::Journal;
 use crate::lock::StoreLock;
 use crate::model::{Event, Photo};
-use recover::open_index;
+use crate::records::{Embedded, Records};
 
 /// Whether a store is opened to change it or only to read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,15 +60,19 @@ pub enum Added {
 }
 
 /// An open store: its [`Reader`] (every read method, through `Deref`) plus, when opened to
-/// write, the journal's writing end and the changes staged for the next commit.
+/// write, the changes staged for the next commit.
 pub struct Library {
     reader: Reader,
     root: PathBuf,
-    journal: Journal,
+    writable: bool,
     pending: Vec<Event>,
     pending_ids: HashSet<BlobId>,
+    /// `(photo, revision)` the staged changes were made on, checked when they commit.
+    expect: Vec<(BlobId, u64)>,
     warnings: Vec<String>,
-    lock: StoreLock,
+    /// The store lock of a local store (`None` for records in PostgreSQL, which takes
+    /// several writers at once).
+    _lock: Option<StoreLock>,
 }
 
 /// A library reads like its [`Reader`]: `lib.photo(id)`, `lib.list(q)`, `lib.audit(…)`.
@@ -177,27 +181,48 @@ impl Library {
             Err(e) => return Err(Error::io(config_path, e)),
         };
         let blobs = blobs(&config)?;
-        let mut journal = Journal::open(root.join("journal.jsonl"), writable)?;
         let mut warnings = Vec::new();
-        let index = root.join("index");
-        if access == Access::Reindex && index.exists() {
-            // Under the store lock; a missing index is rebuilt by `open_index`.
-            fs::remove_dir_all(&index).at(&index)?;
-        }
-        let db = open_index(&index, &*blobs, &mut journal, &mut warnings)?;
+        // Under the store lock; `Reindex` throws the index away and rebuilds it.
+        let fresh = access == Access::Reindex;
+        let fill = |e: &Event| recover::with_crops(&*blobs, e);
+        let records = Embedded::open(root, writable, fresh, &fill, &mut warnings)?;
+        let lib = Library::assemble(
+            root,
+            Arc::new(records),
+            Arc::from(blobs),
+            config,
+            Some(lock),
+            writable,
+            warnings,
+        )?;
+        Ok(lib)
+    }
+
+    /// A library over opened records and blobs; a writer settles blobs a crashed writer
+    /// left staged.
+    fn assemble(
+        root: &Path,
+        records: Arc<dyn Records>,
+        blobs: Arc<dyn BlobBackend>,
+        config: Config,
+        lock: Option<StoreLock>,
+        writable: bool,
+        warnings: Vec<String>,
+    ) -> Result<Library> {
         let mut lib = Library {
             reader: Reader {
-                db,
-                blobs: Arc::from(blobs),
+                db: records,
+                blobs,
                 config: Arc::new(config),
                 looks: Arc::new(read::look_cache()),
             },
             root: root.to_path_buf(),
-            journal,
+            writable,
             pending: Vec::new(),
             pending_ids: HashSet::new(),
+            expect: Vec::new(),
             warnings,
-            lock,
+            _lock: lock,
         };
         if writable {
             lib.recover_blobs()?;
@@ -222,15 +247,18 @@ impl Library {
     }
 
     fn require_writer(&self) -> Result<()> {
-        if self.lock.is_exclusive() {
+        if self.writable {
             Ok(())
         } else {
             Err(Error::InvalidInput("the store was opened read-only".into()))
         }
     }
 
+    /// A provisional number for the next staged event (the records give the final one
+    /// when it commits; for a local store they are the same).
     fn next_seq(&self) -> u64 {
-        self.journal.last_seq() + self.pending.len() as u64 + 1
+        // An unreadable journal fails the commit itself; a provisional number cannot.
+        self.reader.db.next_seq().unwrap_or(1) + self.pending.len() as u64
     }
 }
 

@@ -13,10 +13,11 @@ use serde::Serialize;
 use crate::blob::BlobBackend;
 use crate::config::Config;
 use crate::credit::{self, CreditReport, Style};
-use crate::db::{After, Db, Pages, Query, UsePages};
+use crate::db::{After, Query};
 use crate::error::{Error, Result};
 use crate::id::BlobId;
 use crate::model::{Event, OutputFormat, Photo, Rendition, RenditionSpec, Token, Use};
+use crate::records::{PhotoPages, Records, UsePages};
 use crate::rendition;
 
 #[cfg(doc)]
@@ -26,7 +27,7 @@ use super::{ExportLine, Prepared, RenderedSet};
 /// A read-only view of an open store (see the module docs); [`Library`] derefs to one.
 #[derive(Clone)]
 pub struct Reader {
-    pub(super) db: Db,
+    pub(super) db: Arc<dyn Records>,
     pub(super) blobs: Arc<dyn BlobBackend>,
     pub(super) config: Arc<Config>,
     pub(super) looks: Arc<LookCache>,
@@ -236,7 +237,7 @@ impl Reader {
     /// The photos of [`Reader::list`] one at a time, from just after `after`: the first page
     /// of a query costs the same on a store of any size (the index ranges of its filters are
     /// merged in order, never collected and sorted).
-    pub fn pages(&self, query: &Query, after: Option<After>) -> Result<Pages> {
+    pub fn pages(&self, query: &Query, after: Option<After>) -> Result<PhotoPages> {
         self.db.pages(query, after)
     }
 
@@ -244,7 +245,7 @@ impl Reader {
     /// time with its id. Only the records returned are read. A cursor is a photo's
     /// `(added_at in ns, id)`.
     pub fn page(&self, query: &Query, after: Option<After>, limit: usize) -> Result<Vec<Photo>> {
-        self.db.list(query, after, limit)
+        self.db.pages(query, after)?.take(limit).collect()
     }
 
     /// Number of photos in the store.
@@ -254,7 +255,7 @@ impl Reader {
 
     /// Whether the store holds no photos.
     pub fn is_empty(&self) -> Result<bool> {
-        Ok(self.db.is_empty())
+        self.db.is_empty()
     }
 
     /// The store's configuration (`config.toml`).

@@ -6,7 +6,6 @@ use super::Library;
 use crate::edit;
 use crate::error::{Error, Result};
 use crate::id::BlobId;
-use crate::journal::Journal;
 use crate::model::{Change, Event, Photo};
 
 /// One line of `byline export`: a record with its whole history.
@@ -174,7 +173,7 @@ impl Library {
         }
         let on_disk = |id: &BlobId| stored.binary_search(id).is_ok();
         let mut mismatches = Mismatches::default();
-        for photo in db.all() {
+        for photo in db.all()? {
             let photo = photo?;
             report.records_checked += 1;
             if !on_disk(&photo.id) {
@@ -214,29 +213,8 @@ impl Library {
                 )),
             }
         }
-        // Every journal event about a photo must be in that photo's indexed history.
-        let mut journal = Journal::open(self.journal.path(), false)?;
-        journal.replay_from(0, 1, |events| {
-            for (span, event) in events {
-                let Some(id) = event.change.photo_id() else {
-                    continue;
-                };
-                if !db.has_event(&id, event.seq, *span)? {
-                    mismatches.push(match db.has_photo(&id)? {
-                        true => format!("{id}: journal event {} is not in the index", event.seq),
-                        false => format!("{id}: in the journal but not in the index"),
-                    });
-                }
-            }
-            Ok(())
-        })?;
-        let (applied, _) = db.applied()?;
-        if applied != journal.last_seq() {
-            mismatches.push(format!(
-                "index has applied event {applied}, the journal ends at {}",
-                journal.last_seq()
-            ));
-        }
+        // Every event about a photo must be in that photo's indexed history.
+        db.check_events(&mut |m| mismatches.push(m))?;
         report.index_mismatches = mismatches.finish();
         Ok(report)
     }

@@ -6,19 +6,18 @@ use serde_json::Value;
 
 #[cfg(doc)]
 use super::Reader;
-use super::recover::apply_to_index;
 use super::{Added, Library, NewUse};
 use crate::blob::Put;
 use crate::credit;
 use crate::edit;
 use crate::error::{Error, Result};
 use crate::id::BlobId;
-use crate::journal::Span;
 use crate::meta;
 use crate::model::{
     Change, Event, FieldChange, Original, Photo, Rendition, RenditionSpec, Status, Token,
     TokenAccess, Use,
 };
+use crate::records::Committed;
 use crate::rendition;
 use crate::terms;
 
@@ -195,19 +194,26 @@ impl Library {
         Ok(())
     }
 
-    /// Make every staged change durable: make staged blobs durable, append the events to the
-    /// journal with one fsync (the commit point), update the index, then move the blobs into
-    /// place. Only after this returns may a change be reported as saved.
-    pub fn commit(&mut self) -> Result<()> {
+    /// Make every staged change durable: make staged blobs durable, commit the events to
+    /// the records (the journal's fsync, or PostgreSQL's commit: the commit point, which
+    /// updates the index with them), then move the blobs into place. Only after this returns
+    /// may a change be reported as saved. Photos another writer added first (possible only
+    /// with records in PostgreSQL) come back in [`Committed::duplicates`].
+    ///
+    /// # Errors
+    /// [`Error::Conflict`] when a staged edit was made on a revision someone else has
+    /// changed since; nothing of the batch is saved then.
+    pub fn commit(&mut self) -> Result<Committed> {
         self.reader.blobs.prepare()?;
         let events = std::mem::take(&mut self.pending);
+        let expect = std::mem::take(&mut self.expect);
         self.pending_ids.clear();
-        if !events.is_empty() {
-            let ends = self.journal.append(&events)?;
-            let applied: Vec<(Span, Event)> = ends.into_iter().zip(events).collect();
-            apply_to_index(&self.reader.db, &applied)?;
-        }
-        self.reader.blobs.publish()
+        let committed = match events.is_empty() {
+            true => Committed::default(),
+            false => self.reader.db.commit(events, &expect)?,
+        };
+        self.reader.blobs.publish()?;
+        Ok(committed)
     }
 
     /// Edit fields of a photo, journalled as one event. Returns the new record, or `None` when
@@ -219,8 +225,29 @@ impl Library {
         by: &str,
         now: Timestamp,
     ) -> Result<Option<Photo>> {
+        self.edit_revision(id, None, edits, by, now)
+    }
+
+    /// [`Library::edit`], made on `revision` of the photo when given (the one its editor
+    /// saw).
+    ///
+    /// # Errors
+    /// [`Error::Conflict`] when the photo is no longer at `revision`, or another writer
+    /// changed it between this read and the commit.
+    pub fn edit_revision(
+        &mut self,
+        id: &BlobId,
+        revision: Option<u64>,
+        edits: &[(String, Value)],
+        by: &str,
+        now: Timestamp,
+    ) -> Result<Option<Photo>> {
         self.require_writer()?;
         let mut photo = self.photo(id)?;
+        if let Some(r) = revision.filter(|r| *r != photo.revision) {
+            return Err(crate::records::stale(id, r, Some(photo.revision)));
+        }
+        let seen = photo.revision;
         let changed = edit::set(&mut photo, &edit::check(edits.to_vec())?)?;
         if changed.is_empty() {
             return Ok(None);
@@ -238,6 +265,7 @@ impl Library {
             },
         };
         self.pending.push(event);
+        self.expect.push((*id, seen));
         self.commit()?;
         self.photo(id).map(Some)
     }
@@ -299,8 +327,13 @@ impl Library {
                 usage: usage.clone(),
             },
         });
-        self.commit()?;
-        Ok(usage)
+        // Numbered by the records when committed: the ledger number is the final one.
+        let committed = self.commit()?;
+        let stored = committed.events.into_iter().find_map(|e| match e.change {
+            Change::UseRecorded { usage } => Some(usage),
+            _ => None,
+        });
+        Ok(stored.unwrap_or(usage))
     }
 
     /// The rendition of a photo for `spec`, made now or found: a rendition already made with
@@ -440,7 +473,7 @@ impl Library {
                 name: name.to_string(),
             },
         });
-        self.commit()
+        self.commit().map(drop)
     }
 }
 
