@@ -267,6 +267,19 @@ impl Change {
         }
     }
 
+    /// The token a `TokenCreated` change made at `at` creates.
+    pub fn created_token(&self, at: Timestamp) -> Option<Token> {
+        match self {
+            Change::TokenCreated { name, hash, access } => Some(Token {
+                name: name.clone(),
+                hash: hash.clone(),
+                access: *access,
+                created: at,
+            }),
+            _ => None,
+        }
+    }
+
     /// Whether this change makes a new revision of a photo's record (renditions and uses
     /// only refer to the photo).
     pub fn changes_record(&self) -> bool {

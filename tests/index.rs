@@ -1,18 +1,17 @@
-//! The index as a store of any size sees it: pages answered by merging sorted index ranges
-//! (checked against an order each test works out itself), an index of another layout
-//! rebuilt on open, and export streamed and imported back. Records are made by cloning one
-//! real photo's export line with other ids, credits, captions and times.
+//! The sled index as a store of any size sees it: an index of another layout rebuilt on
+//! open, and export streamed and imported back. Records are made by cloning one real photo's
+//! export line with other ids, credits, captions and times. (Pages of filtered lists are in
+//! `records.rs`, on both records implementations.)
 
 mod common;
 
 use byline::blob::MemBackend;
-use byline::db::Query;
 use byline::library::{ExportLine, NewUse, UseQuery};
 use byline::model::Photo;
-use byline::{Access, BlobId, Library};
-use common::sample;
+use byline::{Access, Library};
+use common::lines::records;
 use jiff::Timestamp;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 fn t(s: &str) -> Timestamp {
     s.parse().expect("timestamp")
@@ -23,164 +22,8 @@ fn open(dir: &std::path::Path) -> Library {
         .expect("open a store")
 }
 
-const AGENCIES: [&str; 4] = ["AFP", "Reuters", "AP", "EPA"];
-const WORDS: [&str; 8] = [
-    "flood",
-    "flow",
-    "summit",
-    "rescue",
-    "storm",
-    "harbour",
-    "market",
-    "floodlight",
-];
-
-/// `n` export lines cloned from a real photo's: photo `i` has agency `AGENCIES[i % 4]`, year
-/// 2000 + i % 3, a caption of three words picked by `i`, and one of five times (many ties).
-fn records(n: usize) -> Vec<ExportLine> {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut lib = open(dir.path());
-    let bytes = std::fs::read(sample("afp-nato-brussels.jpg")).expect("sample");
-    let now = t("2026-01-01T00:00:00Z");
-    lib.add(&bytes, &[], "ed", now).expect("add");
-    lib.commit().expect("commit");
-    let line = lib
-        .export()
-        .expect("export")
-        .next()
-        .expect("one")
-        .expect("line");
-    let base = serde_json::to_value(&line).expect("json");
-    (0..n)
-        .map(|i| {
-            let mut v = base.clone();
-            let id = BlobId::of(format!("photo {i}").as_bytes()).to_hex();
-            let caption = format!(
-                "{} {} {}",
-                WORDS[i % 8],
-                WORDS[(i / 8) % 8],
-                WORDS[(i * 7 + 3) % 8]
-            );
-            let at = format!("2026-01-01T00:00:0{}Z", (i * 3) % 5);
-            let fix = |p: &mut Value| {
-                p["id"] = json!(id);
-                p["agency"] = json!(AGENCIES[i % 4]);
-                p["year"] = json!(2000 + i % 3);
-                p["caption"] = json!(caption);
-                p["headline"] = Value::Null;
-                p["keywords"] = json!([]);
-                p["added_at"] = json!(at);
-            };
-            fix(&mut v["photo"]);
-            fix(&mut v["history"][0]["change"]["photo"]);
-            v["history"][0]["at"] = json!(at);
-            serde_json::from_value(v).expect("export line")
-        })
-        .collect()
-}
-
-/// Every page of a query walked, `per` at a time, as ids.
-fn walk(lib: &Library, q: &Query, per: usize) -> Vec<BlobId> {
-    let mut out = Vec::new();
-    let mut after = None;
-    loop {
-        let page = lib.page(q, after, per).expect("page");
-        assert!(page.len() <= per);
-        out.extend(page.iter().map(|p| p.id));
-        match page.last() {
-            Some(p) if page.len() == per => after = Some((p.added_at.as_nanosecond(), p.id)),
-            _ => return out,
-        }
-    }
-}
-
-#[test]
-fn pages_merge_filters_in_the_order_the_test_sorts_itself() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut lib = open(dir.path());
-    let lines = records(240);
-    let photos: Vec<Photo> = lines.iter().map(|l| l.photo.clone()).collect();
-    lib.import(lines).expect("import");
-
-    // By time, ties in the order imported (a stable sort keeps it).
-    let expect = |keep: &dyn Fn(&Photo) -> bool| {
-        let mut v: Vec<&Photo> = photos.iter().filter(|p| keep(p)).collect();
-        v.sort_by_key(|p| p.added_at);
-        v.into_iter().map(|p| p.id).collect::<Vec<_>>()
-    };
-    let has_word_from = |p: &Photo, prefix: &str| {
-        p.fields
-            .caption
-            .as_deref()
-            .is_some_and(|c| c.split(' ').any(|w| w.starts_with(prefix)))
-    };
-    type Keep = Box<dyn Fn(&Photo) -> bool>;
-    let cases: Vec<(Query, Keep)> = vec![
-        (
-            Query {
-                agency: Some("reuters".into()),
-                year: Some(2001),
-                ..Query::default()
-            },
-            Box::new(|p| {
-                p.fields.agency.as_deref() == Some("Reuters") && p.fields.year == Some(2001)
-            }),
-        ),
-        (
-            Query {
-                text: Some("flo".into()),
-                ..Query::default()
-            },
-            Box::new(move |p| has_word_from(p, "flo")),
-        ),
-        (
-            Query {
-                agency: Some("AFP".into()),
-                text: Some("flood storm".into()),
-                ..Query::default()
-            },
-            Box::new(move |p| {
-                p.fields.agency.as_deref() == Some("AFP")
-                    && has_word_from(p, "flood")
-                    && has_word_from(p, "storm")
-            }),
-        ),
-        (
-            Query {
-                year: Some(2002),
-                text: Some("harbour".into()),
-                ..Query::default()
-            },
-            Box::new(move |p| p.fields.year == Some(2002) && has_word_from(p, "harbour")),
-        ),
-        (
-            Query {
-                agency: Some("nobody".into()),
-                ..Query::default()
-            },
-            Box::new(|_| false),
-        ),
-    ];
-    for (q, keep) in &cases {
-        let want = expect(keep.as_ref());
-        for per in [1, 7, 1000] {
-            assert_eq!(walk(&lib, q, per), want, "{q:?} in pages of {per}");
-        }
-        let streamed: Vec<BlobId> = lib
-            .pages(q, None)
-            .expect("pages")
-            .map(|p| p.expect("photo").id)
-            .collect();
-        assert_eq!(streamed, want, "{q:?} streamed");
-    }
-    assert!(
-        !expect(cases[0].1.as_ref()).is_empty(),
-        "the cases match something"
-    );
-}
-
 /// sled's background threads release its file lock a moment after the last handle drops
-/// (the library waits the same way, in `recover::open_db_waiting`).
+/// (the library waits the same way, in `records::embedded::open_db_waiting`).
 fn open_sled_waiting(path: &std::path::Path) -> sled::Db {
     let mut tries = 0;
     loop {

@@ -10,7 +10,7 @@ use super::key::{
 use super::{Db, Reducer, abort, prints, tx_err};
 use crate::error::{Error, Result};
 use crate::journal::Span;
-use crate::model::{Change, Event, Photo, Token};
+use crate::model::{Change, Event, Photo};
 
 type TxResult<T> = std::result::Result<T, sled::transaction::ConflictableTransactionError<Error>>;
 
@@ -60,13 +60,8 @@ impl Db {
                 let mut count = meta_get(meta, "photos")?.unwrap_or(0);
                 for (span, event) in events {
                     match &event.change {
-                        Change::TokenCreated { name, hash, access } => {
-                            let token = Token {
-                                name: name.clone(),
-                                hash: hash.clone(),
-                                access: *access,
-                                created: event.at,
-                            };
+                        Change::TokenCreated { name, .. } => {
+                            let token = event.change.created_token(event.at);
                             tokens.insert(name.as_bytes(), encode(&token).map_err(abort)?)?;
                         }
                         Change::TokenRevoked { name } => {

@@ -51,6 +51,13 @@ impl Library {
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<MigrateReport> {
         self.require_writer()?;
+        if self.is_shared() {
+            return Err(Error::InvalidInput(
+                "a store in PostgreSQL keeps its blobs where its database says; moving them \
+                 is not supported yet"
+                    .into(),
+            ));
+        }
         let from = self.reader.config.blobs.url.as_deref();
         if from == to {
             return Err(Error::InvalidInput(format!(
@@ -199,6 +206,23 @@ fn write_blob_url(path: &Path, url: Option<&str>) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(Error::io(path, e)),
     };
+    let text = with_blob_url(&text, url)?;
+    let tmp = path.with_extension("toml.tmp");
+    std::fs::write(&tmp, text).at(&tmp)?;
+    std::fs::File::open(&tmp)
+        .and_then(|f| f.sync_all())
+        .at(&tmp)?;
+    std::fs::rename(&tmp, path).at(path)?;
+    if let Some(dir) = path.parent() {
+        std::fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .at(dir)?;
+    }
+    Ok(())
+}
+
+/// A config's text with `[blobs] url` set (or removed), keeping its comments.
+pub(super) fn with_blob_url(text: &str, url: Option<&str>) -> Result<String> {
     let mut doc: toml_edit::DocumentMut = text
         .parse()
         .map_err(|e| Error::Config(format!("config.toml: {e}")))?;
@@ -217,18 +241,7 @@ fn write_blob_url(path: &Path, url: Option<&str>) -> Result<()> {
             }
         }
     }
-    let tmp = path.with_extension("toml.tmp");
-    std::fs::write(&tmp, doc.to_string()).at(&tmp)?;
-    std::fs::File::open(&tmp)
-        .and_then(|f| f.sync_all())
-        .at(&tmp)?;
-    std::fs::rename(&tmp, path).at(path)?;
-    if let Some(dir) = path.parent() {
-        std::fs::File::open(dir)
-            .and_then(|d| d.sync_all())
-            .at(dir)?;
-    }
-    Ok(())
+    Ok(doc.to_string())
 }
 
 #[cfg(test)]

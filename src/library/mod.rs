@@ -11,6 +11,7 @@
 mod audit;
 mod crawl;
 mod migrate;
+mod postgres;
 mod read;
 mod recover;
 mod transfer;
@@ -18,6 +19,7 @@ mod write;
 
 pub use crate::records::Committed;
 pub use migrate::MigrateReport;
+pub use postgres::PgStore;
 pub use read::{Identified, RESEMBLES, Reader, SIMILAR_BITS, UseQuery};
 pub use transfer::{ExportLine, ImportSummary, VerifyReport};
 pub use write::{Prepared, RenderedSet, new_token_secret};
@@ -72,7 +74,7 @@ pub struct Library {
     warnings: Vec<String>,
     /// The store lock of a local store (`None` for records in PostgreSQL, which takes
     /// several writers at once).
-    _lock: Option<StoreLock>,
+    lock: Option<StoreLock>,
 }
 
 /// A library reads like its [`Reader`]: `lib.photo(id)`, `lib.list(q)`, `lib.audit(…)`.
@@ -222,7 +224,7 @@ impl Library {
             pending_ids: HashSet::new(),
             expect: Vec::new(),
             warnings,
-            _lock: lock,
+            lock,
         };
         if writable {
             lib.recover_blobs()?;

@@ -1,6 +1,6 @@
 //! The records of a store — its event log and the index derived from it — as one interface,
 //! [`Records`], with two implementations: [`Embedded`] (the fsynced journal file plus the sled
-//! index, the default) and `Postgres` (an `events` table and index tables written in the
+//! index, the default) and [`Postgres`] (an `events` table and index tables written in the
 //! same transaction as each event, for several servers on one database).
 //!
 //! Why one trait for journal and index together: in PostgreSQL the events table *is* the
@@ -26,8 +26,10 @@
 //! coordinator: it decides what to commit and when blobs are published.
 
 mod embedded;
+mod postgres;
 
 pub use embedded::Embedded;
+pub use postgres::{Postgres, has_password};
 
 use crate::db::{After, Query};
 use crate::error::Result;

@@ -2,6 +2,8 @@
 //! samples, and JSON Schema validation of real output.
 #![allow(dead_code)]
 
+pub mod lines;
+pub mod pg;
 pub mod seaweed;
 pub mod serve;
 

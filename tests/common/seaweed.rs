@@ -229,7 +229,7 @@ fn arguments(data: &Path, config: &Path, ports: &[u16]) -> Vec<String> {
 /// connection could be taken by another process's connection between our choosing it and
 /// `weed` binding it, and `weed` picks its ports only from flags. The start is spread by the
 /// process id and the clock, so parallel test binaries rarely try the same ports.
-fn free_ports(n: usize) -> Vec<u16> {
+pub fn free_ports(n: usize) -> Vec<u16> {
     let ephemeral_low = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
         .ok()
         .and_then(|r| r.split_whitespace().next()?.parse::<u32>().ok())

@@ -268,7 +268,10 @@ mod tests {
             redact("postgres://news:s3cret@db.example:5432/byline"),
             "postgres://news:***@db.example:5432/byline"
         );
-        assert_eq!(redact("postgres://news@db/byline"), "postgres://news@db/byline");
+        assert_eq!(
+            redact("postgres://news@db/byline"),
+            "postgres://news@db/byline"
+        );
         assert!(has_password("postgres://news:s3cret@db/byline"));
         assert!(!has_password("postgres://news@db/byline"));
     }

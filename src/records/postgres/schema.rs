@@ -111,7 +111,10 @@ pub(super) fn migrate(client: &mut Client) -> Result<usize> {
     )
     .map_err(pg_err)?;
     let row = tx
-        .query_one("SELECT coalesce(max(version), 0) FROM byline_migrations", &[])
+        .query_one(
+            "SELECT coalesce(max(version), 0) FROM byline_migrations",
+            &[],
+        )
         .map_err(pg_err)?;
     let at = usize::try_from(row.get::<_, i32>(0)).unwrap_or(0);
     if at > MIGRATIONS.len() {

@@ -1,0 +1,128 @@
+//! Opening a store whose records live in PostgreSQL: several `byline serve` processes and
+//! CLI commands on one database and one bucket, with no store lock.
+//!
+//! What every server must agree on is in the database: the store's `config.toml` (presets,
+//! outlets and `[blobs] url`), recorded by the first writer that opens it. A local folder
+//! (`work`) holds only what is never the truth: uploads being received and the crawl cache.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use super::{Access, Library, migrate};
+use crate::blob::{BlobBackend, S3Backend};
+use crate::config::{Config, DEFAULT_TOML};
+use crate::error::{Error, IoContext, Result};
+use crate::records::Postgres;
+
+/// The setting holding the store's config file.
+const CONFIG: &str = "config.toml";
+
+/// How to reach a store's records in PostgreSQL.
+#[derive(Debug, Clone, Copy)]
+pub struct PgStore<'a> {
+    /// `postgres://user@host:port/db` (a password in it is used too).
+    pub url: &'a str,
+    /// The password when the URL has none (the CLI reads `PGPASSWORD`).
+    pub password: Option<&'a str>,
+    /// A local folder for uploads being received and the crawl cache.
+    pub work: &'a Path,
+}
+
+impl Library {
+    /// Open the store whose records are in the PostgreSQL database `pg` and whose blobs are
+    /// in the bucket its config names. The first writer records `blobs` (`s3://BUCKET/PREFIX`)
+    /// as that bucket; later opens may omit it, and fail if they name another. `remote`
+    /// holds the object store settings (as for [`Library::open_with_settings`]).
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`] when PostgreSQL cannot be reached; [`Error::Config`] when no
+    /// bucket is recorded or given, or another one is; [`Error::NotFound`] when reading a
+    /// database no writer has opened yet.
+    pub fn open_postgres(
+        pg: PgStore<'_>,
+        access: Access,
+        blobs: Option<&str>,
+        remote: &[(String, String)],
+    ) -> Result<Library> {
+        let records = Postgres::connect(pg.url, pg.password)?;
+        let config = store_config(&records, access, blobs)?;
+        let url = config.blobs.url.clone().ok_or_else(|| {
+            Error::Config(
+                "a store in PostgreSQL keeps its blobs in a bucket every server reaches: give \
+                 one the first time (BYLINE_BLOBS=s3://BUCKET/PREFIX)"
+                    .into(),
+            )
+        })?;
+        let backend = Arc::new(S3Backend::open(&url, remote)?);
+        open_shared(pg.work, records, backend, config, access)
+    }
+
+    /// [`Library::open_postgres`] with another blob backend (`MemBackend` in tests); the
+    /// database's config is used as it is.
+    pub fn open_postgres_with_blobs(
+        pg: PgStore<'_>,
+        access: Access,
+        blobs: Box<dyn BlobBackend>,
+    ) -> Result<Library> {
+        let records = Postgres::connect(pg.url, pg.password)?;
+        let config = store_config(&records, access, None)?;
+        open_shared(pg.work, records, Arc::from(blobs), config, access)
+    }
+
+    /// Whether this store's records are shared by several writers (PostgreSQL).
+    pub fn is_shared(&self) -> bool {
+        self.lock.is_none()
+    }
+}
+
+/// The store's config from the database, recorded from the default (with `blobs` as its
+/// bucket) by the first writer; checked against `blobs` when that is given.
+fn store_config(records: &Postgres, access: Access, blobs: Option<&str>) -> Result<Config> {
+    let text = match (records.setting(CONFIG)?, access) {
+        (Some(text), _) => text,
+        (None, Access::Read) => {
+            return Err(Error::NotFound(
+                "no byline store in this database yet: add photos first (byline add PATH)".into(),
+            ));
+        }
+        (None, _) => {
+            let first = migrate::with_blob_url(DEFAULT_TOML, blobs)?;
+            records.setting_or_insert(CONFIG, &first)?
+        }
+    };
+    let config = Config::parse(&text)?;
+    if let (Some(given), Some(recorded)) = (blobs, config.blobs.url.as_deref())
+        && given != recorded
+    {
+        return Err(Error::Config(format!(
+            "this store keeps its blobs at {recorded}, not {given}: every server must use the \
+             bucket recorded in the database (leave BYLINE_BLOBS unset or set it to \
+             {recorded})"
+        )));
+    }
+    Ok(config)
+}
+
+fn open_shared(
+    work: &Path,
+    records: Postgres,
+    blobs: Arc<dyn BlobBackend>,
+    config: Config,
+    access: Access,
+) -> Result<Library> {
+    std::fs::create_dir_all(work).at(work)?;
+    let writable = access != Access::Read;
+    let mut lib = Library::assemble(
+        work,
+        Arc::new(records),
+        blobs,
+        config,
+        None,
+        writable,
+        Vec::new(),
+    )?;
+    if access == Access::Reindex {
+        lib.rebuild_index()?;
+    }
+    Ok(lib)
+}
