@@ -194,7 +194,8 @@ pub fn run(store: &Path, json: bool, args: &AddArgs, out: &mut impl Write) -> Re
             }
             if staged.len() >= COMMIT_EVERY || batch_start.elapsed() >= COMMIT_AFTER {
                 // Nothing is reported as stored before the journal holding it is fsynced.
-                lib.commit()?;
+                let lost = raced(&mut staged, &lib.commit()?.duplicates);
+                (added, dupes) = (added - lost, dupes + lost);
                 bar.suspend(|| super::print_warnings(&mut lib));
                 bar.suspend(|| print_reports(&staged, json, out))?;
                 staged.clear();
@@ -203,7 +204,8 @@ pub fn run(store: &Path, json: bool, args: &AddArgs, out: &mut impl Write) -> Re
         }
         Ok(())
     })?;
-    lib.commit()?;
+    let lost = raced(&mut staged, &lib.commit()?.duplicates);
+    (added, dupes) = (added - lost, dupes + lost);
     bar.suspend(|| super::print_warnings(&mut lib));
     bar.suspend(|| print_reports(&staged, json, out))?;
     bar.finish_and_clear();
@@ -333,6 +335,22 @@ fn add_one(
         Err(e) => failed(shown, e.to_string()),
     };
     (report, None)
+}
+
+/// Mark as duplicates the staged photos another writer stored first (records in
+/// PostgreSQL); returns how many.
+fn raced(staged: &mut [Report], lost: &[crate::BlobId]) -> usize {
+    let mut n = 0;
+    for r in staged.iter_mut().filter(|r| r.status == "added") {
+        if lost
+            .iter()
+            .any(|id| r.id.as_deref() == Some(id.to_hex().as_str()))
+        {
+            r.status = "duplicate";
+            n += 1;
+        }
+    }
+    n
 }
 
 pub(super) fn failed(path: String, error: String) -> Report {

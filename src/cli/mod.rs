@@ -28,9 +28,11 @@ use crate::library::{Access, Library};
 #[derive(Debug, Parser)]
 #[command(name = "byline", version, about, max_term_width = 100)]
 pub struct Cli {
-    /// The store directory.
+    /// The store directory, or the PostgreSQL database holding a shared store's records.
     ///
-    /// Created on first use. Defaults to $BYLINE_STORE, else ./byline-store.
+    /// Created on first use. Defaults to $BYLINE_STORE, else ./byline-store. A
+    /// `postgres://USER@HOST:PORT/DB` URL opens a store that several servers share; its
+    /// password comes from $PGPASSWORD or a URL in $BYLINE_STORE, never from this flag.
     #[arg(
         long,
         global = true,
@@ -72,6 +74,13 @@ enum Command {
     Edit {
         /// The photo's id, or a unique prefix of at least 6 hex characters.
         id: String,
+        /// Edit only if the photo is still at this revision (the one `show` printed).
+        ///
+        /// When someone else changed it since, nothing is changed and byline says so: look
+        /// at the current record and edit again. Without it the edit applies to the record
+        /// as it is now.
+        #[arg(long, value_name = "N")]
+        revision: Option<u64>,
         #[command(flatten)]
         fields: FieldArgs,
         #[command(flatten)]
@@ -334,6 +343,11 @@ fn holder(cmd: &str) -> String {
 
 /// Open the store, printing any warnings from opening to stderr.
 fn open(cli_store: &std::path::Path, access: Access, cmd: &str) -> Result<Library> {
+    if let Some(url) = postgres_url(cli_store) {
+        let mut lib = open_postgres(url, access)?;
+        print_warnings(&mut lib);
+        return Ok(lib);
+    }
     let opened = Library::open_with_settings(cli_store, access, &holder(cmd), &remote_settings());
     // The index allows one process, so nothing else opens a served store: say where to go.
     let served =
@@ -349,6 +363,45 @@ fn open(cli_store: &std::path::Path, access: Access, cmd: &str) -> Result<Librar
     })?;
     print_warnings(&mut lib);
     Ok(lib)
+}
+
+/// The store given as a PostgreSQL URL, if it is one.
+fn postgres_url(store: &std::path::Path) -> Option<&str> {
+    let s = store.to_str()?;
+    (s.starts_with("postgres://") || s.starts_with("postgresql://")).then_some(s)
+}
+
+/// Open a store whose records are in PostgreSQL. The password comes from the environment
+/// ($BYLINE_STORE or $PGPASSWORD), the bucket from $BYLINE_BLOBS the first time (then the
+/// database keeps it), and the local folder for uploads in progress and the crawl cache
+/// from $BYLINE_WORK (default: one per database in the system's temporary folder).
+fn open_postgres(url: &str, access: Access) -> Result<Library> {
+    let from_env = std::env::var("BYLINE_STORE").is_ok_and(|v| v == url);
+    if !from_env && crate::records::has_password(url) {
+        anyhow::bail!(
+            "a password on the command line shows in `ps`: put the URL in BYLINE_STORE, or \
+             the password in PGPASSWORD"
+        );
+    }
+    let password = std::env::var("PGPASSWORD").ok();
+    let blobs = std::env::var("BYLINE_BLOBS").ok().filter(|b| !b.is_empty());
+    let work = match std::env::var_os("BYLINE_WORK") {
+        Some(w) => std::path::PathBuf::from(w),
+        None => {
+            // One folder per database (never its password) and user.
+            let place = url.rsplit('@').next().unwrap_or(url);
+            let user = std::env::var("USER").unwrap_or_default();
+            let key = blake3::hash(format!("{user}\0{place}").as_bytes()).to_hex();
+            std::env::temp_dir().join(format!("byline-work-{}", &key[..12]))
+        }
+    };
+    let pg = crate::library::PgStore {
+        url,
+        password: password.as_deref(),
+        work: &work,
+    };
+    Library::open_postgres(pg, access, blobs.as_deref(), &remote_settings())
+        .context("cannot open the store in PostgreSQL")
 }
 
 /// Settings for a remote blob store, from the standard `AWS_*` environment variables
@@ -382,16 +435,20 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Show { id } => {
             read::show(&open(store, Access::Read, "show")?, &id, json, &mut out)
         }
-        Command::Edit { id, fields, actor } => {
+        Command::Edit {
+            id,
+            revision,
+            fields,
+            actor,
+        } => {
             let mut lib = open(store, Access::Write, "edit")?;
-            read::edit(
-                &mut lib,
-                &id,
-                &fields.edits()?,
-                &actor.name(),
-                json,
-                &mut out,
-            )
+            let edits = fields.edits()?;
+            let change = read::EditRequest {
+                id: &id,
+                revision,
+                edits: &edits,
+            };
+            read::edit(&mut lib, change, &actor.name(), json, &mut out)
         }
         Command::History { id } => {
             read::history(&open(store, Access::Read, "history")?, &id, json, &mut out)

@@ -124,22 +124,44 @@ pub(super) fn print_record(p: &Photo, out: &mut impl Write) -> Result<()> {
     Ok(())
 }
 
-/// `byline edit ID --field …`.
+/// What `byline edit` was asked to change.
+pub struct EditRequest<'a> {
+    /// The photo's id or prefix.
+    pub id: &'a str,
+    /// The revision the edit was made on (`--revision`).
+    pub revision: Option<u64>,
+    /// `(field, value)` pairs.
+    pub edits: &'a [(String, Value)],
+}
+
+/// `byline edit ID [--revision N] --field …`.
 pub fn edit(
     lib: &mut Library,
-    id: &str,
-    edits: &[(String, Value)],
+    change: EditRequest<'_>,
     by: &str,
     json: bool,
     out: &mut impl Write,
 ) -> Result<ExitCode> {
+    let edits = change.edits;
     if edits.is_empty() {
         anyhow::bail!("nothing to change: give at least one field flag, e.g. --caption TEXT");
     }
-    let id = lib.resolve(id)?;
+    let id = lib.resolve(change.id)?;
     let before = lib.photo(&id)?;
-    let after = lib.edit(&id, edits, by, Timestamp::now())?;
+    let after = match lib.edit_revision(&id, change.revision, edits, by, Timestamp::now()) {
+        Err(e @ crate::Error::Conflict(_)) => return Err(conflict(&e, &id)),
+        other => other?,
+    };
     print_edit(&before, after, edits, json, out)
+}
+
+/// What to tell an editor whose edit met a newer revision (local and `--server`).
+pub(super) fn conflict(e: &dyn std::fmt::Display, id: &crate::BlobId) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{e}\nnothing was changed: run `byline show {short}` to see the current record, then \
+         run the edit again (with --revision set to the revision it shows)",
+        short = id.short()
+    )
 }
 
 /// Print the outcome of an edit (local and `--server`): the record as JSON, or each changed

@@ -148,7 +148,12 @@ pub(super) fn run(
             ledger::print_credit(&report, &line, &short, json, out)
         }
         Command::Add(args) => upload(&r, &args, json, out),
-        Command::Edit { id, fields, .. } => {
+        Command::Edit {
+            id,
+            revision,
+            fields,
+            ..
+        } => {
             let edits = fields.edits()?;
             if edits.is_empty() {
                 bail!("nothing to change: give at least one field flag, e.g. --caption TEXT");
@@ -157,10 +162,20 @@ pub(super) fn run(
             let before: Photo = r.get(&path, &[])?;
             let body = Value::Object(edits.iter().cloned().collect());
             let req = r.auth(r.agent.patch(format!("{}{path}", r.base)));
-            let after: Photo = r.answer(
+            // The edit is made on the revision just read (or the one given): a change by
+            // someone else in between is a 409, never silently overwritten.
+            let on = revision.unwrap_or(before.revision);
+            let answer = r.answer(
                 req.header("Content-Type", "application/json")
+                    .header("If-Match", format!("\"{on}\""))
                     .send(body.to_string()),
-            )?;
+            );
+            let after: Photo = match answer {
+                Err(e) if e.to_string().contains("(conflict, HTTP 409)") => {
+                    return Err(read::conflict(&e, &before.id));
+                }
+                other => other?,
+            };
             let changed = (after.revision != before.revision).then_some(after);
             read::print_edit(&before, changed, &edits, json, out)
         }

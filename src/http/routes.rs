@@ -358,15 +358,32 @@ pub(super) async fn edit(
             "nothing to change: send at least one field",
         ));
     }
+    let revision = if_match(&headers)?;
     let photo = writing(&st, &headers, move |lib, actor| {
         let id = lib.resolve(&id)?;
-        match lib.edit(&id, &edits, actor, Timestamp::now())? {
+        match lib.edit_revision(&id, revision, &edits, actor, Timestamp::now())? {
             Some(p) => Ok(p),
             None => Ok(lib.photo(&id)?),
         }
     })
     .await?;
     Ok(json(StatusCode::OK, &photo))
+}
+
+/// The revision an edit was made on, from `If-Match: "N"` (a photo's revision is its entity
+/// tag): the edit is refused with 409 when the photo has moved on since.
+fn if_match(headers: &HeaderMap) -> ApiResult<Option<u64>> {
+    let Some(v) = headers.get(axum::http::header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = v.to_str().unwrap_or("").trim();
+    let tag = text.strip_prefix("W/").unwrap_or(text).trim_matches('"');
+    tag.parse().map(Some).map_err(|_| {
+        ApiError::bad(
+            "invalid_input",
+            "If-Match must name the photo's revision, e.g. If-Match: \"3\"",
+        )
+    })
 }
 
 /// Body of `POST /uses`.

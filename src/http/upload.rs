@@ -131,8 +131,15 @@ pub(super) async fn upload(
         }
         drop(bytes);
         // Nothing is reported as stored before the journal fsync that holds it.
-        lib.commit()?;
+        let committed = lib.commit()?;
         drop(staged);
+        // Another server stored the same bytes first (records in PostgreSQL): a duplicate.
+        let added = match added {
+            Added::New(photo) if committed.duplicates.contains(&photo.id) => {
+                Added::Duplicate(photo.id)
+            }
+            other => other,
+        };
         Ok(match added {
             Added::New(photo) => AddLine {
                 path,

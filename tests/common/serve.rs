@@ -26,12 +26,17 @@ impl Server {
 
     /// [`Server::start`] with extra environment variables (e.g. an object store's).
     pub fn start_with_env(store: &Store, env: Vec<(&'static str, String)>) -> Server {
+        let mut env = env;
+        env.push(("BYLINE_STORE", store.path().display().to_string()));
+        Server::start_on(env)
+    }
+
+    /// Serve the store `BYLINE_STORE` in `env` names (a folder or a PostgreSQL URL).
+    pub fn start_on(env: Vec<(&'static str, String)>) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_byline"))
-            .envs(env)
             .env_remove("BYLINE_STORE")
             .env_remove("BYLINE_SERVER")
-            .arg("--store")
-            .arg(store.path())
+            .envs(env)
             .args(["serve", "--listen", "127.0.0.1:0"])
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

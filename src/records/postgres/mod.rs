@@ -23,7 +23,7 @@ mod write;
 
 use std::time::Duration;
 
-use postgres::NoTls;
+use postgres::{Client, NoTls};
 use r2d2_postgres::PostgresConnectionManager;
 use r2d2_postgres::r2d2;
 
@@ -112,8 +112,13 @@ impl Postgres {
             .build(manager)
             .map_err(|e| Error::Unavailable(format!("postgresql at {}: {e}", redact(url))))?;
         let out = Postgres { pool };
-        schema::migrate(&mut *out.conn()?)?;
+        out.with(schema::migrate)?;
         Ok(out)
+    }
+
+    /// Run `f` on a pooled connection, where the synchronous client may block.
+    fn with<T: Send>(&self, f: impl FnOnce(&mut Client) -> Result<T> + Send) -> Result<T> {
+        blocking(|| f(&mut *self.conn()?))
     }
 
     fn conn(&self) -> Result<Conn> {
@@ -124,26 +129,41 @@ impl Postgres {
 
     /// The setting `key` (`config.toml`), if recorded.
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
-        let row = self
-            .conn()?
-            .query_opt("SELECT value FROM settings WHERE key = $1", &[&key])
-            .map_err(pg_err)?;
+        let row = self.with(|c| {
+            c.query_opt("SELECT value FROM settings WHERE key = $1", &[&key])
+                .map_err(pg_err)
+        })?;
         Ok(row.map(|r| r.get(0)))
     }
 
     /// Record `value` as the setting `key` unless one is recorded already (the first server
     /// to set it wins); returns the value recorded.
     pub fn setting_or_insert(&self, key: &str, value: &str) -> Result<String> {
-        let mut conn = self.conn()?;
-        conn.execute(
-            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
-            &[&key, &value],
-        )
-        .map_err(pg_err)?;
-        let row = conn
-            .query_one("SELECT value FROM settings WHERE key = $1", &[&key])
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+                &[&key, &value],
+            )
             .map_err(pg_err)?;
-        Ok(row.get(0))
+            let row = c
+                .query_one("SELECT value FROM settings WHERE key = $1", &[&key])
+                .map_err(pg_err)?;
+            Ok(row.get(0))
+        })
+    }
+}
+
+/// Run `f` where it may block on the synchronous client, which drives a runtime of its own:
+/// tokio forbids that on a thread already driving one (`byline serve` answers short reads on
+/// its runtime threads), so there it runs as a blocking section of that runtime, or on a
+/// thread of its own under a single-threaded one.
+fn blocking<T: Send>(f: impl FnOnce() -> Result<T> + Send) -> Result<T> {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current().map(|h| h.runtime_flavor()) {
+        Err(_) => f(),
+        Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
+        Ok(_) => std::thread::scope(|s| s.spawn(f).join())
+            .unwrap_or_else(|_| Err(Error::Db("a postgresql query failed unexpectedly".into()))),
     }
 }
 
@@ -163,7 +183,7 @@ fn redact(url: &str) -> String {
 
 impl Records for Postgres {
     fn commit(&self, events: Vec<Event>, expect: &[(BlobId, u64)]) -> Result<Committed> {
-        write::commit(&mut *self.conn()?, events, expect)
+        self.with(|c| write::commit(c, events, expect))
     }
 
     fn next_seq(&self) -> Result<u64> {
@@ -172,12 +192,15 @@ impl Records for Postgres {
     }
 
     fn reindex(&self, fill: &Fill) -> Result<Vec<String>> {
-        write::reindex(&mut *self.conn()?, fill)?;
+        self.with(|c| write::reindex(c, fill))?;
         Ok(Vec::new())
     }
 
     fn check_events(&self, mismatch: &mut dyn FnMut(String)) -> Result<()> {
-        read::check_events(&mut *self.conn()?, mismatch)
+        for m in self.with(read::check_events)? {
+            mismatch(m);
+        }
+        Ok(())
     }
 
     fn flush(&self) -> Result<()> {
@@ -185,19 +208,19 @@ impl Records for Postgres {
     }
 
     fn has_photo(&self, id: &BlobId) -> Result<bool> {
-        read::has_photo(&mut *self.conn()?, id)
+        self.with(|c| read::has_photo(c, id))
     }
 
     fn photo(&self, id: &BlobId) -> Result<Option<Photo>> {
-        read::photo(&mut *self.conn()?, id)
+        self.with(|c| read::photo(c, id))
     }
 
     fn ids_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<BlobId>> {
-        read::ids_with_prefix(&mut *self.conn()?, prefix, limit)
+        self.with(|c| read::ids_with_prefix(c, prefix, limit))
     }
 
     fn history(&self, id: &BlobId) -> Result<Vec<Event>> {
-        read::history(&mut *self.conn()?, id)
+        self.with(|c| read::history(c, id))
     }
 
     fn pages(&self, q: &Query, after: Option<After>) -> Result<PhotoPages> {
@@ -209,31 +232,31 @@ impl Records for Postgres {
     }
 
     fn len(&self) -> Result<u64> {
-        read::count(&mut *self.conn()?)
+        self.with(read::count)
     }
 
     fn is_empty(&self) -> Result<bool> {
-        Ok(read::count(&mut *self.conn()?)? == 0)
+        Ok(!self.with(read::any)?)
     }
 
     fn rendition(&self, id: &BlobId) -> Result<Option<Rendition>> {
-        read::rendition(&mut *self.conn()?, id)
+        self.with(|c| read::rendition(c, id))
     }
 
     fn has_rendition(&self, id: &BlobId) -> Result<bool> {
-        Ok(read::rendition(&mut *self.conn()?, id)?.is_some())
+        Ok(self.with(|c| read::rendition(c, id))?.is_some())
     }
 
     fn renditions_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<Rendition>> {
-        read::renditions_with_prefix(&mut *self.conn()?, prefix, limit)
+        self.with(|c| read::renditions_with_prefix(c, prefix, limit))
     }
 
     fn renditions_of(&self, photo: &BlobId) -> Result<Vec<Rendition>> {
-        read::renditions_of(&mut *self.conn()?, photo)
+        self.with(|c| read::renditions_of(c, photo))
     }
 
     fn photos_sharing_words(&self, words: &[String]) -> Result<Vec<(BlobId, usize)>> {
-        read::photos_sharing_words(&mut *self.conn()?, words)
+        self.with(|c| read::photos_sharing_words(c, words))
     }
 
     fn uses<'a>(
@@ -246,15 +269,15 @@ impl Records for Postgres {
     }
 
     fn page_uses(&self, photo: &BlobId, outlet: &str, url: &str) -> Result<Vec<Use>> {
-        read::page_uses(&mut *self.conn()?, photo, outlet, url)
+        self.with(|c| read::page_uses(c, photo, outlet, url))
     }
 
     fn similar(&self, fp: u64, bits: u32, limit: usize) -> Result<Vec<(BlobId, u32)>> {
-        read::similar(&mut *self.conn()?, fp, bits, limit)
+        self.with(|c| read::similar(c, fp, bits, limit))
     }
 
     fn tokens(&self) -> Result<Vec<Token>> {
-        read::tokens(&mut *self.conn()?)
+        self.with(read::tokens)
     }
 }
 

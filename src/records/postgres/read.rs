@@ -128,6 +128,14 @@ type Fetched<K, T> = (Vec<(K, T)>, usize);
 /// Fetches the batch after a key.
 type Fetch<K, T> = Box<dyn FnMut(&K) -> Result<Fetched<K, T>> + Send>;
 
+/// Whether any photo is stored (without counting them).
+pub(super) fn any(c: &mut Client) -> Result<bool> {
+    let row = c
+        .query_one("SELECT EXISTS (SELECT 1 FROM photos)", &[])
+        .map_err(pg_err)?;
+    Ok(row.get(0))
+}
+
 /// An iterator over rows fetched [`BATCH`] at a time past the last key seen.
 struct Keyset<K, T> {
     last: K,
@@ -173,13 +181,13 @@ fn keyset<K: Send + 'static, T: Send + 'static>(
 
 pub(super) fn all(pg: Postgres) -> PhotoPages {
     Box::new(keyset(0i64, move |after| {
-        let rows = pg
-            .conn()?
-            .query(
+        let rows = pg.with(|c| {
+            c.query(
                 "SELECT pn, record FROM photos WHERE pn > $1 ORDER BY pn LIMIT $2",
                 &[after, &BATCH],
             )
-            .map_err(pg_err)?;
+            .map_err(pg_err)
+        })?;
         let out = rows
             .iter()
             .map(|r| Ok((r.get(0), decode(r.get(1))?)))
@@ -307,22 +315,26 @@ fn plan(c: &mut Client, q: &Query) -> Result<Plan> {
 }
 
 pub(super) fn pages(pg: Postgres, q: &Query, after: Option<After>) -> Result<PhotoPages> {
-    let mut c = pg.conn()?;
-    let plan = plan(&mut c, q)?;
-    let first = match after {
-        Some((nanos, id)) => {
-            let ns = i64::try_from(nanos).unwrap_or(if nanos < 0 { i64::MIN } else { i64::MAX });
-            // A cursor naming a photo this store does not know starts after every photo
-            // added at that time.
-            (ns, pn_of(&mut c, &id)?.unwrap_or(i64::MAX))
-        }
-        None => (i64::MIN, i64::MIN),
-    };
-    drop(c);
+    let (plan, first) = pg.with(|c| {
+        let plan = plan(c, q)?;
+        let first = match after {
+            Some((nanos, id)) => {
+                let ns =
+                    i64::try_from(nanos).unwrap_or(if nanos < 0 { i64::MIN } else { i64::MAX });
+                // A cursor naming a photo this store does not know starts after every photo
+                // added at that time.
+                (ns, pn_of(c, &id)?.unwrap_or(i64::MAX))
+            }
+            None => (i64::MIN, i64::MIN),
+        };
+        Ok((plan, first))
+    })?;
     Ok(Box::new(keyset(first, move |last: &(i64, i64)| {
-        let mut params: Vec<&(dyn ToSql + Sync)> = vec![&last.0, &last.1, &BATCH];
-        params.extend(refs(&plan.params));
-        let rows = pg.conn()?.query(&plan.sql, &params).map_err(pg_err)?;
+        let rows = pg.with(|c| {
+            let mut params: Vec<&(dyn ToSql + Sync)> = vec![&last.0, &last.1, &BATCH];
+            params.extend(refs(&plan.params));
+            c.query(&plan.sql, &params).map_err(pg_err)
+        })?;
         let mut out: Vec<((i64, i64), Photo)> = Vec::with_capacity(rows.len());
         for r in &rows {
             let key: (i64, i64) = (r.get(0), r.get(1));
@@ -432,10 +444,10 @@ pub(super) fn uses<'a>(
         let sql = "SELECT u.n, e.event FROM uses u JOIN events e ON e.seq = u.n \
                    WHERE u.n > $1 AND ($2::bytea IS NULL OR u.photo = $2) \
                    AND ($3::text IS NULL OR u.outlet = $3) ORDER BY u.n LIMIT $4";
-        let rows = pg
-            .conn()?
-            .query(sql, &[last, &photo, &outlet, &BATCH])
-            .map_err(pg_err)?;
+        let rows = pg.with(|c| {
+            c.query(sql, &[last, &photo, &outlet, &BATCH])
+                .map_err(pg_err)
+        })?;
         let out = rows
             .iter()
             .map(|r| {
@@ -502,8 +514,8 @@ pub(super) fn tokens(c: &mut Client) -> Result<Vec<Token>> {
 }
 
 /// Every event about a photo must have that photo's row (a photo's history is its events,
-/// so nothing else can be missing from it).
-pub(super) fn check_events(c: &mut Client, mismatch: &mut dyn FnMut(String)) -> Result<()> {
+/// so nothing else can be missing from it); the mismatches.
+pub(super) fn check_events(c: &mut Client) -> Result<Vec<String>> {
     let rows = c
         .query(
             "SELECT e.seq, e.photo FROM events e WHERE e.photo IS NOT NULL \
@@ -512,14 +524,15 @@ pub(super) fn check_events(c: &mut Client, mismatch: &mut dyn FnMut(String)) -> 
             &[],
         )
         .map_err(pg_err)?;
-    for r in rows {
-        let seq: i64 = r.get(0);
-        mismatch(format!(
-            "{}: event {seq} is not in the index",
-            id_from(r.get(1))?
-        ));
-    }
-    Ok(())
+    rows.iter()
+        .map(|r| {
+            let seq: i64 = r.get(0);
+            Ok(format!(
+                "{}: event {seq} is not in the index",
+                id_from(r.get(1))?
+            ))
+        })
+        .collect()
 }
 
 #[cfg(test)]
