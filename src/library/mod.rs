@@ -10,12 +10,14 @@
 
 mod audit;
 mod crawl;
+mod findings;
 mod migrate;
 mod read;
 mod recover;
 mod transfer;
 mod write;
 
+pub use findings::AuditStream;
 pub use migrate::MigrateReport;
 pub use read::{Identified, RESEMBLES, Reader, SIMILAR_BITS, UseQuery};
 pub use transfer::{ExportLine, ImportSummary, VerifyReport};
