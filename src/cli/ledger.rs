@@ -332,7 +332,12 @@ pub fn audit(lib: &Library, a: &AuditArgs, json: bool, out: &mut impl Write) -> 
                 path.display()
             );
         }
-        None => write_report(lib, r, format, out)?,
+        None => {
+            // Buffered: stdout is line-buffered, and a JSON report has a dozen lines a finding.
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+            write_report(lib, r, format, &mut out)?;
+            out.flush()?;
+        }
     }
     Ok(if failed {
         ExitCode::from(1)

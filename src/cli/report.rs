@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::output::{clean, fit};
 use crate::audit::{AuditReport, Finding};
-pub use crate::report::{csv, html_for as html};
+pub use crate::report::html_for as html;
 use crate::report::{head, severity};
 
 /// The report as a table for terminals.

@@ -58,7 +58,7 @@ pub const SCHEMA: u32 = 6;
 
 /// sled's page cache. Small on purpose: reads are by key, and `verify` and `audit` stream
 /// the whole index through it under a 300 MB budget.
-const CACHE_BYTES: u64 = 8 << 20;
+const CACHE_BYTES: u64 = 64 << 20;
 
 /// How often sled's background thread writes its buffers out and then moves live pages out
 /// of mostly-dead log segments so they can be reused. At sled's default (500 ms) a bulk write

@@ -191,8 +191,7 @@ impl AuditStream {
         file.seek(SeekFrom::Start(offset))
             .and_then(|_| file.read_exact(buf))
             .map_err(|e| Error::io(SPILL, e))?;
-        serde_json::from_slice(buf)
-            .map_err(|e| Error::Corrupt(format!("{SPILL} is damaged: {e}")))
+        serde_json::from_slice(buf).map_err(|e| Error::Corrupt(format!("{SPILL} is damaged: {e}")))
     }
 
     /// The whole report in memory (for the HTTP API and small audits).
@@ -230,5 +229,84 @@ impl Serialize for AuditStream {
         r.serialize_field("summary", &self.summary)?;
         r.serialize_field("findings", &Findings(self))?;
         r.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::finding;
+
+    /// Findings of several kinds, about uses and photos and neither, several for one use and
+    /// several for one photo, in a scrambled order.
+    fn scrambled() -> Vec<Finding> {
+        let kinds = [
+            Kind::CreditWrong,
+            Kind::Incomplete,
+            Kind::CreditMissing,
+            Kind::UnknownImage,
+            Kind::Embargo,
+            Kind::CreditYear,
+            Kind::BlocksDisagree,
+            Kind::Territory,
+        ];
+        let mut out = Vec::new();
+        let mut x: u64 = 7;
+        for i in 0..400u64 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let kind = kinds[(x >> 33) as usize % kinds.len()];
+            let photo = BlobId::of(&((x >> 40) % 50).to_le_bytes());
+            let mut f = finding(kind, Some(photo), format!("finding {i}"));
+            match kind {
+                Kind::UnknownImage => f.photo = None,
+                Kind::CreditYear | Kind::Incomplete | Kind::BlocksDisagree => {}
+                _ => {
+                    // A use is of one photo.
+                    let use_id = (x >> 20) % 90;
+                    f.use_id = Some(use_id);
+                    f.photo = Some(BlobId::of(&use_id.to_be_bytes()));
+                }
+            }
+            out.push(f);
+        }
+        out
+    }
+
+    #[test]
+    fn spilled_findings_read_back_as_the_in_memory_report_orders_and_prints_them() {
+        let now: Timestamp = "2026-01-02T03:04:05Z".parse().expect("time");
+        let findings = scrambled();
+        let mut spill = Spill::new().expect("spill");
+        for f in findings.clone() {
+            spill.push(f).expect("push");
+        }
+        let stream = spill
+            .finish(now, Some("Le Soir".into()), None, 50, 90)
+            .expect("finish");
+        let report = AuditReport::new(now, Some("Le Soir".into()), None, 50, 90, findings);
+        assert_eq!(stream.len(), report.findings.len());
+        assert_eq!(
+            serde_json::to_string_pretty(&stream).expect("stream json"),
+            serde_json::to_string_pretty(&report).expect("report json"),
+            "the streamed report prints exactly as the in-memory one"
+        );
+        assert_eq!(stream.into_report().expect("read back"), report);
+    }
+
+    #[test]
+    fn an_empty_audit_streams_an_empty_array() {
+        let now: Timestamp = "2026-01-02T03:04:05Z".parse().expect("time");
+        let stream = Spill::new()
+            .expect("spill")
+            .finish(now, None, None, 0, 0)
+            .expect("finish");
+        assert!(stream.is_empty() && !stream.has_violations());
+        let report = AuditReport::new(now, None, None, 0, 0, Vec::new());
+        assert_eq!(
+            serde_json::to_string_pretty(&stream).expect("json"),
+            serde_json::to_string_pretty(&report).expect("json")
+        );
     }
 }
