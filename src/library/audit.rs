@@ -54,22 +54,22 @@ impl Reader {
     ) -> Result<AuditStream> {
         let mut findings = Spill::new()?;
         let (mut photos_checked, mut uses_checked) = (0, 0);
-        let check_uses = |photo: &Photo, uses: &[Use], findings: &mut Spill| -> Result<()> {
+        // Each outlet's style is looked up once (by the outlet as recorded).
+        let mut styles: HashMap<String, Style> = HashMap::new();
+        let mut check_uses = |photo: &Photo, uses: &[Use], findings: &mut Spill| -> Result<()> {
             for u in uses {
-                let style = self.style_for(&u.outlet, style);
-                for f in audit::check_use(photo, u, &style) {
+                let style = styles
+                    .entry(u.outlet.clone())
+                    .or_insert_with(|| self.style_for(&u.outlet, style));
+                for f in audit::check_use(photo, u, style) {
                     findings.push(f)?;
                 }
             }
             Ok(())
         };
         if outlet.is_none() && since.is_none() {
-            for p in self.db.all() {
-                let p = p?;
-                let mut uses: Vec<Use> = self
-                    .db
-                    .uses(Some(&p.id), None, None)?
-                    .collect::<Result<_>>()?;
+            for item in self.db.all_with_uses() {
+                let (p, mut uses) = item?;
                 // A use recorded again for the same photo, outlet and URL (the page was
                 // corrected) supersedes the earlier record: only the latest is audited.
                 let mut latest: HashMap<(String, String), u64> = HashMap::new();
