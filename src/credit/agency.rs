@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 use super::Kind;
 
 mod org;
+mod outlets;
 mod scripts;
 mod table;
 

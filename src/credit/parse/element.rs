@@ -59,6 +59,9 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
     if !t.chars().any(char::is_alphanumeric) {
         return Vec::new();
     }
+    if let Some(out) = shaped(&t, after_via, may_be_cut, seen) {
+        return out;
+    }
     if let Some(kind) = marker(&t) {
         let k = agency::key(&t);
         if ["stringer", "str", "staff"].contains(&k.as_str()) {
@@ -240,6 +243,13 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
         if agency::is_issuer(&d) {
             seen.kinds.push(Kind::Handout);
         }
+        // A brand's own domain says what the brand does (`Colourbox.de` is stock).
+        seen.kinds.extend(
+            d.split('.')
+                .next()
+                .and_then(agency::lookup)
+                .and_then(|a| a.kind),
+        );
         return vec![elem(&t, org(d))];
     }
     if may_be_cut && let Some(alias) = agency::lookup_prefix(&t) {
