@@ -514,3 +514,34 @@ fn parse_never_panics_on_odd_input() {
         let _ = credit::compare(line, line, &Style::Default);
     }
 }
+
+/// Turkish credits print names in capitals with a dotted `İ`, which grows by a byte when
+/// lower-cased: a line with it must read as the same line with a plain `I`, in every shape
+/// that finds a phrase in a lower-cased copy of the line.
+#[test]
+fn a_dotted_capital_i_reads_like_a_plain_one() {
+    let lines = [
+        "AA/İSMAİL COŞKUN AND MEHMET ALİ ÖZCAN",
+        "İSTİKLAL FILE PHOTOS",
+        "The picture above is by İSMAİL COŞKUN/AA",
+        "Photos by İSTİKLAL MİLLİ PARKI and used with permission",
+        "İZMİR TİMES photograph by Ali Veli",
+    ];
+    let plain = |v: &[String]| -> Vec<String> { v.iter().map(|s| s.replace('İ', "I")).collect() };
+    for line in lines {
+        let dotted = credit::parse(line);
+        let ascii = credit::parse(&line.replace('İ', "I"));
+        assert_eq!(
+            dotted.agency.as_deref().map(|a| a.replace('İ', "I")),
+            ascii.agency,
+            "agency of {line}"
+        );
+        assert_eq!(
+            plain(&dotted.creators),
+            ascii.creators,
+            "creators of {line}"
+        );
+        assert_eq!(plain(&dotted.via), ascii.via, "via of {line}");
+        assert_eq!(dotted.kind, ascii.kind, "kind of {line}");
+    }
+}

@@ -335,13 +335,13 @@ pub(crate) fn has_org_word(s: &str) -> bool {
     let org = &words().org;
     s.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .any(|w| org.contains(w.to_lowercase().as_str()))
+        .any(|w| org.contains(super::lower(w).as_str()))
 }
 
 /// Whether `s` names a body that issues handouts.
 pub(crate) fn is_issuer(s: &str) -> bool {
     let list = words();
-    let lower = s.to_lowercase();
+    let lower = super::lower(s);
     if list.issuer_domains.iter().any(|p| lower.contains(p)) {
         return true;
     }

@@ -338,7 +338,7 @@ fn split_conjunction(t: &str) -> Option<(&str, &str)> {
         let i = t.find(&word).or_else(|| {
             ["and", "und", "och", "og"]
                 .contains(w)
-                .then(|| t.to_lowercase().find(&word))
+                .then(|| t.to_ascii_lowercase().find(&word))
                 .flatten()
         })?;
         let (l, r) = (t.get(..i)?.trim(), t.get(i + w.len() + 2..)?.trim());
@@ -562,6 +562,10 @@ pub(super) fn capitalise(w: &str) -> String {
     for c in w.chars() {
         if start {
             out.extend(c.to_uppercase());
+        } else if c == 'İ' {
+            // Only Turkic alphabets have the dotted capital, and there it pairs with a
+            // plain `i` (Unicode's default adds a combining dot: `İSMAİL` → `İsmai̇l`).
+            out.push('i');
         } else {
             out.extend(c.to_lowercase());
         }

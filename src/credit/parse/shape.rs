@@ -39,12 +39,13 @@ pub(super) fn shaped(
         after_via,
         joined: false,
     };
-    let lower = t.to_lowercase();
-    if ROLE_NOUNS.contains(&lower.as_str()) || is_date(t) {
+    if ROLE_NOUNS.contains(&t.to_lowercase().as_str()) || is_date(t) {
         return Some(Vec::new());
     }
     // `OUTLET FILE PHOTOS`: one word glued to the file marker is the outlet whose archive
-    // the picture is from; a person is credited `Name/File`.
+    // the picture is from; a person is credited `Name/File`. Offsets found in an ASCII
+    // lower-cased copy index `t` too (full lower-casing changes `İ`'s length).
+    let lower = t.to_ascii_lowercase();
     for tail in [
         " file photos",
         " file photo",
@@ -207,13 +208,8 @@ pub(super) fn prose_before_by(s: &str) -> Option<String> {
         " was shot by ",
         " was made by ",
     ];
-    let lower = s.to_lowercase();
-    let (at, verb) = VERBS
-        .iter()
-        .filter_map(|v| lower.find(v).map(|i| (i, *v)))
-        .min()?;
-    let head = s.get(..at)?;
-    let tail = s.get(at + verb.len()..)?.trim();
+    let (head, tail) = split_at_first_ci(s, VERBS)?;
+    let tail = tail.trim();
     let sentence = head.split_whitespace().count() >= 2
         && head.chars().next().is_some_and(char::is_uppercase)
         && !head.contains(['/', ':', '(']);
@@ -251,7 +247,7 @@ pub(super) fn permission_clause(s: &str) -> Option<String> {
         " reproduced with permission",
         " used by permission",
     ];
-    let lower = s.to_lowercase();
+    let lower = s.to_ascii_lowercase();
     let lower = lower.trim_end_matches(['.', ' ']);
     CLAUSES.iter().find_map(|c| {
         let head = lower.strip_suffix(c)?;

@@ -135,6 +135,18 @@ pub(super) fn strip_prefix_ci<'a>(s: &'a str, p: &str) -> Option<&'a str> {
         .flatten()
 }
 
+/// `s` split around the earliest of `phrases` (ASCII, lower-case), found whatever its case:
+/// the text before it and the text after it. The search runs in an ASCII lower-cased copy,
+/// whose byte offsets are the line's own (full lower-casing changes `İ`'s length).
+pub(super) fn split_at_first_ci<'a>(s: &'a str, phrases: &[&str]) -> Option<(&'a str, &'a str)> {
+    let lower = s.to_ascii_lowercase();
+    let (at, len) = phrases
+        .iter()
+        .filter_map(|p| lower.find(p).map(|i| (i, p.len())))
+        .min()?;
+    Some((s.get(..at)?, s.get(at + len..)?))
+}
+
 /// Remove the page's wrapper: brackets, `©`, labels (`Photo:`, `Bild:`, `Credit:`,
 /// `Image copyright`), `Photo by`, a supplier reference `(16507315bs)`, a closing full stop.
 pub(super) fn unwrap(body: &str, seen: &mut Seen) -> String {
