@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 use base64::Engine as _;
 
-use crate::audit::{AuditReport, Finding, Severity};
+use crate::audit::{AuditReport, Finding, Severity, Summary};
 use crate::id::BlobId;
 use crate::library::Reader;
 
@@ -37,9 +37,14 @@ pub fn severity(f: &Finding) -> &'static str {
 
 /// The one-line summary: what was checked and what was found.
 pub fn head(r: &AuditReport) -> String {
+    summary_line(&r.summary)
+}
+
+/// [`head`] from the counts alone (a streamed report has them before its findings).
+pub fn summary_line(s: &Summary) -> String {
     format!(
         "{} photos and {} uses checked: {} violations, {} warnings",
-        r.summary.photos_checked, r.summary.uses_checked, r.summary.violations, r.summary.warnings
+        s.photos_checked, s.uses_checked, s.violations, s.warnings
     )
 }
 
@@ -51,35 +56,44 @@ fn csv_field(v: &str) -> String {
     }
 }
 
+/// The first row of the CSV report.
+pub const CSV_HEADER: &str = "severity,kind,photo,use,outlet,url,part,expected,found,message\r\n";
+
 /// The report as CSV, one finding per row.
 pub fn csv(r: &AuditReport) -> String {
-    let mut s = String::from("severity,kind,photo,use,outlet,url,part,expected,found,message\r\n");
+    let mut s = String::from(CSV_HEADER);
     for f in &r.findings {
-        let part = f
-            .part
-            .map(|p| {
-                serde_json::to_value(p)
-                    .ok()
-                    .and_then(|v| v.as_str().map(String::from))
-            })
-            .unwrap_or_default()
-            .unwrap_or_default();
-        let row = [
-            severity(f).to_string(),
-            f.kind.as_str().to_string(),
-            f.photo.map(|p| p.to_hex()).unwrap_or_default(),
-            f.use_id.map(|u| u.to_string()).unwrap_or_default(),
-            f.outlet.clone().unwrap_or_default(),
-            f.url.clone().unwrap_or_default(),
-            part,
-            f.expected.clone().unwrap_or_default(),
-            f.found.clone().unwrap_or_default(),
-            f.message.clone(),
-        ];
-        let fields: Vec<String> = row.iter().map(|v| csv_field(v)).collect();
-        s.push_str(&fields.join(","));
-        s.push_str("\r\n");
+        s.push_str(&csv_row(f));
     }
+    s
+}
+
+/// One finding as a CSV row, line end included.
+pub fn csv_row(f: &Finding) -> String {
+    let part = f
+        .part
+        .map(|p| {
+            serde_json::to_value(p)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+        })
+        .unwrap_or_default()
+        .unwrap_or_default();
+    let row = [
+        severity(f).to_string(),
+        f.kind.as_str().to_string(),
+        f.photo.map(|p| p.to_hex()).unwrap_or_default(),
+        f.use_id.map(|u| u.to_string()).unwrap_or_default(),
+        f.outlet.clone().unwrap_or_default(),
+        f.url.clone().unwrap_or_default(),
+        part,
+        f.expected.clone().unwrap_or_default(),
+        f.found.clone().unwrap_or_default(),
+        f.message.clone(),
+    ];
+    let fields: Vec<String> = row.iter().map(|v| csv_field(v)).collect();
+    let mut s = fields.join(",");
+    s.push_str("\r\n");
     s
 }
 

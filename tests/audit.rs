@@ -572,3 +572,136 @@ fn published_pages_in_html_and_as_scraped_text_give_the_same_findings() {
         "{report}"
     );
 }
+
+/// The order reports list findings in: violations first, then by kind (in this order), use
+/// and photo.
+const KIND_ORDER: [&str; 13] = [
+    "credit_missing",
+    "credit_wrong",
+    "embargo",
+    "expired",
+    "commercial_use",
+    "territory",
+    "credit_year",
+    "caption_date",
+    "no_source",
+    "credit_cut",
+    "blocks_disagree",
+    "incomplete",
+    "unknown_image",
+];
+
+#[test]
+fn a_streamed_report_lists_the_same_findings_in_the_same_order_in_every_format() {
+    let s = Store::new();
+    let added = s.add(&[samples_dir().as_path()]);
+    let mut ids: Vec<String> = added
+        .iter()
+        .filter_map(|l| l["id"].as_str().map(String::from))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert!(ids.len() >= 3, "the samples hold several photos");
+    // Uses recorded against the photos in reverse, so ledger numbers do not follow the
+    // order the photos were added in; wrong, missing and right credits mixed.
+    for (n, id) in ids.iter().rev().enumerate() {
+        let url = format!("https://x.example/{n}");
+        let day = "2024-05-01";
+        let at = ["--published", day];
+        record(
+            &s,
+            &[
+                &[
+                    id.as_str(),
+                    "--outlet",
+                    "Sputnik",
+                    "--url",
+                    &url,
+                    "--no-credit",
+                ][..],
+                &at,
+            ]
+            .concat(),
+        );
+        let url = format!("https://y.example/{n}");
+        let wrong = [
+            "--outlet",
+            "Le Soir",
+            "--url",
+            &url,
+            "--printed-credit",
+            "Staff / AFP",
+        ];
+        record(&s, &[&[id.as_str()][..], &wrong, &at].concat());
+    }
+    let (code, report) = audit_json(&s, &[]);
+    assert_eq!(code, 1);
+    let findings = report["findings"].as_array().expect("findings");
+    assert!(findings.len() >= 2 * ids.len(), "every use has a finding");
+    let key = |f: &Value| {
+        let kind = f["kind"].as_str().expect("kind");
+        (
+            f["severity"] != "violation",
+            KIND_ORDER
+                .iter()
+                .position(|k| *k == kind)
+                .expect("known kind"),
+            f["use_id"].as_u64(),
+            f["photo"].as_str().map(String::from),
+        )
+    };
+    for pair in findings.windows(2) {
+        assert!(key(&pair[0]) <= key(&pair[1]), "out of order: {pair:?}");
+    }
+    let listed: Vec<(String, String)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["kind"].as_str().expect("kind").to_string(),
+                f["use_id"]
+                    .as_u64()
+                    .map(|u| u.to_string())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+
+    // The same report written to a file, byte for byte but for the time it ran.
+    let file = s.dir.path().join("audit.json");
+    let (code, _, err) = s.run(&[
+        "audit",
+        "--format",
+        "json",
+        "--out",
+        file.to_str().expect("path"),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    let mut from_file: Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("report")).expect("json");
+    let mut from_stdout = report.clone();
+    from_file["generated_at"] = Value::Null;
+    from_stdout["generated_at"] = Value::Null;
+    assert_eq!(from_file, from_stdout);
+
+    // CSV and the table list the same findings in the same order.
+    let (_, csv, _) = s.run(&["audit", "--format", "csv"]);
+    let rows: Vec<(String, String)> = csv
+        .split("\r\n")
+        .skip(1)
+        .filter(|r| !r.is_empty())
+        .map(|r| {
+            let f: Vec<&str> = r.splitn(5, ',').collect();
+            (f[1].to_string(), f[3].to_string())
+        })
+        .collect();
+    assert_eq!(rows, listed);
+    let (_, table, _) = s.run(&["audit"]);
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(lines[0].starts_with("SEVERITY"));
+    assert!(lines.last().expect("summary").contains("uses checked"));
+    let rows: Vec<(String, String)> = lines[1..lines.len() - 1]
+        .iter()
+        .map(|l| (l[11..26].trim().to_string(), l[42..47].trim().to_string()))
+        .collect();
+    assert_eq!(rows, listed);
+}

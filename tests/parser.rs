@@ -1,6 +1,6 @@
 //! The credit-line parser (issue 11): its grammar rules, each shown on lines made up for the
 //! rule (invented names, so no real line is tuned on), and its scores on the real lines of
-//! `tests/data/`: six rounds of real lines, each a tuning part and a held-out set.
+//! `tests/data/`: seven rounds of real lines, each a tuning part and a held-out set.
 
 use byline::credit;
 
@@ -11,6 +11,10 @@ mod fifth_round;
 /// The rules written on held-out set 5 (burned) and the sixth round's tuning lines.
 #[path = "parser/sixth_round.rs"]
 mod sixth_round;
+
+/// The rules written on held-out set 6 (burned) and the seventh round's tuning lines.
+#[path = "parser/seventh_round.rs"]
+mod seventh_round;
 
 /// A made-up line and the parts a reader must get: agency, creators, via chain, kind
 /// (lists joined with ` | `, as in the TSVs).
@@ -477,8 +481,9 @@ fn parser_score_on_the_fourth_held_out_lines() {
     hold("credit-lines-heldout4.tsv", HELD_OUT4_RIGHT);
 }
 
-/// Parts right on the 140 tuning lines (of 560): 553, 554 with the fifth round's rules.
-const TUNING_RIGHT: usize = 554;
+/// Parts right on the 140 tuning lines (of 560): 553, 554 with the fifth round's rules, 555
+/// with the seventh's.
+const TUNING_RIGHT: usize = 555;
 /// Parts right on the 70 lines of the first held-out set (of 280): 254 when it was scored
 /// once, 258 with the next session's general rules, 265 with the fifth round's, 267 with
 /// the sixth's.
@@ -486,8 +491,9 @@ const HELD_OUT_RIGHT: usize = 267;
 /// Parts right on the 82 lines of the second held-out set (of 328): 299 (91.2%) when scored
 /// once, 300 with the rules written on the fresh tuning lines, 309 with the fifth round's.
 const HELD_OUT2_RIGHT: usize = 309;
-/// Parts right on the 60 lines of the second tuning part (of 240).
-const TUNING2_RIGHT: usize = 228;
+/// Parts right on the 60 lines of the second tuning part (of 240): 228, 229 with the seventh
+/// round's rules.
+const TUNING2_RIGHT: usize = 229;
 /// Parts right on the 62 lines of the third held-out set (of 248): 226 (91.1%) when scored
 /// once; 237 (95.6%) since it was burned and the fifth round's rules were written.
 const HELD_OUT3_RIGHT: usize = 237;
@@ -533,12 +539,36 @@ fn parser_score_on_the_sixth_tuning_lines() {
 const TUNING6_RIGHT: usize = 116;
 
 // See: #11. Held-out set 6: 62 lines of the sixth round, labelled by hand and committed
-// before the parser was run on any of them, scored once after the rules were written; it
-// must not fall below that score.
+// before the parser was run on any of them, scored once after the rules were written; now
+// burned (the seventh round's rules were written on its failures), it must not fall.
 #[test]
 fn parser_score_on_the_sixth_held_out_lines() {
     hold("credit-lines-heldout6.tsv", HELD_OUT6_RIGHT);
 }
 
-/// Parts right on the 62 lines of the sixth held-out set, scored once (of 248): 221 (89.1%).
-const HELD_OUT6_RIGHT: usize = 221;
+/// Parts right on the 62 lines of the sixth held-out set (of 248): 221 (89.1%) when scored
+/// once; 245 (98.8%) since it was burned and the seventh round's rules were written on its
+/// failures.
+const HELD_OUT6_RIGHT: usize = 245;
+
+// See: #11. The tuning part of the seventh round (`credit-lines-seventh.tsv`, split by
+// `split-credit-lines.py seventh`): labelled by hand and committed before the parser ran on it.
+#[test]
+fn parser_score_on_the_seventh_tuning_lines() {
+    hold("credit-lines-tuning7.tsv", TUNING7_RIGHT);
+}
+
+/// Parts right on the 67 lines of the seventh tuning part (of 268): 244 before its rules,
+/// 261 after.
+const TUNING7_RIGHT: usize = 261;
+
+// See: #11. Held-out set 7: 66 lines of the seventh round, labelled by hand and committed
+// before the parser was run on any of them, scored once after the seventh round's rules
+// were written; it must not fall below that score.
+#[test]
+fn parser_score_on_the_seventh_held_out_lines() {
+    hold("credit-lines-heldout7.tsv", HELD_OUT7_RIGHT);
+}
+
+/// Parts right on the 66 lines of the seventh held-out set, scored once (of 264): 237 (89.8%).
+const HELD_OUT7_RIGHT: usize = 237;

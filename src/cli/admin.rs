@@ -16,9 +16,12 @@ pub fn export(lib: &Library, file: Option<&Path>, out: &mut impl Write) -> Resul
     let lines = lib.export()?;
     match file {
         None => {
+            // Buffered: stdout is line-buffered, and an export is a line a photo.
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
             for l in lines {
-                json_line(out, &l?)?;
+                json_line(&mut out, &l?)?;
             }
+            out.flush()?;
         }
         Some(path) => {
             let tmp = path.with_extension("tmp-export");

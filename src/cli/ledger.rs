@@ -12,7 +12,7 @@ use jiff::Timestamp;
 use super::output::{clean, fit, json_line, json_pretty};
 use super::{ActorArg, parse_date, report};
 use crate::credit::{self, Style};
-use crate::library::{Library, NewUse, UseQuery};
+use crate::library::{AuditStream, Library, NewUse, UseQuery};
 use crate::model::TokenAccess;
 
 /// Which style to print a credit in.
@@ -299,7 +299,7 @@ pub fn audit(lib: &Library, a: &AuditArgs, json: bool, out: &mut impl Write) -> 
         .transpose()
         .context("--since")?;
     let r = if a.article.is_empty() {
-        lib.audit(a.outlet.as_deref(), since, style.as_ref(), Timestamp::now())?
+        lib.audit_stream(a.outlet.as_deref(), since, style.as_ref(), Timestamp::now())?
     } else {
         let mut pages = Vec::new();
         for path in &a.article {
@@ -318,29 +318,63 @@ pub fn audit(lib: &Library, a: &AuditArgs, json: bool, out: &mut impl Write) -> 
     } else {
         ReportFormat::Table
     });
-    let text = match format {
-        ReportFormat::Table => report::table(&r),
-        ReportFormat::Json => serde_json::to_string_pretty(&r)? + "\n",
-        ReportFormat::Csv => report::csv(&r),
-        ReportFormat::Html => report::html(lib, &r),
-    };
+    let (violations, warnings) = (r.summary.violations, r.summary.warnings);
+    let failed = r.has_violations();
     match &a.out {
         Some(path) => {
-            std::fs::write(path, text).with_context(|| path.display().to_string())?;
+            let file = std::fs::File::create(path).with_context(|| path.display().to_string())?;
+            let mut file = std::io::BufWriter::new(file);
+            write_report(lib, r, format, &mut file)
+                .and_then(|()| Ok(file.flush()?))
+                .with_context(|| path.display().to_string())?;
             eprintln!(
-                "{} violations, {} warnings; report written to {}",
-                r.summary.violations,
-                r.summary.warnings,
+                "{violations} violations, {warnings} warnings; report written to {}",
                 path.display()
             );
         }
-        None => out.write_all(text.as_bytes())?,
+        None => {
+            // Buffered: stdout is line-buffered, and a JSON report has a dozen lines a finding.
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+            write_report(lib, r, format, &mut out)?;
+            out.flush()?;
+        }
     }
-    Ok(if r.has_violations() {
+    Ok(if failed {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Write an audit's report finding by finding as it is read back (HTML, which shows a
+/// thumbnail of each photo concerned, is built whole).
+fn write_report(
+    lib: &Library,
+    r: AuditStream,
+    format: ReportFormat,
+    out: &mut impl Write,
+) -> Result<()> {
+    match format {
+        ReportFormat::Table => {
+            out.write_all(report::table_header().as_bytes())?;
+            for f in r.findings() {
+                out.write_all(report::table_row(&f?).as_bytes())?;
+            }
+            writeln!(out, "{}", crate::report::summary_line(&r.summary))?;
+        }
+        ReportFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &r)?;
+            out.write_all(b"\n")?;
+        }
+        ReportFormat::Csv => {
+            out.write_all(crate::report::CSV_HEADER.as_bytes())?;
+            for f in r.findings() {
+                out.write_all(crate::report::csv_row(&f?).as_bytes())?;
+            }
+        }
+        ReportFormat::Html => out.write_all(report::html(lib, &r.into_report()?).as_bytes())?,
+    }
+    Ok(())
 }
 
 /// `byline token …`.

@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 use super::Kind;
 
 mod org;
+mod outlets;
 mod scripts;
 mod table;
 
@@ -25,10 +26,18 @@ pub fn names() -> impl Iterator<Item = &'static str> {
 
 /// Collapse spaces and lower-case, so `GETTY  IMAGES` and `Getty Images` meet.
 pub(crate) fn key(s: &str) -> String {
-    s.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    lower(&s.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// `s` lower-cased for matching names and words. The dotted capital `İ` becomes a plain
+/// `i`, as in the Turkic alphabets that have it (Unicode's default adds a combining dot,
+/// so `İZMİR` would not match `izmir`, nor `GAZETESİ` the word `gazetesi`).
+pub(crate) fn lower(s: &str) -> String {
+    if s.contains('İ') {
+        s.replace('İ', "i").to_lowercase()
+    } else {
+        s.to_lowercase()
+    }
 }
 
 /// The table arranged for lookups, built once: every credit an audit reads is looked up
@@ -41,6 +50,8 @@ struct Index {
     /// Forms of six letters or more (letters and spaces only) that misspellings are tried
     /// against: lower-cased form, its length in characters, its letter histogram.
     fuzzy: Vec<(String, usize, Histogram, &'static Alias)>,
+    /// Every printed form, lower-cased, in table order: what a cut credit is the start of.
+    forms: Vec<(String, &'static Alias)>,
 }
 
 /// Characters counted into 32 buckets: one edit changes the counts by at most two, so two
@@ -67,8 +78,10 @@ fn index() -> &'static Index {
         };
         let mut exact = HashMap::new();
         let mut fuzzy = Vec::new();
+        let mut forms = Vec::new();
         for a in all() {
             let k = key(a.name);
+            forms.push((k.clone(), a));
             let n = k.chars().count();
             if n >= 6 && letters(&k) {
                 fuzzy.push((k.clone(), n, histogram(&k), a));
@@ -79,6 +92,7 @@ fn index() -> &'static Index {
             exact,
             canonical: all().map(|a| key(a.canonical)).collect(),
             fuzzy,
+            forms,
         }
     })
 }
@@ -138,7 +152,11 @@ pub(crate) fn lookup_prefix(s: &str) -> Option<&'static Alias> {
     if k.chars().count() < 3 {
         return None;
     }
-    all().find(|a| key(a.name).starts_with(&k) && key(a.name) != k)
+    index()
+        .forms
+        .iter()
+        .find(|(form, _)| form.starts_with(&k) && *form != k)
+        .map(|(_, a)| *a)
 }
 
 #[cfg(test)]

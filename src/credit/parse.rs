@@ -17,6 +17,7 @@ mod labels;
 mod lexicon;
 mod licence;
 mod script;
+mod shape;
 mod wrapper;
 
 use chain::*;
@@ -25,6 +26,7 @@ use labels::*;
 use lexicon::*;
 use licence::attribution;
 use script::*;
+use shape::*;
 use wrapper::*;
 
 pub(crate) use element::name_case;
@@ -249,6 +251,7 @@ fn assemble(elems: &[Elem], seen: &Seen, mut parts: CreditParts) -> CreditParts 
         .iter()
         .rfind(|(_, e)| e.after_via)
         .or(labelled)
+        .or_else(|| agency_first(elems, &orgs))
         // A known agency distributes rather than an unknown body printed after it
         // (`Reuters/China Daily`, `KEYSTONE/Ti-Press/Name`).
         // Not when an unknown body starts with an agency's name (`Xinhua / Kyodo News

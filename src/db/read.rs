@@ -201,6 +201,39 @@ impl Db {
             .map(move |kv| kv.map_err(db_err).and_then(|(_, v)| db.resolve(&v)))
     }
 
+    /// Every photo with its uses (in ledger order), in the order the journal added the
+    /// photos: the records and the photo-to-use index walked side by side (both are keyed by
+    /// photo number first), so no photo is looked up by id and no range is opened per photo.
+    pub fn all_with_uses(&self) -> impl Iterator<Item = Result<(Photo, Vec<Use>)>> + '_ {
+        let mut links = self.use_photo.iter().peekable();
+        self.photos.iter().map(move |kv| {
+            let (k, v) = kv.map_err(db_err)?;
+            let pn = u64_at(&k, 0)?;
+            let photo = self.resolve(&v)?;
+            let mut uses = Vec::new();
+            loop {
+                let link_pn = match links.peek() {
+                    None => break,
+                    Some(Ok((k, _))) => u64_at(k, 0)?,
+                    Some(Err(_)) => match links.next() {
+                        Some(Err(e)) => return Err(db_err(e)),
+                        _ => break,
+                    },
+                };
+                if link_pn > pn {
+                    break;
+                }
+                // A link to a photo number the records lack is skipped, as `uses` would.
+                if let Some(Ok((k, _))) = links.next()
+                    && link_pn == pn
+                {
+                    uses.push(self.use_at(u64_at(&k, 8)?)?);
+                }
+            }
+            Ok((photo, uses))
+        })
+    }
+
     /// Photos matching `q`, oldest first (by `added_at`, then the order the journal added
     /// them), starting after `after`, one record at a time: a page costs the same on a store
     /// of any size.

@@ -4,13 +4,13 @@ use std::collections::{BTreeMap, HashMap};
 
 use jiff::Timestamp;
 
-use crate::audit::Finding;
 use crate::audit::{self, AuditReport};
 use crate::credit::Style;
 use crate::error::Result;
 use crate::id::BlobId;
 use crate::model::{Photo, Use};
 
+use super::findings::{AuditStream, Spill};
 use super::{Reader, UseQuery};
 
 impl Reader {
@@ -28,9 +28,8 @@ impl Reader {
     }
 
     /// Audit every recorded use (optionally of one outlet, since a date) and every photo
-    /// concerned (all photos when no filter is given). Streams: without a filter, photo by
-    /// photo with its own uses; with one, over the filtered uses twice (the second pass
-    /// checks the latest of each photo, outlet and URL), holding ids rather than records.
+    /// concerned (all photos when no filter is given), the whole report in memory. See
+    /// [`Reader::audit_stream`] for a store of any size.
     pub fn audit(
         &self,
         outlet: Option<&str>,
@@ -38,24 +37,39 @@ impl Reader {
         style: Option<&Style>,
         now: Timestamp,
     ) -> Result<AuditReport> {
-        let mut findings = Vec::new();
+        self.audit_stream(outlet, since, style, now)?.into_report()
+    }
+
+    /// [`Reader::audit`] for a store of any size: each finding is written to a temporary
+    /// file as it is found, and the report reads them back in its order. Walks without a
+    /// filter photo by photo with its own uses; with one, over the filtered uses twice (the
+    /// second pass checks the latest of each photo, outlet and URL), holding ids rather than
+    /// records.
+    pub fn audit_stream(
+        &self,
+        outlet: Option<&str>,
+        since: Option<Timestamp>,
+        style: Option<&Style>,
+        now: Timestamp,
+    ) -> Result<AuditStream> {
+        let mut findings = Spill::new()?;
         let (mut photos_checked, mut uses_checked) = (0, 0);
-        let check_uses = |photo: &Photo, uses: &[Use], findings: &mut Vec<Finding>| {
+        // Each outlet's style is looked up once (by the outlet as recorded).
+        let mut styles: HashMap<String, Style> = HashMap::new();
+        let mut check_uses = |photo: &Photo, uses: &[Use], findings: &mut Spill| -> Result<()> {
             for u in uses {
-                findings.extend(audit::check_use(
-                    photo,
-                    u,
-                    &self.style_for(&u.outlet, style),
-                ));
+                let style = styles
+                    .entry(u.outlet.clone())
+                    .or_insert_with(|| self.style_for(&u.outlet, style));
+                for f in audit::check_use(photo, u, style) {
+                    findings.push(f)?;
+                }
             }
+            Ok(())
         };
         if outlet.is_none() && since.is_none() {
-            for p in self.db.all()? {
-                let p = p?;
-                let mut uses: Vec<Use> = self
-                    .db
-                    .uses(Some(&p.id), None, None)?
-                    .collect::<Result<_>>()?;
+            for item in self.db.all_with_uses()? {
+                let (p, mut uses) = item?;
                 // A use recorded again for the same photo, outlet and URL (the page was
                 // corrected) supersedes the earlier record: only the latest is audited.
                 let mut latest: HashMap<(String, String), u64> = HashMap::new();
@@ -67,8 +81,10 @@ impl Reader {
                 });
                 uses_checked += uses.len();
                 photos_checked += 1;
-                check_uses(&p, &uses, &mut findings);
-                findings.extend(audit::check_photo(&p));
+                check_uses(&p, &uses, &mut findings)?;
+                for f in audit::check_photo(&p) {
+                    findings.push(f)?;
+                }
             }
         } else {
             let q = UseQuery {
@@ -92,24 +108,25 @@ impl Reader {
                     &self.photo(&u.photo)?,
                     std::slice::from_ref(&u),
                     &mut findings,
-                );
+                )?;
                 concerned.push(u.photo);
             }
             concerned.sort_unstable();
             concerned.dedup();
             for id in concerned {
                 photos_checked += 1;
-                findings.extend(audit::check_photo(&self.photo(&id)?));
+                for f in audit::check_photo(&self.photo(&id)?) {
+                    findings.push(f)?;
+                }
             }
         }
-        Ok(AuditReport::new(
+        findings.finish(
             now,
             outlet.map(String::from),
             since,
             photos_checked,
             uses_checked,
-            findings,
-        ))
+        )
     }
 
     /// Audit published pages (HTML or scraped text) against `style`: find each stored photo
@@ -122,8 +139,8 @@ impl Reader {
         outlet: Option<&str>,
         style: &Style,
         now: Timestamp,
-    ) -> Result<AuditReport> {
-        let mut findings = Vec::new();
+    ) -> Result<AuditStream> {
+        let mut findings = Spill::new()?;
         let mut checked = 0;
         let mut photos: BTreeMap<BlobId, Photo> = BTreeMap::new();
         for (name, text) in pages {
@@ -147,7 +164,7 @@ impl Reader {
                                 );
                                 f.url = Some(name.clone());
                                 f.outlet = outlet.map(String::from);
-                                findings.push(f);
+                                findings.push(f)?;
                             }
                         }
                     }
@@ -172,22 +189,17 @@ impl Reader {
                     f.url = Some(name.clone());
                     f.outlet = outlet.map(String::from);
                     f.message = format!("{} (on {name}: {})", f.message, snippet(&what));
-                    findings.push(f);
+                    findings.push(f)?;
                 }
                 photos.entry(photo.id).or_insert(photo);
             }
         }
         for p in photos.values() {
-            findings.extend(audit::check_photo(p));
+            for f in audit::check_photo(p) {
+                findings.push(f)?;
+            }
         }
-        Ok(AuditReport::new(
-            now,
-            outlet.map(String::from),
-            None,
-            photos.len(),
-            checked,
-            findings,
-        ))
+        findings.finish(now, outlet.map(String::from), None, photos.len(), checked)
     }
 
     /// The stored photo a page figure shows: by id (original or rendition, full or a prefix of

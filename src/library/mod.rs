@@ -10,6 +10,7 @@
 
 mod audit;
 mod crawl;
+mod findings;
 mod migrate;
 mod postgres;
 mod read;
@@ -18,6 +19,7 @@ mod transfer;
 mod write;
 
 pub use crate::records::Committed;
+pub use findings::AuditStream;
 pub use migrate::MigrateReport;
 pub use postgres::PgStore;
 pub use read::{Identified, RESEMBLES, Reader, SIMILAR_BITS, UseQuery};

@@ -10,7 +10,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use super::{Committed, Fill, PhotoPages, Records, UsePages};
+use super::{Committed, Fill, PhotoPages, PhotosWithUses, Records, UsePages};
 use crate::db::{After, Db, Query};
 use crate::edit;
 use crate::error::{Error, IoContext, Result};
@@ -166,6 +166,10 @@ impl Records for Embedded {
 
     fn all(&self) -> Result<PhotoPages> {
         Ok(Box::new(self.db.all()))
+    }
+
+    fn all_with_uses(&self) -> Result<PhotosWithUses<'_>> {
+        Ok(Box::new(self.db.all_with_uses()))
     }
 
     fn len(&self) -> Result<u64> {

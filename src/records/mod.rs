@@ -42,6 +42,9 @@ pub type PhotoPages = Box<dyn Iterator<Item = Result<Photo>> + Send>;
 /// Uses, in ledger order, read one at a time.
 pub type UsePages<'a> = Box<dyn Iterator<Item = Result<Use>> + Send + 'a>;
 
+/// Every photo with its uses (in ledger order), read one photo at a time.
+pub type PhotosWithUses<'a> = Box<dyn Iterator<Item = Result<(Photo, Vec<Use>)>> + Send + 'a>;
+
 /// Called on each event replayed into a rebuilt index; returns a replacement when the event
 /// should be indexed differently (`library` gives old photos their crop fingerprints).
 pub type Fill<'a> = dyn Fn(&Event) -> Option<Event> + Sync + 'a;
@@ -99,6 +102,17 @@ pub trait Records: Send + Sync {
 
     /// Every photo, in the order they were added, one record at a time.
     fn all(&self) -> Result<PhotoPages>;
+
+    /// Every photo with its uses (in ledger order), in the order they were added. The
+    /// default asks for each photo's uses; an index keyed by photo walks both side by side.
+    fn all_with_uses(&self) -> Result<PhotosWithUses<'_>> {
+        let photos = self.all()?;
+        Ok(Box::new(photos.map(move |p| {
+            let p = p?;
+            let uses = self.uses(Some(&p.id), None, None)?.collect::<Result<_>>()?;
+            Ok((p, uses))
+        })))
+    }
 
     /// Number of photos.
     fn len(&self) -> Result<u64>;

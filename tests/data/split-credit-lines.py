@@ -8,6 +8,7 @@ tuned on them (issue 11). The seeds are fixed so each split can be checked:
     python3 tests/data/split-credit-lines.py fourth  # 63 held out (held-out set 4)
     python3 tests/data/split-credit-lines.py fifth   # 63 held out (held-out set 5)
     python3 tests/data/split-credit-lines.py sixth   # 62 held out (held-out set 6)
+    python3 tests/data/split-credit-lines.py seventh # 66 held out (held-out set 7)
 """
 import random
 import sys
@@ -24,6 +25,8 @@ SPLITS = {
               "credit-lines-heldout5.tsv", 202611285, 63),
     "sixth": ("credit-lines-sixth.tsv", "credit-lines-tuning6.tsv",
               "credit-lines-heldout6.tsv", 202611286, 62),
+    "seventh": ("credit-lines-seventh.tsv", "credit-lines-tuning7.tsv",
+                "credit-lines-heldout7.tsv", 202611287, 66),
 }
 
 if len(sys.argv) != 2 or sys.argv[1] not in SPLITS:

@@ -66,7 +66,6 @@ const ORG_WORDS: &[&str] = &[
     "force",
     "defense",
     "defence",
-    "contest",
     // "News agency" in German and Turkish.
     "nachrichtenagentur",
     "ajansı",
@@ -130,8 +129,6 @@ const ORG_WORDS: &[&str] = &[
     "broadcasting",
     "dziennik",
     "gazeta",
-    "awards",
-    "award",
     "coalition",
     "industries",
     // Outlets' words in Cyrillic scripts.
@@ -142,6 +139,60 @@ const ORG_WORDS: &[&str] = &[
     "новости",
     "телебачення",
     "телевидение",
+    // Newspapers', broadcasters' and magazines' words in more languages (Portuguese,
+    // Czech, Slovak, Polish, Nordic, Finnish, Dutch, Hungarian, Italian, Turkish, Japanese and
+    // Korean romanised), and the words for museum, gallery, library and university.
+    "folha",
+    "jornal",
+    "diário",
+    "revista",
+    "rozhlas",
+    "televize",
+    "televízia",
+    "noviny",
+    "deník",
+    "denník",
+    "tygodnik",
+    "kurier",
+    "tidning",
+    "tidningen",
+    "tidende",
+    "sanomat",
+    "uutiset",
+    "nieuws",
+    "courant",
+    "hírlap",
+    "gazzetta",
+    "corriere",
+    "televisão",
+    "televisión",
+    "televizija",
+    "gazetesi",
+    "shimbun",
+    "ilbo",
+    "newspaper",
+    "magazine",
+    "magazin",
+    "museet",
+    "muzeum",
+    "múzeum",
+    "museu",
+    "müzesi",
+    "музей",
+    "gallery",
+    "galerie",
+    "galleria",
+    "biblioteca",
+    "bibliothek",
+    "bibliothèque",
+    "universidade",
+    "università",
+    "uniwersytet",
+    "univerzita",
+    "universiteit",
+    "universitet",
+    "üniversitesi",
+    "college",
 ];
 
 /// One-word names of bodies that issue their own pictures: ministries, armed forces, police,
@@ -203,6 +254,30 @@ const ISSUER_WORDS: &[&str] = &[
     "sajtóiroda",
     "pressebüro",
     "command",
+    // Town halls, state secretariats and press offices in Portuguese and Spanish.
+    "prefeitura",
+    "ayuntamiento",
+    "alcaldía",
+    "municipalidad",
+    "gobernación",
+    "secretaria",
+    "secretaría",
+    "assessoria",
+    // United Nations bodies and aid agencies, which release their own pictures.
+    "unicef",
+    "unhcr",
+    "unrwa",
+    "wfp",
+    "undp",
+    "icrc",
+    "ifrc",
+    // Zoos, prizes and contests hand out their own pictures (`Sony World Photography
+    // Awards`, `SIPA Contest`).
+    "zoo",
+    "awards",
+    "award",
+    "contest",
+    "prize",
 ];
 
 /// Issuer names of several words (matched as whole words) or with a dot (`kremlin.ru`,
@@ -224,6 +299,9 @@ const ISSUER_PHRASES: &[&str] = &[
     "korean central news agency",
     "korea news service",
     "warner bros",
+    "red cross",
+    "red crescent",
+    "city hall",
     "пресс служба",
 ];
 
@@ -257,13 +335,13 @@ pub(crate) fn has_org_word(s: &str) -> bool {
     let org = &words().org;
     s.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .any(|w| org.contains(w.to_lowercase().as_str()))
+        .any(|w| org.contains(super::lower(w).as_str()))
 }
 
 /// Whether `s` names a body that issues handouts.
 pub(crate) fn is_issuer(s: &str) -> bool {
     let list = words();
-    let lower = s.to_lowercase();
+    let lower = super::lower(s);
     if list.issuer_domains.iter().any(|p| lower.contains(p)) {
         return true;
     }

@@ -60,9 +60,13 @@ pub(super) const fn platform(name: &'static str) -> Alias {
     }
 }
 
-/// Every known printed form, in Latin script and in others ([`super::scripts`]).
+/// Every known printed form, in Latin script and in others ([`super::scripts`]), and the
+/// outlets, broadcasters and photo services ([`super::outlets`]).
 pub(super) fn all() -> impl Iterator<Item = &'static Alias> {
-    ALIASES.iter().chain(super::scripts::ALIASES)
+    ALIASES
+        .iter()
+        .chain(super::scripts::ALIASES)
+        .chain(super::outlets::ALIASES)
 }
 
 /// Every known printed form in Latin script. Misspellings are not listed:

@@ -1,7 +1,8 @@
 //! The chain's grammar across its elements: which element names the distributor when the
 //! table does not say (misspelt agencies, lone words, bodies between a photographer and an
-//! agency, a handout's issuer), and what in a chain is not an element (a second credit form
-//! of the same photo, a place after a closing dash, a role after a comma).
+//! agency, a handout's issuer, agencies printed before the photographer), and what in a
+//! chain is not an element (a second credit form of the same photo, a place after a closing
+//! dash, a role after a comma).
 
 use super::*;
 
@@ -218,4 +219,34 @@ pub(super) fn surname_first(part: &str) -> bool {
         && !given.contains(',')
         && name(surname)
         && name(given)
+}
+
+/// Known agencies all printed before the one photographer (`KEYSTONE/EPA/Name`): the first
+/// credits the picture and the others are where it came from, as national agencies print
+/// their partners' pictures (`Agency/Partner/Name`).
+pub(super) fn agency_first<'a>(
+    elems: &[Elem],
+    orgs: &'a [(usize, &'a Elem)],
+) -> Option<&'a (usize, &'a Elem)> {
+    let known = |e: &Elem| matches!(e.class, Class::Org { alias: Some(a), .. } if !a.platform);
+    // Korean papers print the origin before the distributor (`[AGENCY=연합뉴스/Name]`).
+    let latin = |e: &Elem| {
+        e.text
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+    };
+    let last = elems.len().checked_sub(1)?;
+    let person_last = matches!(elems.get(last)?.class, Class::Person)
+        && elems
+            .iter()
+            .filter(|e| matches!(e.class, Class::Person))
+            .count()
+            == 1;
+    let all_before = orgs.len() >= 2
+        && orgs
+            .iter()
+            .all(|(i, e)| *i < last && known(e) && !e.after_via && latin(e))
+        && elems.first().is_some_and(known);
+    (person_last && all_before).then(|| orgs.first()).flatten()
 }

@@ -59,6 +59,9 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
     if !t.chars().any(char::is_alphanumeric) {
         return Vec::new();
     }
+    if let Some(out) = shaped(&t, after_via, may_be_cut, seen) {
+        return out;
+    }
     if let Some(kind) = marker(&t) {
         let k = agency::key(&t);
         if ["stringer", "str", "staff"].contains(&k.as_str()) {
@@ -240,6 +243,13 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
         if agency::is_issuer(&d) {
             seen.kinds.push(Kind::Handout);
         }
+        // A brand's own domain says what the brand does (`Colourbox.de` is stock).
+        seen.kinds.extend(
+            d.split('.')
+                .next()
+                .and_then(agency::lookup)
+                .and_then(|a| a.kind),
+        );
         return vec![elem(&t, org(d))];
     }
     if may_be_cut && let Some(alias) = agency::lookup_prefix(&t) {
@@ -328,7 +338,7 @@ fn split_conjunction(t: &str) -> Option<(&str, &str)> {
         let i = t.find(&word).or_else(|| {
             ["and", "und", "och", "og"]
                 .contains(w)
-                .then(|| t.to_lowercase().find(&word))
+                .then(|| t.to_ascii_lowercase().find(&word))
                 .flatten()
         })?;
         let (l, r) = (t.get(..i)?.trim(), t.get(i + w.len() + 2..)?.trim());
@@ -552,6 +562,10 @@ pub(super) fn capitalise(w: &str) -> String {
     for c in w.chars() {
         if start {
             out.extend(c.to_uppercase());
+        } else if c == 'İ' {
+            // Only Turkic alphabets have the dotted capital, and there it pairs with a
+            // plain `i` (Unicode's default adds a combining dot: `İSMAİL` → `İsmai̇l`).
+            out.push('i');
         } else {
             out.extend(c.to_lowercase());
         }

@@ -71,13 +71,8 @@ pub(super) fn outlet_before_by(s: &str) -> Option<String> {
         " picture by ",
         " image by ",
     ];
-    let lower = s.to_lowercase();
-    let (at, by) = BY
-        .iter()
-        .filter_map(|b| lower.find(b).map(|i| (i, *b)))
-        .min()?;
-    let head = s.get(..at)?.trim();
-    let name = s.get(at + by.len()..)?.trim();
+    let (head, name) = split_at_first_ci(s, BY)?;
+    let (head, name) = (head.trim(), name.trim());
     let words: Vec<&str> = head.split_whitespace().collect();
     // Not a label, a marker (`Pool photo by`), `All photos by`, or an agency (its own
     // `Agency photo by Name` form is read elsewhere).

@@ -135,6 +135,18 @@ pub(super) fn strip_prefix_ci<'a>(s: &'a str, p: &str) -> Option<&'a str> {
         .flatten()
 }
 
+/// `s` split around the earliest of `phrases` (ASCII, lower-case), found whatever its case:
+/// the text before it and the text after it. The search runs in an ASCII lower-cased copy,
+/// whose byte offsets are the line's own (full lower-casing changes `İ`'s length).
+pub(super) fn split_at_first_ci<'a>(s: &'a str, phrases: &[&str]) -> Option<(&'a str, &'a str)> {
+    let lower = s.to_ascii_lowercase();
+    let (at, len) = phrases
+        .iter()
+        .filter_map(|p| lower.find(p).map(|i| (i, p.len())))
+        .min()?;
+    Some((s.get(..at)?, s.get(at + len..)?))
+}
+
 /// Remove the page's wrapper: brackets, `©`, labels (`Photo:`, `Bild:`, `Credit:`,
 /// `Image copyright`), `Photo by`, a supplier reference `(16507315bs)`, a closing full stop.
 pub(super) fn unwrap(body: &str, seen: &mut Seen) -> String {
@@ -181,13 +193,18 @@ pub(super) fn unwrap(body: &str, seen: &mut Seen) -> String {
         let before = s.clone();
         s = s.trim().to_string();
         let mut led = false;
-        let shapes: [fn(&str) -> Option<String>; 8] = [
+        let shapes: [fn(&str) -> Option<String>; 13] = [
+            leading_date,
+            prose_before_by,
+            caption_before_agency,
+            permission_clause,
             outer_brackets,
             no_data_placeholder,
             notice_after_bracket,
             odd_label_punctuation,
             agency_hashtag,
             outlet_before_by,
+            label_after_caption,
             mid_line_label,
             label_after_dash,
         ];
@@ -199,9 +216,9 @@ pub(super) fn unwrap(body: &str, seen: &mut Seen) -> String {
         // The BBC's `IMAGE SOURCE,` label, in the languages its services print it.
         for lead in SOURCE_LEADS {
             if let Some(rest) = strip_prefix_ci(&s, lead)
-                && rest.starts_with([',', ':'])
+                && rest.starts_with([',', ':', '،'])
             {
-                s = rest.trim_start_matches([',', ':', ' ']).to_string();
+                s = rest.trim_start_matches([',', ':', '،', ' ']).to_string();
                 led = true;
             }
         }
@@ -464,7 +481,7 @@ pub(super) fn strip_full_stop(s: &str) -> String {
 }
 
 /// The BBC's `Image source,` label before a credit, in English and in the languages of its
-/// world services (Punjabi, Hindi, Spanish, Indonesian, Vietnamese, Russian).
+/// world services (Punjabi, Hindi, Spanish, Indonesian, Vietnamese, Russian, Arabic).
 const SOURCE_LEADS: &[&str] = &[
     "image source",
     "ਤਸਵੀਰ ਸਰੋਤ",
@@ -473,6 +490,7 @@ const SOURCE_LEADS: &[&str] = &[
     "sumber gambar",
     "nguồn hình ảnh",
     "автор фото",
+    "صدر الصورة",
 ];
 
 /// A caption or label printed before a copyright sign (`Il Castello di Siracusa © Ansa`,
