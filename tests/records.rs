@@ -1,7 +1,8 @@
 //! The records of a store (its events and the index derived from them) through the public
 //! library API, held to the same assertions on both implementations: the embedded journal
 //! file + sled index, and PostgreSQL (a real cluster the test starts on loopback). Each body
-//! below runs once per kind (`embedded::…`, `postgres::…`). What only several writers can
+//! below runs once per kind (`embedded::…`, `compacting::…` — embedded with the index compacted
+//! after every commit —, `postgres::…`). What only several writers can
 //! show — the same bytes added at once give one record — is in `several_writers_…`.
 
 mod common;
@@ -26,6 +27,9 @@ fn t(s: &str) -> Timestamp {
 #[derive(Debug, Clone, Copy)]
 enum Kind {
     Embedded,
+    /// Embedded, with the index merging its delta into new runs after every commit, so each
+    /// body also reads through base and delta merged (tombstones included).
+    Compacting,
     Postgres,
 }
 
@@ -40,14 +44,16 @@ impl Place {
     /// A new, empty store of `kind`; `None` when PostgreSQL is not installed (skipped).
     fn new(kind: Kind) -> Option<Place> {
         let db = match kind {
-            Kind::Embedded => None,
+            Kind::Embedded | Kind::Compacting => None,
             Kind::Postgres => Some(common::pg::database()?),
         };
-        Some(Place {
-            kind,
-            dir: tempfile::tempdir().expect("tempdir"),
-            db,
-        })
+        let dir = tempfile::tempdir().expect("tempdir");
+        if let Kind::Compacting = kind {
+            let index = dir.path().join("index");
+            std::fs::create_dir_all(&index).expect("index folder");
+            std::fs::write(index.join("compact-every"), "1").expect("threshold");
+        }
+        Some(Place { kind, dir, db })
     }
 
     /// A writer on the store (blobs in memory).
@@ -84,6 +90,9 @@ macro_rules! on_both {
     ($($body:ident),* $(,)?) => {
         mod embedded {
             $(#[test] fn $body() { super::on(super::Kind::Embedded, super::$body) })*
+        }
+        mod compacting {
+            $(#[test] fn $body() { super::on(super::Kind::Compacting, super::$body) })*
         }
         mod postgres {
             $(#[test] fn $body() { super::on(super::Kind::Postgres, super::$body) })*

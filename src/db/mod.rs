@@ -32,16 +32,21 @@
 //! are walked together by seeking each to the largest key any other has reached (a leapfrog
 //! join), so the first page of any query reads a few keys per result, never every match.
 
+mod generation;
 mod key;
 mod prints;
 mod read;
+mod run;
+mod tier;
 mod write;
 
 pub use key::{indexed_words, normal_name, words};
 pub use prints::prints_of;
 pub use read::{COMMON_WORD, Pages, UsePages};
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 
 use sled::Tree;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
@@ -50,12 +55,15 @@ use crate::error::{Error, Result};
 use crate::id::BlobId;
 use crate::journal::EventReader;
 use crate::model::{Event, Photo};
+use generation::Gen;
+use tier::T;
 
 /// Version of the tree layout above; an index of another version is rebuilt on open.
 /// 4: photo numbers, journal spans instead of copied events, the outlet index.
 /// 5: fingerprints packed in blocks of photos rather than one key each.
 /// 6: the page index of uses.
-pub const SCHEMA: u32 = 6;
+/// 7: two tiers: sorted runs under a sled delta with tombstones (`generation.rs`).
+pub const SCHEMA: u32 = 7;
 
 /// sled's page cache. Small on purpose: reads are by key, and `verify` and `audit` stream
 /// the whole index through it under a 300 MB budget.
@@ -69,30 +77,30 @@ const CACHE_BYTES: u64 = 64 << 20;
 /// nothing was written a round costs an fsync of an unchanged file.
 const FLUSH_EVERY_MS: u64 = 10;
 
-/// The sled index of a store. Cloning is cheap and gives another handle on the same index
-/// (sled is safe to read from many threads while one writes).
+/// Journal events the delta may hold before the writer compacts it into new runs. Opening
+/// sled costs time in proportion to what it holds (it rebuilds its page table), so the delta
+/// stays small enough to open in a few milliseconds; each compaction rewrites the whole base.
+/// A file `compact-every` in the index folder (a number) overrides it: tests set 1 to merge
+/// after every commit.
+pub const COMPACT_EVERY: u64 = 50_000;
+
+/// The index of a store. Cloning is cheap and gives another handle on the same index (it is
+/// safe to read from many threads while one writes; a compaction switches every handle).
 #[derive(Clone)]
 pub struct Db {
-    db: sled::Db,
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    sled: sled::Db,
+    /// Not tiered: the layout version and the generation each delta set belongs to.
+    plain_meta: Tree,
+    dir: PathBuf,
     events: EventReader,
-    meta: Tree,
-    ids: Tree,
-    photos: Tree,
-    history: Tree,
-    added: Tree,
-    agency: Tree,
-    creator: Tree,
-    year: Tree,
-    word: Tree,
-    incomplete: Tree,
-    fingerprint: Tree,
-    renditions: Tree,
-    rendition_photo: Tree,
-    uses: Tree,
-    use_photo: Tree,
-    use_outlet: Tree,
-    use_page: Tree,
-    tokens: Tree,
+    current: RwLock<Arc<Gen>>,
+    /// Journal events applied to the delta since the base was written.
+    delta_events: AtomicU64,
+    compact_every: u64,
 }
 
 /// Gives the record after an event from the record before it (`edit::apply`).
@@ -134,8 +142,8 @@ fn tx_err(e: TransactionError<Error>) -> Error {
 
 impl Db {
     /// Open (or create) the index at `dir` over the journal at `journal` (whose events it
-    /// points into). Fails with [`Error::Db`] if sled cannot read it or it has another
-    /// layout; the caller then rebuilds from the journal.
+    /// points into). Fails with [`Error::Db`] if it cannot be read or has another layout;
+    /// the caller then rebuilds from the journal.
     pub fn open(dir: &Path, journal: &Path) -> Result<Db> {
         let db = sled::Config::new()
             .path(dir)
@@ -154,58 +162,73 @@ impl Db {
                     db_err(e)
                 }
             })?;
-        Db::from_sled(db, journal)
-    }
-
-    fn from_sled(db: sled::Db, journal: &Path) -> Result<Db> {
-        let tree = |name: &str| db.open_tree(name).map_err(db_err);
-        let out = Db {
-            events: EventReader::open(journal)?,
-            meta: tree("meta")?,
-            ids: tree("ids")?,
-            photos: tree("photos")?,
-            history: tree("history")?,
-            added: tree("idx_added")?,
-            agency: tree("idx_agency")?,
-            creator: tree("idx_creator")?,
-            year: tree("idx_year")?,
-            word: tree("idx_word")?,
-            incomplete: tree("idx_incomplete")?,
-            fingerprint: tree("fingerprints")?,
-            renditions: tree("renditions")?,
-            rendition_photo: tree("idx_rendition_photo")?,
-            uses: tree("uses")?,
-            use_photo: tree("idx_use_photo")?,
-            use_outlet: tree("idx_use_outlet")?,
-            use_page: tree("idx_use_page")?,
-            tokens: tree("tokens")?,
-            db,
+        let plain_meta = db.open_tree("meta").map_err(db_err)?;
+        let schema = match plain_meta.get("schema").map_err(db_err)? {
+            Some(v) => Some(key::u64_at(&v, 0)?),
+            None => None,
         };
-        match out.meta_u64("schema")? {
-            // A fresh index (sled made its default tree only).
-            None if out.photos.is_empty() && out.ids.is_empty() => {
-                out.meta
+        let first = match (schema, generation::read_pointer(dir)?) {
+            // A fresh index (sled made its default tree and `meta` only).
+            (None, None) if db.tree_names().len() <= 2 => {
+                plain_meta
                     .insert("schema", &u64::from(SCHEMA).to_be_bytes())
                     .map_err(db_err)?;
+                generation::create(&db, &plain_meta, dir)?
             }
-            Some(v) if v == u64::from(SCHEMA) => {}
-            other => {
+            (Some(v), Some((number, set))) if v == u64::from(SCHEMA) => {
+                generation::load(&db, &plain_meta, dir, number, set)?
+            }
+            (Some(v), None) if v == u64::from(SCHEMA) => {
+                return Err(Error::Db("its generation pointer (CURRENT) is missing".into()));
+            }
+            (other, _) => {
                 let found = other.map_or("none".into(), |v| v.to_string());
                 return Err(Error::Db(format!(
                     "it was made by another version of byline (layout {found}; this version \
                      uses {SCHEMA})"
                 )));
             }
-        }
+        };
+        let compact_every = std::fs::read_to_string(dir.join("compact-every"))
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(COMPACT_EVERY);
+        let out = Db {
+            shared: Arc::new(Shared {
+                events: EventReader::open(journal)?,
+                sled: db,
+                plain_meta,
+                dir: dir.to_path_buf(),
+                current: RwLock::new(Arc::new(first)),
+                delta_events: AtomicU64::new(0),
+                compact_every,
+            }),
+        };
+        let base = match out.current().tier(T::Meta).base.get(b"applied_seq")?.flatten() {
+            Some(v) => key::u64_at(&v, 0)?,
+            None => 0,
+        };
+        let (applied, _) = out.applied()?;
+        out.shared
+            .delta_events
+            .store(applied.saturating_sub(base), Ordering::Relaxed);
         Ok(out)
     }
 
+    /// The current generation (a compaction replaces it; readers keep the one they took).
+    fn current(&self) -> Arc<Gen> {
+        match self.shared.current.read() {
+            Ok(g) => g.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
     fn meta_u64(&self, key: &str) -> Result<Option<u64>> {
-        let Some(v) = self.meta.get(key).map_err(db_err)? else {
+        let Some(v) = self.current().tier(T::Meta).get(key.as_bytes())? else {
             return Ok(None);
         };
         let bytes: [u8; 8] = v
-            .as_ref()
+            .as_slice()
             .try_into()
             .map_err(|_| Error::Db(format!("index meta '{key}' is damaged")))?;
         Ok(Some(u64::from_be_bytes(bytes)))
@@ -219,63 +242,41 @@ impl Db {
         ))
     }
 
-    /// Number of photos (kept as a count: sled's `len` walks the whole tree).
+    /// Number of photos (kept as a count rather than walking a tree).
     pub fn len(&self) -> Result<u64> {
         Ok(self.meta_u64("photos")?.unwrap_or(0))
     }
 
     /// Whether the index holds no photos.
-    pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+    pub fn is_empty(&self) -> Result<bool> {
+        self.current().tier(T::Ids).is_empty()
     }
 
-    /// Every tree. More than sled's tuple transactions take, so `apply` uses a slice: the
-    /// first seven are the [`key::Index`] trees and the fingerprint blocks, in `apply`'s order.
-    fn trees(&self) -> [&Tree; 18] {
-        [
-            &self.agency,
-            &self.creator,
-            &self.year,
-            &self.word,
-            &self.incomplete,
-            &self.fingerprint,
-            &self.added,
-            &self.meta,
-            &self.ids,
-            &self.photos,
-            &self.history,
-            &self.renditions,
-            &self.rendition_photo,
-            &self.uses,
-            &self.use_photo,
-            &self.use_outlet,
-            &self.use_page,
-            &self.tokens,
-        ]
-    }
-
-    /// Empty every tree, for a rebuild from the journal. Other handles on the index see it
-    /// empty until the replay has been applied.
+    /// Empty the index, for a rebuild from the journal: a new generation with nothing in it.
+    /// Other handles on the index see it empty until the replay has been applied.
     pub fn clear(&self) -> Result<()> {
-        for tree in self.trees() {
-            tree.clear().map_err(db_err)?;
+        self.next_generation(true)
+    }
+
+    /// Merge the delta into new runs now (at the end of a bulk write), if it holds anything.
+    pub fn compact(&self) -> Result<()> {
+        match self.shared.delta_events.load(Ordering::Relaxed) {
+            0 => Ok(()),
+            _ => self.next_generation(false),
         }
-        // Trees an older layout had and this one does not (`idx_fingerprint` before 5).
-        let ours: Vec<sled::IVec> = self.trees().iter().map(|t| t.name()).collect();
-        let default = self.db.name();
-        for name in self.db.tree_names() {
-            if name != default && !ours.contains(&name) {
-                self.db.drop_tree(&name).map_err(db_err)?;
-            }
+    }
+
+    /// Merge the delta into new runs if it has grown past the threshold ([`COMPACT_EVERY`]).
+    pub fn compact_if_due(&self) -> Result<()> {
+        let s = &self.shared;
+        match s.delta_events.load(Ordering::Relaxed) >= s.compact_every {
+            true => self.next_generation(false),
+            false => Ok(()),
         }
-        self.meta
-            .insert("schema", &u64::from(SCHEMA).to_be_bytes())
-            .map_err(db_err)?;
-        Ok(())
     }
 
     /// Ask sled to write its caches out. Not a durability point (the journal is).
     pub fn flush(&self) -> Result<()> {
-        self.db.flush().map(|_| ()).map_err(db_err)
+        self.shared.sled.flush().map(|_| ()).map_err(db_err)
     }
 }

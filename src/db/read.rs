@@ -3,13 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use sled::Tree;
-
 use super::key::{
     ORDER_LEN, Order, Pn, damaged, decode, hex_bytes, id_from, name_key, order, page_prefix, pair,
     pn_of, span_from, successor, u64_at, words, year_key,
 };
-use super::{After, Db, Query, db_err, prints};
+use super::tier::{T, Tier};
+use super::{After, Db, Query, prints};
 use crate::error::{Error, Result};
 use crate::id::BlobId;
 use crate::journal::Span;
@@ -34,12 +33,12 @@ pub type UsePages<'a> = Box<dyn Iterator<Item = Result<Use>> + Send + 'a>;
 /// One filter of a query: the order keys under some prefixes of one tree (several for a word
 /// prefix, which stands for every word starting with it).
 struct Cursor {
-    tree: Tree,
+    tree: Tier,
     prefixes: Vec<(Vec<u8>, Option<Order>)>,
 }
 
 impl Cursor {
-    fn new(tree: &Tree, prefixes: Vec<Vec<u8>>) -> Cursor {
+    fn new(tree: &Tier, prefixes: Vec<Vec<u8>>) -> Cursor {
         Cursor {
             tree: tree.clone(),
             prefixes: prefixes.into_iter().map(|p| (p, None)).collect(),
@@ -56,8 +55,8 @@ impl Cursor {
                 _ => {
                     let mut start = prefix.clone();
                     start.extend_from_slice(from);
-                    let next = match self.tree.range(start..).next() {
-                        Some(kv) => Some(kv.map_err(db_err)?.0),
+                    let next = match self.tree.range_from(&start)?.next() {
+                        Some(kv) => Some(kv?.0),
                         None => None,
                     };
                     match next {
@@ -130,14 +129,14 @@ impl Iterator for Pages {
 
 impl Db {
     fn pn(&self, id: &BlobId) -> Result<Option<Pn>> {
-        match self.ids.get(id.as_bytes()).map_err(db_err)? {
+        match self.current().tier(T::Ids).get(id.as_bytes())? {
             Some(v) => u64_at(&v, 0).map(Some),
             None => Ok(None),
         }
     }
 
     fn photo_by_pn(&self, pn: Pn) -> Result<Option<Photo>> {
-        match self.photos.get(pn.to_be_bytes()).map_err(db_err)? {
+        match self.current().tier(T::Photos).get(&pn.to_be_bytes())? {
             Some(v) => self.resolve(&v).map(Some),
             None => Ok(None),
         }
@@ -145,7 +144,7 @@ impl Db {
 
     /// Whether a photo is stored (its record is not read).
     pub fn has_photo(&self, id: &BlobId) -> Result<bool> {
-        self.ids.contains_key(id.as_bytes()).map_err(db_err)
+        self.current().tier(T::Ids).contains_key(id.as_bytes())
     }
 
     /// A photo's current record.
@@ -159,8 +158,8 @@ impl Db {
     /// Every photo whose hex id starts with `prefix` (lower-case hex, any length).
     pub fn ids_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<BlobId>> {
         let mut out = Vec::new();
-        for kv in self.ids.scan_prefix(hex_bytes(prefix)) {
-            let id = id_from(&kv.map_err(db_err)?.0)?;
+        for kv in self.current().tier(T::Ids).scan_prefix(&hex_bytes(prefix))? {
+            let id = id_from(&kv?.0)?;
             if id.to_hex().starts_with(prefix) {
                 out.push(id);
                 if out.len() >= limit {
@@ -176,9 +175,10 @@ impl Db {
         let Some(pn) = self.pn(id)? else {
             return Ok(Vec::new());
         };
-        self.history
-            .scan_prefix(pn.to_be_bytes())
-            .map(|kv| self.events.read(span_from(&kv.map_err(db_err)?.1)?))
+        self.current()
+            .tier(T::History)
+            .scan_prefix(&pn.to_be_bytes())?
+            .map(|kv| self.shared.events.read(span_from(&kv?.1)?))
             .collect()
     }
 
@@ -187,27 +187,32 @@ impl Db {
         let Some(pn) = self.pn(id)? else {
             return Ok(false);
         };
-        match self.history.get(pair(pn, seq)).map_err(db_err)? {
+        match self.current().tier(T::History).get(&pair(pn, seq))? {
             Some(v) => Ok(span_from(&v)? == span),
             None => Ok(false),
         }
     }
 
     /// Every photo, in the order the journal added them.
-    pub fn all(&self) -> impl Iterator<Item = Result<Photo>> + Send + 'static {
+    pub fn all(&self) -> Result<impl Iterator<Item = Result<Photo>> + Send + 'static> {
         let db = self.clone();
-        self.photos
-            .iter()
-            .map(move |kv| kv.map_err(db_err).and_then(|(_, v)| db.resolve(&v)))
+        Ok(self
+            .current()
+            .tier(T::Photos)
+            .iter()?
+            .map(move |kv| kv.and_then(|(_, v)| db.resolve(&v))))
     }
 
     /// Every photo with its uses (in ledger order), in the order the journal added the
     /// photos: the records and the photo-to-use index walked side by side (both are keyed by
     /// photo number first), so no photo is looked up by id and no range is opened per photo.
-    pub fn all_with_uses(&self) -> impl Iterator<Item = Result<(Photo, Vec<Use>)>> + '_ {
-        let mut links = self.use_photo.iter().peekable();
-        self.photos.iter().map(move |kv| {
-            let (k, v) = kv.map_err(db_err)?;
+    pub fn all_with_uses(
+        &self,
+    ) -> Result<impl Iterator<Item = Result<(Photo, Vec<Use>)>> + '_> {
+        let g = self.current();
+        let mut links = g.tier(T::UsePhoto).iter()?.peekable();
+        Ok(g.tier(T::Photos).iter()?.map(move |kv| {
+            let (k, v) = kv?;
             let pn = u64_at(&k, 0)?;
             let photo = self.resolve(&v)?;
             let mut uses = Vec::new();
@@ -216,7 +221,7 @@ impl Db {
                     None => break,
                     Some(Ok((k, _))) => u64_at(k, 0)?,
                     Some(Err(_)) => match links.next() {
-                        Some(Err(e)) => return Err(db_err(e)),
+                        Some(Err(e)) => return Err(e),
                         _ => break,
                     },
                 };
@@ -231,33 +236,34 @@ impl Db {
                 }
             }
             Ok((photo, uses))
-        })
+        }))
     }
 
     /// Photos matching `q`, oldest first (by `added_at`, then the order the journal added
     /// them), starting after `after`, one record at a time: a page costs the same on a store
     /// of any size.
     pub fn pages(&self, q: &Query, after: Option<After>) -> Result<Pages> {
+        let g = self.current();
         let mut cursors = Vec::new();
         if let Some(a) = &q.agency {
-            cursors.push(Cursor::new(&self.agency, vec![exact(&name_key(a))]));
+            cursors.push(Cursor::new(g.tier(T::Agency), vec![exact(&name_key(a))]));
         }
         if let Some(c) = &q.creator {
-            cursors.push(Cursor::new(&self.creator, vec![exact(&name_key(c))]));
+            cursors.push(Cursor::new(g.tier(T::Creator), vec![exact(&name_key(c))]));
         }
         if let Some(y) = q.year {
-            cursors.push(Cursor::new(&self.year, vec![year_key(y)]));
+            cursors.push(Cursor::new(g.tier(T::Year), vec![year_key(y)]));
         }
         if let Some(text) = &q.text {
             for w in words(text) {
-                cursors.push(Cursor::new(&self.word, self.words_starting(&w)?));
+                cursors.push(Cursor::new(g.tier(T::Word), self.words_starting(&w)?));
             }
         }
         if q.incomplete {
-            cursors.push(Cursor::new(&self.incomplete, vec![Vec::new()]));
+            cursors.push(Cursor::new(g.tier(T::Incomplete), vec![Vec::new()]));
         }
         if cursors.is_empty() {
-            cursors.push(Cursor::new(&self.added, vec![Vec::new()]));
+            cursors.push(Cursor::new(g.tier(T::Added), vec![Vec::new()]));
         }
         let target = match after {
             // A cursor names a stored photo; one this index does not know starts after every
@@ -285,8 +291,9 @@ impl Db {
     fn words_starting(&self, prefix: &str) -> Result<Vec<Vec<u8>>> {
         let mut out = Vec::new();
         let mut from = prefix.as_bytes().to_vec();
-        while let Some(kv) = self.word.range(from.clone()..).next() {
-            let (k, _) = kv.map_err(db_err)?;
+        let word = self.current().tier(T::Word).clone();
+        while let Some(kv) = word.range_from(&from)?.next() {
+            let (k, _) = kv?;
             if !k.starts_with(prefix.as_bytes()) {
                 break;
             }
@@ -304,22 +311,28 @@ impl Db {
     /// A rendition by its id.
     /// (Of the records sharing these bytes, the first: same pixels, size and format.)
     pub fn rendition(&self, id: &BlobId) -> Result<Option<Rendition>> {
-        match self.renditions.scan_prefix(id.as_bytes()).next() {
-            Some(kv) => decode(&kv.map_err(db_err)?.1).map(Some),
+        match self.current().tier(T::Renditions).scan_prefix(id.as_bytes())?.next() {
+            Some(kv) => decode(&kv?.1).map(Some),
             None => Ok(None),
         }
     }
 
     /// Whether a rendition with these bytes is stored (no record is read).
     pub fn has_rendition(&self, id: &BlobId) -> Result<bool> {
-        Ok(self.renditions.scan_prefix(id.as_bytes()).next().is_some())
+        Ok(self
+            .current()
+            .tier(T::Renditions)
+            .scan_prefix(id.as_bytes())?
+            .next()
+            .transpose()?
+            .is_some())
     }
 
     /// Every rendition whose hex id starts with `prefix`.
     pub fn renditions_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<Rendition>> {
         let mut out: Vec<Rendition> = Vec::new();
-        for kv in self.renditions.scan_prefix(hex_bytes(prefix)) {
-            let (k, v) = kv.map_err(db_err)?;
+        for kv in self.current().tier(T::Renditions).scan_prefix(&hex_bytes(prefix))? {
+            let (k, v) = kv?;
             // Several rendition records may share one id: keep the first.
             let id = id_from(k.get(..32).ok_or_else(damaged)?)?;
             if out.last().is_some_and(|r| r.id == id) || !id.to_hex().starts_with(prefix) {
@@ -338,14 +351,15 @@ impl Db {
     /// twenty thousand photos are passed over (they tell photos apart too little), so this
     /// costs the same on a store of any size.
     pub fn photos_sharing_words(&self, words: &[String]) -> Result<Vec<(BlobId, usize)>> {
+        let g = self.current();
         let mut hits: BTreeMap<Pn, usize> = BTreeMap::new();
         for w in words {
             let prefix = exact(w.as_bytes());
-            let entries: Vec<Pn> = self
-                .word
-                .scan_prefix(&prefix)
+            let entries: Vec<Pn> = g
+                .tier(T::Word)
+                .scan_prefix(&prefix)?
                 .take(COMMON_WORD + 1)
-                .map(|kv| pn_of(&kv.map_err(db_err)?.0))
+                .map(|kv| pn_of(&kv?.0))
                 .collect::<Result<_>>()?;
             if entries.len() > COMMON_WORD {
                 continue;
@@ -356,7 +370,7 @@ impl Db {
         }
         let mut out = Vec::with_capacity(hits.len());
         for (pn, n) in hits {
-            if let Some(v) = self.photos.get(pn.to_be_bytes()).map_err(db_err)? {
+            if let Some(v) = g.tier(T::Photos).get(&pn.to_be_bytes())? {
                 out.push((id_from(v.get(..32).ok_or_else(damaged)?)?, n));
             }
         }
@@ -366,14 +380,11 @@ impl Db {
 
     /// A photo's renditions, in id order.
     pub fn renditions_of(&self, photo: &BlobId) -> Result<Vec<Rendition>> {
+        let g = self.current();
         let mut out = Vec::new();
-        for kv in self.rendition_photo.scan_prefix(photo.as_bytes()) {
-            let (k, _) = kv.map_err(db_err)?;
-            if let Some(v) = self
-                .renditions
-                .get(k.get(32..).unwrap_or(&[]))
-                .map_err(db_err)?
-            {
+        for kv in g.tier(T::RenditionPhoto).scan_prefix(photo.as_bytes())? {
+            let (k, _) = kv?;
+            if let Some(v) = g.tier(T::Renditions).get(k.get(32..).unwrap_or(&[]))? {
                 out.push(decode(&v)?);
             }
         }
@@ -389,37 +400,29 @@ impl Db {
         after: Option<u64>,
     ) -> Result<UsePages<'_>> {
         let from = after.map_or(0, |a| a.saturating_add(1));
+        let g = self.current();
         let numbers: Box<dyn Iterator<Item = Result<u64>> + Send> = match (photo, outlet) {
             (Some(p), _) => {
                 let Some(pn) = self.pn(p)? else {
                     return Ok(Box::new(std::iter::empty()));
                 };
-                let prefix = pn.to_be_bytes();
-                let scan = self.use_photo.range(pair(pn, from)..);
-                Box::new(
-                    scan.take_while(move |kv| {
-                        kv.as_ref().map_or(true, |(k, _)| k.starts_with(&prefix))
-                    })
-                    .map(|kv| u64_at(&kv.map_err(db_err)?.0, 8)),
-                )
+                let scan = g
+                    .tier(T::UsePhoto)
+                    .range_within(&pair(pn, from), &pn.to_be_bytes())?;
+                Box::new(scan.map(|kv| u64_at(&kv?.0, 8)))
             }
             (None, Some(o)) => {
                 let prefix = exact(&name_key(o));
                 let mut start = prefix.clone();
                 start.extend_from_slice(&from.to_be_bytes());
                 let at = prefix.len();
-                let scan = self.use_outlet.range(start..);
-                Box::new(
-                    scan.take_while(move |kv| {
-                        kv.as_ref().map_or(true, |(k, _)| k.starts_with(&prefix))
-                    })
-                    .map(move |kv| u64_at(&kv.map_err(db_err)?.0, at)),
-                )
+                let scan = g.tier(T::UseOutlet).range_within(&start, &prefix)?;
+                Box::new(scan.map(move |kv| u64_at(&kv?.0, at)))
             }
             (None, None) => Box::new(
-                self.uses
-                    .range(from.to_be_bytes()..)
-                    .map(|kv| u64_at(&kv.map_err(db_err)?.0, 0)),
+                g.tier(T::Uses)
+                    .range_from(&from.to_be_bytes())?
+                    .map(|kv| u64_at(&kv?.0, 0)),
             ),
         };
         let outlet = outlet.map(name_key);
@@ -442,20 +445,21 @@ impl Db {
             return Ok(Vec::new());
         };
         let prefix = page_prefix(pn, outlet, url);
-        self.use_page
-            .scan_prefix(prefix)
-            .map(|kv| self.use_at(u64_at(&kv.map_err(db_err)?.0, 24)?))
+        self.current()
+            .tier(T::UsePage)
+            .scan_prefix(&prefix)?
+            .map(|kv| self.use_at(u64_at(&kv?.0, 24)?))
             .collect()
     }
 
     /// The use with ledger number `n`.
     fn use_at(&self, n: u64) -> Result<Use> {
         let v = self
-            .uses
-            .get(n.to_be_bytes())
-            .map_err(db_err)?
+            .current()
+            .tier(T::Uses)
+            .get(&n.to_be_bytes())?
             .ok_or_else(|| Error::Db(format!("use {n} is indexed but not stored")))?;
-        match self.events.read(span_from(&v)?)?.change {
+        match self.shared.events.read(span_from(&v)?)?.change {
             Change::UseRecorded { usage } if usage.id == n => Ok(usage),
             _ => Err(Error::Db(format!(
                 "the index entry of use {n} points at another journal event; run `byline \
@@ -467,9 +471,10 @@ impl Db {
     /// Photos whose fingerprint is at most `bits` apart from `fp`, closest first, at most
     /// `limit` of them. Reads the packed fingerprint blocks alone (no record is decoded).
     pub fn similar(&self, fp: u64, bits: u32, limit: usize) -> Result<Vec<(BlobId, u32)>> {
+        let g = self.current();
         let mut near: Vec<(u32, Pn)> = Vec::new();
-        for kv in self.fingerprint.iter() {
-            let (k, v) = kv.map_err(db_err)?;
+        for kv in g.tier(T::Fingerprint).iter()? {
+            let (k, v) = kv?;
             for entry in prints::entries(&k, &v)? {
                 // A photo has several fingerprints (whole picture and crops): its nearest
                 // one counts.
@@ -481,7 +486,7 @@ impl Db {
         }
         let mut out = Vec::with_capacity(near.len());
         for (d, pn) in near {
-            if let Some(v) = self.photos.get(pn.to_be_bytes()).map_err(db_err)? {
+            if let Some(v) = g.tier(T::Photos).get(&pn.to_be_bytes())? {
                 out.push((id_from(v.get(..32).ok_or_else(damaged)?)?, d));
             }
         }
@@ -492,9 +497,10 @@ impl Db {
 
     /// Every live API token.
     pub fn tokens(&self) -> Result<Vec<Token>> {
-        self.tokens
-            .iter()
-            .map(|kv| decode(&kv.map_err(db_err)?.1))
+        self.current()
+            .tier(T::Tokens)
+            .iter()?
+            .map(|kv| decode(&kv?.1))
             .collect()
     }
 }

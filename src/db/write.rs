@@ -1,12 +1,12 @@
 //! Writes to the index: journal events applied in one transaction.
 
 use sled::Transactional;
-use sled::transaction::TransactionalTree;
 
 use super::key::{
     Index, Pn, Stored, damaged, encode, index_keys, named_number, page_use, pair, record_bytes,
     record_from, rendition_key, span_bytes, u64_at,
 };
+use super::tier::{T, TxTier};
 use super::{Db, Reducer, abort, prints, tx_err};
 use crate::error::{Error, Result};
 use crate::journal::Span;
@@ -15,46 +15,47 @@ use crate::model::{Change, Event, Photo};
 type TxResult<T> = std::result::Result<T, sled::transaction::ConflictableTransactionError<Error>>;
 
 impl Db {
-    /// Apply journal events in one transaction: records, history, indexes and `applied_*`
-    /// change together or not at all. `reduce` gives the record after an event from the record
-    /// before it; `events` pairs each event with where its journal line lies.
+    /// Apply journal events in one transaction on the delta: records, history, indexes and
+    /// `applied_*` change together or not at all. `reduce` gives the record after an event from
+    /// the record before it; `events` pairs each event with where its journal line lies.
     pub fn apply(&self, events: &[(Span, Event)], reduce: &Reducer) -> Result<()> {
         let Some((last_span, last)) = events.last() else {
             return Ok(());
         };
-        let all = self.trees();
-        all[..]
-            .transaction(|t| {
-                let [
-                    agency,
-                    creator,
-                    year,
-                    word,
-                    incomplete,
-                    fingerprint,
-                    added,
-                    meta,
-                    ids,
-                    photos,
-                    history,
-                    renditions,
-                    rendition_photo,
-                    uses,
-                    use_photo,
-                    use_outlet,
-                    use_page,
-                    tokens,
-                ] = t.as_slice()
-                else {
-                    return Err(abort(Error::Db("the index trees did not open".into())));
-                };
+        let g = self.current();
+        let deltas: Vec<&sled::Tree> = T::ALL.iter().map(|t| &g.tier(*t).delta).collect();
+        deltas[..]
+            .transaction(|tx| {
+                let tiers: Vec<TxTier> = tx
+                    .iter()
+                    .zip(T::ALL)
+                    .map(|(tx, t)| TxTier {
+                        tx,
+                        base: &g.tier(t).base,
+                    })
+                    .collect();
+                let at = |t: T| &tiers[t as usize];
+                let (meta, ids, photos, history) =
+                    (at(T::Meta), at(T::Ids), at(T::Photos), at(T::History));
+                let (renditions, rendition_photo, tokens, fingerprint) = (
+                    at(T::Renditions),
+                    at(T::RenditionPhoto),
+                    at(T::Tokens),
+                    at(T::Fingerprint),
+                );
+                let (uses, use_photo, use_outlet, use_page) = (
+                    at(T::Uses),
+                    at(T::UsePhoto),
+                    at(T::UseOutlet),
+                    at(T::UsePage),
+                );
                 let index = |i: Index| match i {
-                    Index::Agency => agency,
-                    Index::Creator => creator,
-                    Index::Year => year,
-                    Index::Word => word,
-                    Index::Incomplete => incomplete,
-                    Index::Added => added,
+                    Index::Agency => at(T::Agency),
+                    Index::Creator => at(T::Creator),
+                    Index::Year => at(T::Year),
+                    Index::Word => at(T::Word),
+                    Index::Incomplete => at(T::Incomplete),
+                    Index::Added => at(T::Added),
                 };
                 let mut next_pn = meta_get(meta, "next_pn")?.unwrap_or(1);
                 let mut count = meta_get(meta, "photos")?.unwrap_or(0);
@@ -169,7 +170,11 @@ impl Db {
                 meta.insert("applied_offset", &last_span.end.to_be_bytes())?;
                 Ok(())
             })
-            .map_err(tx_err)
+            .map_err(tx_err)?;
+        self.shared
+            .delta_events
+            .fetch_add(events.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
     }
 
     /// The record a `photos` value holds (reading the journal when it points there).
@@ -177,7 +182,7 @@ impl Db {
         let (id, stored) = record_from(v)?;
         match stored {
             Stored::Inline(p) => Ok(*p),
-            Stored::Added(span) => match self.events.read(span)?.change {
+            Stored::Added(span) => match self.shared.events.read(span)?.change {
                 Change::PhotoAdded { photo } if photo.id == id => Ok(*photo),
                 _ => Err(Error::Db(format!(
                     "the index record of {id} points at another journal event; run `byline \
@@ -188,8 +193,8 @@ impl Db {
     }
 }
 
-fn meta_get(meta: &TransactionalTree, key: &str) -> TxResult<Option<u64>> {
-    match meta.get(key)? {
+fn meta_get(meta: &TxTier, key: &str) -> TxResult<Option<u64>> {
+    match meta.get(key.as_bytes())? {
         Some(v) => Ok(Some(u64_at(&v, 0).map_err(|_| abort(damaged()))?)),
         None => Ok(None),
     }

@@ -108,6 +108,7 @@ impl Records for Embedded {
         self.db.clear()?;
         let db = &self.db;
         let warnings = journal.replay_from(0, 1, |events| replay(db, events, fill))?;
+        db.compact()?;
         db.flush()?;
         Ok(warnings)
     }
@@ -165,11 +166,11 @@ impl Records for Embedded {
     }
 
     fn all(&self) -> Result<PhotoPages> {
-        Ok(Box::new(self.db.all()))
+        Ok(Box::new(self.db.all()?))
     }
 
     fn all_with_uses(&self) -> Result<PhotosWithUses<'_>> {
-        Ok(Box::new(self.db.all_with_uses()))
+        Ok(Box::new(self.db.all_with_uses()?))
     }
 
     fn len(&self) -> Result<u64> {
@@ -177,7 +178,7 @@ impl Records for Embedded {
     }
 
     fn is_empty(&self) -> Result<bool> {
-        Ok(self.db.is_empty())
+        self.db.is_empty()
     }
 
     fn rendition(&self, id: &BlobId) -> Result<Option<Rendition>> {
@@ -257,6 +258,7 @@ fn open_index(
     }
     let db = open_db_waiting(dir, journal.path())?;
     warnings.extend(journal.replay_from(0, 1, |events| replay(&db, events, fill))?);
+    db.compact()?;
     db.flush()?;
     Ok(db)
 }
@@ -272,10 +274,12 @@ fn replay(db: &Db, events: &[(Span, Event)], fill: &Fill) -> Result<()> {
     apply_to_index(db, filled.as_deref().unwrap_or(events))
 }
 
-/// Apply journalled events to the index, [`EVENTS_PER_TRANSACTION`] per sled transaction.
+/// Apply journalled events to the index, [`EVENTS_PER_TRANSACTION`] per sled transaction,
+/// merging the index's delta into new runs whenever it has grown past its threshold.
 fn apply_to_index(db: &Db, events: &[(Span, Event)]) -> Result<()> {
     for chunk in events.chunks(EVENTS_PER_TRANSACTION) {
         db.apply(chunk, &edit::apply)?;
+        db.compact_if_due()?;
     }
     Ok(())
 }
