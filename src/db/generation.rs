@@ -88,7 +88,13 @@ fn sync_dir(dir: &Path) -> Result<()> {
 
 /// Load generation `number` with delta set `set`: its runs and delta trees. A delta set not
 /// stamped with this generation is stale or lost and is cleared (see the module docs).
-pub(super) fn load(db: &sled::Db, meta: &sled::Tree, index: &Path, number: u64, set: u8) -> Result<Gen> {
+pub(super) fn load(
+    db: &sled::Db,
+    meta: &sled::Tree,
+    index: &Path,
+    number: u64,
+    set: u8,
+) -> Result<Gen> {
     let stamp = meta.get(set_key(set)).map_err(db_err)?;
     let fresh = stamp.as_deref() != Some(number.to_be_bytes().as_slice());
     let dir = runs_dir(index, number);
@@ -162,7 +168,8 @@ impl Db {
         )?;
         write_pointer(&s.dir, number, set)?;
         *s.current.write().map_err(|_| poisoned())? = Arc::new(new);
-        s.delta_events.store(0, std::sync::atomic::Ordering::Relaxed);
+        s.delta_events
+            .store(0, std::sync::atomic::Ordering::Relaxed);
         drop(old);
         remove_other_runs(&s.dir, number)
     }

@@ -179,7 +179,9 @@ impl Db {
                 generation::load(&db, &plain_meta, dir, number, set)?
             }
             (Some(v), None) if v == u64::from(SCHEMA) => {
-                return Err(Error::Db("its generation pointer (CURRENT) is missing".into()));
+                return Err(Error::Db(
+                    "its generation pointer (CURRENT) is missing".into(),
+                ));
             }
             (other, _) => {
                 let found = other.map_or("none".into(), |v| v.to_string());
@@ -204,7 +206,13 @@ impl Db {
                 compact_every,
             }),
         };
-        let base = match out.current().tier(T::Meta).base.get(b"applied_seq")?.flatten() {
+        let base = match out
+            .current()
+            .tier(T::Meta)
+            .base
+            .get(b"applied_seq")?
+            .flatten()
+        {
             Some(v) => key::u64_at(&v, 0)?,
             None => 0,
         };

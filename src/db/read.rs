@@ -158,7 +158,11 @@ impl Db {
     /// Every photo whose hex id starts with `prefix` (lower-case hex, any length).
     pub fn ids_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<BlobId>> {
         let mut out = Vec::new();
-        for kv in self.current().tier(T::Ids).scan_prefix(&hex_bytes(prefix))? {
+        for kv in self
+            .current()
+            .tier(T::Ids)
+            .scan_prefix(&hex_bytes(prefix))?
+        {
             let id = id_from(&kv?.0)?;
             if id.to_hex().starts_with(prefix) {
                 out.push(id);
@@ -206,9 +210,7 @@ impl Db {
     /// Every photo with its uses (in ledger order), in the order the journal added the
     /// photos: the records and the photo-to-use index walked side by side (both are keyed by
     /// photo number first), so no photo is looked up by id and no range is opened per photo.
-    pub fn all_with_uses(
-        &self,
-    ) -> Result<impl Iterator<Item = Result<(Photo, Vec<Use>)>> + '_> {
+    pub fn all_with_uses(&self) -> Result<impl Iterator<Item = Result<(Photo, Vec<Use>)>> + '_> {
         let g = self.current();
         let mut links = g.tier(T::UsePhoto).iter()?.peekable();
         Ok(g.tier(T::Photos).iter()?.map(move |kv| {
@@ -311,7 +313,12 @@ impl Db {
     /// A rendition by its id.
     /// (Of the records sharing these bytes, the first: same pixels, size and format.)
     pub fn rendition(&self, id: &BlobId) -> Result<Option<Rendition>> {
-        match self.current().tier(T::Renditions).scan_prefix(id.as_bytes())?.next() {
+        match self
+            .current()
+            .tier(T::Renditions)
+            .scan_prefix(id.as_bytes())?
+            .next()
+        {
             Some(kv) => decode(&kv?.1).map(Some),
             None => Ok(None),
         }
@@ -331,7 +338,11 @@ impl Db {
     /// Every rendition whose hex id starts with `prefix`.
     pub fn renditions_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<Rendition>> {
         let mut out: Vec<Rendition> = Vec::new();
-        for kv in self.current().tier(T::Renditions).scan_prefix(&hex_bytes(prefix))? {
+        for kv in self
+            .current()
+            .tier(T::Renditions)
+            .scan_prefix(&hex_bytes(prefix))?
+        {
             let (k, v) = kv?;
             // Several rendition records may share one id: keep the first.
             let id = id_from(k.get(..32).ok_or_else(damaged)?)?;

@@ -63,7 +63,8 @@ impl Run {
         }
         let mut footer = [0; FOOTER as usize];
         file.read_exact_at(&mut footer, size - FOOTER).at(path)?;
-        let word = |i: usize| u64::from_be_bytes(footer[i * 8..i * 8 + 8].try_into().unwrap_or([0; 8]));
+        let word =
+            |i: usize| u64::from_be_bytes(footer[i * 8..i * 8 + 8].try_into().unwrap_or([0; 8]));
         let (index_at, index_len) = (word(0), word(1));
         if &footer[24..] != MAGIC || index_at.checked_add(index_len) != Some(size - FOOTER) {
             return Err(damaged(path, "bad footer"));
@@ -264,7 +265,11 @@ impl RunWriter {
         }
         let shared = match self.in_block {
             0 => 0,
-            _ => key.iter().zip(&self.last).take_while(|(a, b)| a == b).count(),
+            _ => key
+                .iter()
+                .zip(&self.last)
+                .take_while(|(a, b)| a == b)
+                .count(),
         };
         put_varint(&mut self.block, shared as u64);
         put_varint(&mut self.block, (key.len() - shared) as u64);
@@ -310,7 +315,11 @@ impl RunWriter {
         footer.extend_from_slice(&self.entries.to_be_bytes());
         footer.extend_from_slice(MAGIC);
         self.out.write_all(&footer).at(&self.path)?;
-        let file = self.out.into_inner().map_err(|e| e.into_error()).at(&self.path)?;
+        let file = self
+            .out
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .at(&self.path)?;
         file.sync_all().at(&self.path)?;
         Ok(self.entries)
     }
@@ -359,7 +368,10 @@ mod tests {
     fn an_empty_run_and_a_truncated_one() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("e.run");
-        RunWriter::create(&path).expect("create").finish().expect("finish");
+        RunWriter::create(&path)
+            .expect("create")
+            .finish()
+            .expect("finish");
         let run = Arc::new(Run::open(&path).expect("open"));
         assert_eq!(run.get(b"a").expect("get"), None);
         assert_eq!(run.range_from(b"").expect("range").count(), 0);

@@ -1,0 +1,295 @@
+//! The index in two tiers (sorted runs under a sled delta): the same operations read the same
+//! whether the delta is merged after every commit, now and then, or never; a tombstone hides
+//! the base entry it removes; a crash in the middle of a compaction leaves a readable index;
+//! and an index without its generation pointer, or with a damaged run, is rebuilt.
+
+mod common;
+
+use std::path::Path;
+
+use byline::blob::MemBackend;
+use byline::db::Query;
+use byline::library::{NewUse, UseQuery};
+use byline::model::TokenAccess;
+use byline::{Access, BlobId, Library};
+use common::lines::records;
+use jiff::Timestamp;
+use serde_json::{Value, json};
+
+fn t(s: &str) -> Timestamp {
+    s.parse().expect("timestamp")
+}
+
+/// A new store whose index merges its delta once it holds `every` events (`None`: the
+/// default, which these small stores never reach).
+fn store(every: Option<u64>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    if let Some(n) = every {
+        let index = dir.path().join("index");
+        std::fs::create_dir_all(&index).expect("index folder");
+        std::fs::write(index.join("compact-every"), n.to_string()).expect("threshold");
+    }
+    dir
+}
+
+fn open(dir: &Path) -> Library {
+    Library::open_with_blobs(dir, Access::Write, "test", Box::new(MemBackend::new()))
+        .expect("open a store")
+}
+
+/// The generation `CURRENT` names.
+fn generation(dir: &Path) -> u64 {
+    let text = std::fs::read_to_string(dir.join("index/CURRENT")).expect("CURRENT");
+    text.split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("generation number")
+}
+
+/// Import 30 photos, then edit some (agency, caption), record uses and create and revoke
+/// tokens, one commit each. Returns the ids of the edited photos.
+fn operate(lib: &mut Library) -> Vec<BlobId> {
+    let lines = records(30);
+    let ids: Vec<BlobId> = lines.iter().map(|l| l.photo.id).collect();
+    lib.import(lines).expect("import");
+    let edited: Vec<BlobId> = ids.iter().step_by(4).copied().collect();
+    for (i, id) in edited.iter().enumerate() {
+        let edits = [
+            ("agency".into(), Value::from("Belga")),
+            ("caption".into(), Value::from(format!("moved harbour {i}"))),
+        ];
+        lib.edit(id, &edits, "ed", t("2026-02-01T00:00:00Z"))
+            .expect("edit");
+        let new = NewUse {
+            outlet: format!("Outlet {}", i % 2),
+            url: format!("https://example.org/{i}"),
+            ..NewUse::default()
+        };
+        lib.record_use(&ids[i], new, "ed", t("2026-02-02T00:00:00Z"))
+            .expect("use");
+        lib.commit().expect("commit");
+    }
+    for name in ["desk", "web", "print"] {
+        lib.create_token(
+            name,
+            &format!("byl_{name}"),
+            TokenAccess::Read,
+            "admin",
+            t("2026-02-03T00:00:00Z"),
+        )
+        .expect("token");
+        lib.commit().expect("commit");
+    }
+    lib.revoke_token("web", "admin", t("2026-02-04T00:00:00Z"))
+        .expect("revoke");
+    lib.commit().expect("commit");
+    edited
+}
+
+/// Everything the reads of a store give, as JSON text.
+fn reads(lib: &Library) -> String {
+    let mut out = Vec::new();
+    let queries = [
+        Query::default(),
+        Query {
+            agency: Some("AFP".into()),
+            ..Query::default()
+        },
+        Query {
+            agency: Some("belga".into()),
+            ..Query::default()
+        },
+        Query {
+            year: Some(2001),
+            ..Query::default()
+        },
+        Query {
+            text: Some("flo".into()),
+            ..Query::default()
+        },
+        Query {
+            text: Some("harbour".into()),
+            agency: Some("Belga".into()),
+            ..Query::default()
+        },
+        Query {
+            incomplete: true,
+            ..Query::default()
+        },
+    ];
+    for q in &queries {
+        let photos = lib.list(q).expect("list");
+        let ids: Vec<String> = photos.iter().map(|p| p.id.to_hex()).collect();
+        out.push(json!({ "query": format!("{q:?}"), "ids": ids }));
+        for p in photos {
+            out.push(json!({ "photo": p, "history": lib.history(&p.id).expect("history") }));
+        }
+    }
+    let outlet = UseQuery {
+        outlet: Some("outlet 1".into()),
+        ..UseQuery::default()
+    };
+    out.push(json!({ "uses": lib.uses(&UseQuery::default()).expect("uses") }));
+    out.push(json!({ "outlet uses": lib.uses(&outlet).expect("uses") }));
+    out.push(json!({ "tokens": lib.tokens().expect("tokens") }));
+    out.push(json!({ "len": lib.len().expect("len") }));
+    serde_json::to_string_pretty(&out).expect("json")
+}
+
+#[test]
+fn the_same_operations_read_the_same_merged_after_every_commit_now_and_then_or_never() {
+    let (never, every, some) = (store(None), store(Some(1)), store(Some(25)));
+    let mut results = Vec::new();
+    for dir in [&never, &every, &some] {
+        let mut lib = open(dir.path());
+        operate(&mut lib);
+        results.push(reads(&lib));
+        // And the same once reopened.
+        drop(lib);
+        let lib = open(dir.path());
+        assert_eq!(reads(&lib), results[results.len() - 1]);
+    }
+    assert_eq!(results[0], results[1], "compacted after every commit");
+    assert_eq!(results[0], results[2], "compacted now and then");
+    assert_eq!(generation(never.path()), 1, "never compacted");
+    assert!(
+        generation(every.path()) > 10,
+        "compacted after every commit"
+    );
+    // The import (30 events) was merged; the edits since stay in the delta.
+    assert_eq!(generation(some.path()), 2);
+}
+
+#[test]
+fn a_tombstone_in_the_delta_hides_the_base_entry_it_removes() {
+    let dir = store(Some(25));
+    let mut lib = open(dir.path());
+    let edited = operate(&mut lib);
+    // The import went into the runs; the agency edits are in the delta, as tombstones of
+    // the old agency's entries and new entries for Belga.
+    assert_eq!(generation(dir.path()), 2);
+    let belga: Vec<BlobId> = lib
+        .list(&Query {
+            agency: Some("Belga".into()),
+            ..Query::default()
+        })
+        .expect("list")
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(belga.len(), edited.len());
+    for agency in common::lines::AGENCIES {
+        let q = Query {
+            agency: Some(agency.into()),
+            ..Query::default()
+        };
+        for p in lib.list(&q).expect("list") {
+            assert!(
+                !edited.contains(&p.id),
+                "{agency} still lists edited {}",
+                p.id
+            );
+            assert_eq!(p.fields.agency.as_deref(), Some(agency));
+        }
+    }
+    // A revoked token (created in the delta, and here merged before its revocation) is gone.
+    let names: Vec<String> = lib
+        .tokens()
+        .expect("tokens")
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    assert_eq!(names, ["desk", "print"]);
+}
+
+/// A compaction that crashed before switching `CURRENT`: a half-written runs folder of the
+/// next generation. The index reads as before, and the next compaction replaces the folder.
+#[test]
+fn a_crash_between_writing_runs_and_switching_the_pointer_leaves_the_old_generation() {
+    let dir = store(Some(25));
+    let before = {
+        let mut lib = open(dir.path());
+        operate(&mut lib);
+        reads(&lib)
+    };
+    let index = dir.path().join("index");
+    let current = generation(dir.path());
+    let next = index.join(format!("runs-{:06}", current + 1));
+    std::fs::create_dir_all(&next).expect("next runs");
+    let photos = index.join(format!("runs-{current:06}/photos.run"));
+    let bytes = std::fs::read(&photos).expect("photos run");
+    std::fs::write(next.join("photos.run"), &bytes[..bytes.len() / 2]).expect("torn run");
+    let mut lib = open(dir.path());
+    assert!(lib.take_warnings().is_empty());
+    assert_eq!(reads(&lib), before);
+    assert_eq!(generation(dir.path()), current);
+    // Enough commits to compact again: the torn folder is replaced by a whole one.
+    for i in 0..25 {
+        let name = format!("t{i}");
+        lib.create_token(
+            &name,
+            &format!("byl_{name}"),
+            TokenAccess::Read,
+            "admin",
+            t("2026-03-01T00:00:00Z"),
+        )
+        .expect("token");
+        lib.commit().expect("commit");
+    }
+    assert_eq!(generation(dir.path()), current + 1);
+    assert!(
+        !index.join(format!("runs-{current:06}")).exists(),
+        "old runs deleted"
+    );
+    drop(lib);
+    let lib = open(dir.path());
+    assert_eq!(lib.tokens().expect("tokens").len(), 2 + 25);
+}
+
+/// Rebuilt from the journal, with a message, and reading what it read before.
+fn rebuilt_after(damage: impl Fn(&Path), why: &str) {
+    let dir = store(Some(25));
+    let before = {
+        let mut lib = open(dir.path());
+        operate(&mut lib);
+        reads(&lib)
+    };
+    damage(&dir.path().join("index"));
+    let mut lib = open(dir.path());
+    let warnings = lib.take_warnings();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains(why) && w.contains("rebuilding it from the journal")),
+        "{warnings:?}"
+    );
+    assert_eq!(reads(&lib), before);
+    drop(lib);
+    let mut lib = open(dir.path());
+    assert!(lib.take_warnings().is_empty(), "rebuilt once");
+}
+
+#[test]
+fn an_index_without_its_generation_pointer_is_rebuilt() {
+    rebuilt_after(
+        |index| std::fs::remove_file(index.join("CURRENT")).expect("remove CURRENT"),
+        "CURRENT",
+    );
+}
+
+#[test]
+fn an_index_with_a_damaged_run_is_rebuilt() {
+    rebuilt_after(
+        |index| {
+            let runs = std::fs::read_dir(index)
+                .expect("index")
+                .map(|e| e.expect("entry").path())
+                .find(|p| p.to_string_lossy().contains("runs-"))
+                .expect("runs folder");
+            let ids = runs.join("ids.run");
+            let bytes = std::fs::read(&ids).expect("ids run");
+            std::fs::write(&ids, &bytes[..bytes.len() - 5]).expect("truncate");
+        },
+        "damaged",
+    );
+}
