@@ -114,15 +114,18 @@ pub(super) fn load(
     Ok(Gen { number, set, tiers })
 }
 
+/// What fills a tree's run in a new generation.
+pub(super) type Fill<'a> = dyn FnMut(T, &mut RunWriter) -> Result<()> + 'a;
+
 /// Make generation `number` on delta set `set`: clear and stamp the set, then write a run per
-/// tree, from `from` merged (or empty runs without it), fsynced. `CURRENT` is not touched.
+/// tree as `fill` fills it, fsynced. `CURRENT` is not touched.
 pub(super) fn write(
     db: &sled::Db,
     meta: &sled::Tree,
     index: &Path,
     number: u64,
     set: u8,
-    from: Option<&Gen>,
+    fill: &mut Fill,
 ) -> Result<Gen> {
     for t in T::ALL {
         delta_tree(db, set, t)?.clear().map_err(db_err)?;
@@ -137,12 +140,7 @@ pub(super) fn write(
     fs::create_dir_all(&dir).at(&dir)?;
     for t in T::ALL {
         let mut w = RunWriter::create(&dir.join(format!("{}.run", t.name())))?;
-        if let Some(g) = from {
-            for kv in g.tier(t).iter()? {
-                let (k, v) = kv?;
-                w.push(&k, Some(&v))?;
-            }
-        }
+        fill(t, &mut w)?;
         w.finish()?;
     }
     sync_dir(&dir)?;
@@ -154,18 +152,26 @@ impl Db {
     /// (or, with `empty`, start a new generation with nothing in it), switch to it and delete
     /// the old runs. Run by the writer, between transactions.
     pub(super) fn next_generation(&self, empty: bool) -> Result<()> {
+        let old = self.current();
+        self.switch(&mut |t, w| {
+            if !empty {
+                for kv in old.tier(t).iter()? {
+                    let (k, v) = kv?;
+                    w.push(&k, Some(&v))?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Write the next generation's runs as `fill` fills them, with an empty delta, switch to
+    /// it and delete the old runs.
+    pub(super) fn switch(&self, fill: &mut Fill) -> Result<()> {
         let s = &self.shared;
         let old = self.current();
         let (number, set) = (old.number + 1, 1 - old.set);
         remove_other_runs(&s.dir, old.number)?;
-        let new = write(
-            &s.sled,
-            &s.plain_meta,
-            &s.dir,
-            number,
-            set,
-            (!empty).then_some(&*old),
-        )?;
+        let new = write(&s.sled, &s.plain_meta, &s.dir, number, set, fill)?;
         write_pointer(&s.dir, number, set)?;
         *s.current.write().map_err(|_| poisoned())? = Arc::new(new);
         s.delta_events
@@ -177,7 +183,7 @@ impl Db {
 
 /// Create the first generation of a new index (no runs' entries, delta set 0).
 pub(super) fn create(db: &sled::Db, meta: &sled::Tree, index: &Path) -> Result<Gen> {
-    let g = write(db, meta, index, 1, 0, None)?;
+    let g = write(db, meta, index, 1, 0, &mut |_, _| Ok(()))?;
     write_pointer(index, 1, 0)?;
     Ok(g)
 }

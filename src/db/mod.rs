@@ -32,6 +32,7 @@
 //! are walked together by seeking each to the largest key any other has reached (a leapfrog
 //! join), so the first page of any query reads a few keys per result, never every match.
 
+mod bulk;
 mod generation;
 mod key;
 mod prints;
@@ -40,6 +41,7 @@ mod run;
 mod tier;
 mod write;
 
+pub use bulk::Bulk;
 pub use key::{indexed_words, normal_name, words};
 pub use prints::prints_of;
 pub use read::{COMMON_WORD, Pages, UsePages};

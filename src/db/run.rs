@@ -118,11 +118,9 @@ impl Run {
         let Some(b) = blocks.get(i) else {
             return Ok(None);
         };
-        Ok(self
-            .block(b)?
-            .into_iter()
-            .find(|(k, _)| k.as_slice() == key)
-            .map(|(_, v)| v))
+        let mut buf = vec![0; b.len as usize];
+        self.file.read_exact_at(&mut buf, b.at).at(&self.path)?;
+        find_in_block(&buf, key).ok_or_else(|| damaged(&self.path, "block"))
     }
 
     /// The entries from `start` on, in key order, tombstones included.
@@ -200,6 +198,33 @@ fn decode_block(buf: &[u8]) -> Option<Vec<Entry>> {
         out.push((key, value));
     }
     Some(out)
+}
+
+/// The entry at `key` in an encoded block (`Some(None)`: not there), decoding key by key into
+/// one buffer and stopping at the first larger key. `None` when the block is damaged.
+#[allow(clippy::option_option)]
+fn find_in_block(buf: &[u8], key: &[u8]) -> Option<Option<Option<Vec<u8>>>> {
+    let mut at = 0;
+    let mut current: Vec<u8> = Vec::new();
+    while at < buf.len() {
+        let shared = varint(buf, &mut at)? as usize;
+        let rest = varint(buf, &mut at)? as usize;
+        let vlen = varint(buf, &mut at)? as usize;
+        if shared > current.len() {
+            return None;
+        }
+        current.truncate(shared);
+        current.extend_from_slice(buf.get(at..at + rest)?);
+        at += rest;
+        let value = buf.get(at..at + vlen.saturating_sub(1))?;
+        at += vlen.saturating_sub(1);
+        match current.as_slice().cmp(key) {
+            std::cmp::Ordering::Less => {}
+            std::cmp::Ordering::Equal => return Some(Some((vlen > 0).then(|| value.to_vec()))),
+            std::cmp::Ordering::Greater => return Some(None),
+        }
+    }
+    Some(None)
 }
 
 fn varint(buf: &[u8], at: &mut usize) -> Option<u64> {

@@ -215,30 +215,57 @@ impl Iterator for TierIter {
     }
 }
 
-/// A tier inside a sled transaction on its delta.
-pub(super) struct TxTier<'a> {
-    pub(super) tx: &'a TransactionalTree,
-    pub(super) base: &'a Run,
+/// Where the writes of `Db::apply_events` go: every tree's reads and writes, by tree.
+pub(super) trait Layer {
+    /// The value at `key` in tree `t`, seeing the layer's own earlier writes.
+    fn get(&self, t: T, key: &[u8]) -> TxResult<Option<Vec<u8>>>;
+    /// Set `key` in tree `t` to `value`; `None` removes it (a tombstone).
+    fn put(&self, t: T, key: &[u8], value: Option<&[u8]>) -> TxResult<()>;
 }
 
-impl TxTier<'_> {
-    /// The value at `key`, seeing the transaction's own earlier writes.
-    pub(super) fn get(&self, key: impl AsRef<[u8]>) -> TxResult<Option<Vec<u8>>> {
-        let key = key.as_ref();
-        match self.tx.get(key)? {
+/// One tree of a [`Layer`].
+#[derive(Clone, Copy)]
+pub(super) struct On<'a> {
+    pub(super) l: &'a dyn Layer,
+    pub(super) t: T,
+}
+
+impl On<'_> {
+    pub(super) fn get(self, key: impl AsRef<[u8]>) -> TxResult<Option<Vec<u8>>> {
+        self.l.get(self.t, key.as_ref())
+    }
+
+    pub(super) fn insert(self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> TxResult<()> {
+        self.l.put(self.t, key.as_ref(), Some(value.as_ref()))
+    }
+
+    pub(super) fn remove(self, key: impl AsRef<[u8]>) -> TxResult<()> {
+        self.l.put(self.t, key.as_ref(), None)
+    }
+}
+
+/// The delta trees inside a sled transaction, each over its base run. Reads fall through
+/// to the base; a removal is a tombstone, which hides the base's entry until the next
+/// compaction.
+pub(super) struct TxLayers<'a> {
+    pub(super) tiers: Vec<(&'a TransactionalTree, &'a Run)>,
+}
+
+impl Layer for TxLayers<'_> {
+    fn get(&self, t: T, key: &[u8]) -> TxResult<Option<Vec<u8>>> {
+        let (tx, base) = self.tiers[t as usize];
+        match tx.get(key)? {
             Some(v) => untag(&v).map_err(abort),
-            None => Ok(self.base.get(key).map_err(abort)?.flatten()),
+            None => Ok(base.get(key).map_err(abort)?.flatten()),
         }
     }
 
-    pub(super) fn insert(&self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> TxResult<()> {
-        self.tx.insert(key.as_ref(), tagged(value.as_ref()))?;
-        Ok(())
-    }
-
-    /// Remove `key`: a tombstone, which hides the base's entry until the next compaction.
-    pub(super) fn remove(&self, key: impl AsRef<[u8]>) -> TxResult<()> {
-        self.tx.insert(key.as_ref(), &[TOMB])?;
+    fn put(&self, t: T, key: &[u8], value: Option<&[u8]>) -> TxResult<()> {
+        let (tx, _) = self.tiers[t as usize];
+        match value {
+            Some(v) => tx.insert(key, tagged(v))?,
+            None => tx.insert(key, &[TOMB])?,
+        };
         Ok(())
     }
 }

@@ -106,11 +106,7 @@ impl Records for Embedded {
     fn reindex(&self, fill: &Fill) -> Result<Vec<String>> {
         let mut journal = self.journal()?;
         self.db.clear()?;
-        let db = &self.db;
-        let warnings = journal.replay_from(0, 1, |events| replay(db, events, fill))?;
-        db.compact()?;
-        db.flush()?;
-        Ok(warnings)
+        rebuild(&self.db, &mut journal, fill)
     }
 
     fn check_events(&self, mismatch: &mut dyn FnMut(String)) -> Result<()> {
@@ -232,6 +228,11 @@ fn open_index(
     warnings: &mut Vec<String>,
 ) -> Result<Db> {
     let why = match open_db_waiting(dir, journal.path()) {
+        // A new index (or one `reindex` threw away) is built straight into runs.
+        Ok(db) if db.applied()?.0 == 0 && journal.last_seq() > 0 => {
+            warnings.extend(rebuild(&db, journal, fill)?);
+            return Ok(db);
+        }
         Ok(db) => {
             let (seq, offset) = db.applied()?;
             let next = seq.saturating_add(1);
@@ -257,21 +258,37 @@ fn open_index(
         fs::remove_dir_all(dir).at(dir)?;
     }
     let db = open_db_waiting(dir, journal.path())?;
-    warnings.extend(journal.replay_from(0, 1, |events| replay(&db, events, fill))?);
-    db.compact()?;
-    db.flush()?;
+    warnings.extend(rebuild(&db, journal, fill)?);
     Ok(db)
+}
+
+/// Replay the whole journal into the empty index `db`, straight into runs (`db::Bulk`).
+fn rebuild(db: &Db, journal: &mut Journal, fill: &Fill) -> Result<Vec<String>> {
+    let mut bulk = db.bulk()?;
+    let warnings = journal.replay_from(0, 1, |events| {
+        let filled = filled(events, fill);
+        bulk.apply(filled.as_deref().unwrap_or(events), &edit::apply)
+    })?;
+    bulk.finish()?;
+    db.flush()?;
+    Ok(warnings)
 }
 
 /// Apply events replayed from the journal to the index, each first offered to `fill`.
 fn replay(db: &Db, events: &[(Span, Event)], fill: &Fill) -> Result<()> {
+    let filled = filled(events, fill);
+    apply_to_index(db, filled.as_deref().unwrap_or(events))
+}
+
+/// The events as `fill` adjusts them, or `None` when it changes none.
+fn filled(events: &[(Span, Event)], fill: &Fill) -> Option<Vec<(Span, Event)>> {
     let mut filled: Option<Vec<(Span, Event)>> = None;
     for (i, (_, e)) in events.iter().enumerate() {
         if let Some(new) = fill(e) {
             filled.get_or_insert_with(|| events.to_vec())[i].1 = new;
         }
     }
-    apply_to_index(db, filled.as_deref().unwrap_or(events))
+    filled
 }
 
 /// Apply journalled events to the index, [`EVENTS_PER_TRANSACTION`] per sled transaction,
