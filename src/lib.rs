@@ -6,8 +6,9 @@
 //! An editor adds photo files. Each original is kept byte for byte as a blob named by the
 //! blake3 hash of its bytes; its credits and caption are read from the file's own metadata
 //! (EXIF, IPTC-IIM, XMP) into a [`model::Photo`] record. Every change — a photo added, a field
-//! corrected — is an [`model::Event`] appended to an fsynced journal, which is the truth. A sled
-//! database is the index: current records and lookup trees derived from the journal, rebuilt
+//! corrected — is an [`model::Event`] appended to an fsynced journal, which is the truth. The
+//! index (sorted runs under a sled delta) holds current records and lookup trees derived from
+//! the journal, rebuilt
 //! from it whenever it is missing, damaged or behind.
 //!
 //! # Code map
@@ -31,7 +32,7 @@
 //!   ([`records::Records`]: commit, point reads, keyset pages read as iterated, reindex) with
 //!   [`records::Embedded`] (over `journal` and `db`) as the first implementation.
 //! - [`journal`]: the append-only, checksummed event log (used by `records::Embedded` only).
-//! - [`db`]: the sled index; the only module that touches sled (used by `records::Embedded`
+//! - [`db`]: the index (sorted runs under a sled delta); the only module that touches sled (used by `records::Embedded`
 //!   only).
 //! - [`lock`]: one writer or many readers per store.
 //! - [`meta`]: bytes → credits, caption and pixel facts; pure.

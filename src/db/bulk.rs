@@ -33,6 +33,8 @@ const OVERHEAD: usize = 64;
 
 type TxResult<T> = std::result::Result<T, ConflictableTransactionError<Error>>;
 type Map = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
+/// Where merged entries go.
+type Out<'a> = dyn FnMut(&[u8], &[u8]) -> Result<()> + 'a;
 
 /// A rebuild of the index into runs; see the module docs.
 pub struct Bulk<'a> {
@@ -156,10 +158,7 @@ impl Bulk<'_> {
 
 /// Merge sorted sources (oldest first) into `out`: on equal keys the newest source's entry
 /// wins, and tombstones are dropped.
-fn merge(
-    sources: Vec<Box<dyn Iterator<Item = Result<Entry>> + '_>>,
-    out: &mut dyn FnMut(&[u8], &[u8]) -> Result<()>,
-) -> Result<()> {
+fn merge(sources: Vec<Box<dyn Iterator<Item = Result<Entry>> + '_>>, out: &mut Out) -> Result<()> {
     let mut heads: Vec<Option<Entry>> = Vec::with_capacity(sources.len());
     let mut sources = sources;
     for s in &mut sources {

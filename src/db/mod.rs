@@ -1,12 +1,22 @@
-//! The index: sled trees derived from the journal. The only module that touches sled.
+//! The index: trees derived from the journal. The only module that touches sled.
+//!
+//! Each tree is in two tiers (`tier.rs`): the bulk in an immutable sorted run per tree
+//! (`run.rs`: prefix-compressed blocks, a block index read on first use, positioned reads),
+//! and in sled only what changed since the runs were written, with tombstones for removals.
+//! Every read merges the delta over the base. So opening costs the same at any size (sled
+//! holds a bounded delta; opening sled costs time in proportion to its pages). When the delta
+//! holds [`COMPACT_EVERY`] events, and after a rebuild, base and delta are merged into a new
+//! generation of runs behind an atomically replaced pointer (`generation.rs`); a rebuild from
+//! the journal writes runs directly (`bulk.rs`).
 //!
 //! Nothing here is the truth — every tree can be rebuilt by replaying the journal — so sled's
 //! lack of fsync (0.34 `flush` uses `sync_file_range`) loses nothing: `applied_seq` is written in
 //! the same transaction as the records it covers, and events past it are replayed on open.
+//! Runs and the pointer are fsynced.
 //!
 //! Trees and keys (integers big-endian so keys sort; `pn` is a photo's number in the index,
 //! 8 bytes, given in journal order; `order` = added_at (12 bytes) ‖ pn, see `key.rs`):
-//! - `meta`: `schema`, `applied_seq`, `applied_offset` (journal byte offset), `next_pn`,
+//! - `meta`: `applied_seq`, `applied_offset` (journal byte offset), `next_pn`,
 //!   `photos` (count)
 //! - `ids`: id (32) → pn; `photos`: pn → id ‖ record, where the record is the journal span of
 //!   its `PhotoAdded` event while it is unedited, else deflated JSON
@@ -27,6 +37,9 @@
 //!   outlet and URL (16) ‖ ledger number, so a crawl finds a page's earlier use of a photo
 //!   without reading the photo's other uses
 //! - `tokens`: token name → Token JSON (hashes only)
+//!
+//! Besides these, sled's plain `meta` tree (not tiered) holds `schema` and which generation
+//! each delta set belongs to (`generation.rs`).
 //!
 //! A filtered page is a merge: each filter is a sorted range of order keys, and the ranges
 //! are walked together by seeking each to the largest key any other has reached (a leapfrog

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use sled::transaction::TransactionalTree;
 
-use super::run::{Run, RunIter};
+use super::run::{Entry, Run, RunIter};
 use super::{abort, db_err};
 use crate::error::{Error, Result};
 
@@ -169,7 +169,7 @@ pub(super) struct TierIter {
 }
 
 impl TierIter {
-    fn step(&mut self) -> Result<Option<(Vec<u8>, Option<Vec<u8>>)>> {
+    fn step(&mut self) -> Result<Option<Entry>> {
         let order = match (self.delta.peek(), self.base.peek()) {
             (None, None) => return Ok(None),
             (Some(Err(_)), _) | (Some(Ok(_)), None) => std::cmp::Ordering::Less,

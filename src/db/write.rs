@@ -90,7 +90,7 @@ impl Db {
                     renditions.insert(key.as_slice(), encode(r).map_err(abort)?)?;
                     let mut k = r.photo.as_bytes().to_vec();
                     k.extend_from_slice(&key);
-                    rendition_photo.insert(k, &[])?;
+                    rendition_photo.insert(k, [])?;
                 }
                 Change::UseRecorded { .. }
                 | Change::PhotoAdded { .. }
@@ -106,7 +106,7 @@ impl Db {
                     let pn = next_pn;
                     next_pn += 1;
                     count += 1;
-                    ids.insert(id.as_bytes(), &pn.to_be_bytes())?;
+                    ids.insert(id.as_bytes(), pn.to_be_bytes())?;
                     pn
                 }
                 None => {
@@ -117,10 +117,10 @@ impl Db {
                 }
             };
             if let Change::UseRecorded { usage: u } = &event.change {
-                uses.insert(&u.id.to_be_bytes(), &span_bytes(*span))?;
-                use_photo.insert(&pair(pn, u.id), &[])?;
-                use_outlet.insert(named_number(&u.outlet, u.id), &[])?;
-                use_page.insert(&page_use(pn, &u.outlet, &u.url, u.id), &[])?;
+                uses.insert(u.id.to_be_bytes(), span_bytes(*span))?;
+                use_photo.insert(pair(pn, u.id), [])?;
+                use_outlet.insert(named_number(&u.outlet, u.id), [])?;
+                use_page.insert(page_use(pn, &u.outlet, &u.url, u.id), [])?;
             }
             if event.change.changes_record() {
                 // A rendition or a use leaves the record and its index keys as they
@@ -143,7 +143,7 @@ impl Db {
                         index(*i).remove(key.as_slice())?;
                     }
                     for (i, key) in new_keys {
-                        index(i).insert(key, &[])?;
+                        index(i).insert(key, [])?;
                     }
                 }
                 // Only an add sets the original's fingerprints (an edit never does),
@@ -154,8 +154,8 @@ impl Db {
                     let block = prints::with_entry(old.as_deref(), pn, &prints::prints_of(p))
                         .map_err(abort)?;
                     match block.is_empty() {
-                        true => fingerprint.remove(&key)?,
-                        false => fingerprint.insert(&key, block)?,
+                        true => fingerprint.remove(key)?,
+                        false => fingerprint.insert(key, block)?,
                     };
                 }
                 match after {
@@ -166,7 +166,7 @@ impl Db {
                             _ => Stored::Inline(Box::new(p)),
                         };
                         let v = record_bytes(&id, &stored).map_err(abort)?;
-                        photos.insert(&pn.to_be_bytes(), v)?;
+                        photos.insert(pn.to_be_bytes(), v)?;
                     }
                     None => {
                         return Err(abort(Error::Corrupt(format!(
@@ -176,12 +176,12 @@ impl Db {
                     }
                 }
             }
-            history.insert(&pair(pn, event.seq), &span_bytes(*span))?;
+            history.insert(pair(pn, event.seq), span_bytes(*span))?;
         }
-        meta.insert("next_pn", &next_pn.to_be_bytes())?;
-        meta.insert("photos", &count.to_be_bytes())?;
-        meta.insert("applied_seq", &last.seq.to_be_bytes())?;
-        meta.insert("applied_offset", &last_span.end.to_be_bytes())?;
+        meta.insert("next_pn", next_pn.to_be_bytes())?;
+        meta.insert("photos", count.to_be_bytes())?;
+        meta.insert("applied_seq", last.seq.to_be_bytes())?;
+        meta.insert("applied_offset", last_span.end.to_be_bytes())?;
         Ok(())
     }
 

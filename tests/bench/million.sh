@@ -30,8 +30,14 @@ cleanup() {
   [[ -n ${BENCH_DIR:-} ]] || rm -rf "$work"
 }
 trap cleanup EXIT
-cargo build --release --quiet
-bin=$(realpath "${CARGO_TARGET_DIR:-target}/release/byline")
+# BYLINE_BIN: a byline binary to measure instead of building one (a copy, when the target
+# folder is shared and another build may replace its binary during the run).
+if [[ -n ${BYLINE_BIN:-} ]]; then
+  bin=$(realpath "$BYLINE_BIN")
+else
+  cargo build --release --quiet
+  bin=$(realpath "${CARGO_TARGET_DIR:-target}/release/byline")
+fi
 store=$work/store
 by() { "$bin" --store "$store" "$@"; }
 load() { echo "(load: $(uptime | sed 's/.*load average: //'))"; }
