@@ -291,11 +291,20 @@ impl Db {
 
     /// Merge the delta into new runs if it has grown past the threshold ([`COMPACT_EVERY`]).
     pub fn compact_if_due(&self) -> Result<()> {
-        let s = &self.shared;
-        match s.delta_events.load(Ordering::Relaxed) >= s.compact_every {
+        self.compact_if_over(self.shared.compact_every)
+    }
+
+    /// Merge the delta into new runs if it holds at least `events` (and at least one) events.
+    pub fn compact_if_over(&self, events: u64) -> Result<()> {
+        match self.shared.delta_events.load(Ordering::Relaxed) >= events.max(1) {
             true => self.next_generation(false),
             false => Ok(()),
         }
+    }
+
+    /// The compaction threshold, in events.
+    pub fn compact_every(&self) -> u64 {
+        self.shared.compact_every
     }
 
     /// Ask sled to write its caches out. Not a durability point (the journal is).

@@ -29,6 +29,7 @@ const EVENTS_PER_TRANSACTION: usize = 512;
 pub struct Embedded {
     journal: Mutex<Journal>,
     db: Db,
+    writable: bool,
 }
 
 impl Embedded {
@@ -52,6 +53,7 @@ impl Embedded {
         Ok(Embedded {
             journal: Mutex::new(journal),
             db,
+            writable,
         })
     }
 
@@ -138,6 +140,11 @@ impl Records for Embedded {
     }
 
     fn flush(&self) -> Result<()> {
+        // The end of a writer's work (a command, a batch): a delta past a small threshold is
+        // merged now, so the next command opens a small sled.
+        if self.writable {
+            self.db.compact_if_over(self.db.compact_every() / 50)?;
+        }
         self.db.flush()
     }
 
@@ -229,7 +236,10 @@ fn open_index(
 ) -> Result<Db> {
     let why = match open_db_waiting(dir, journal.path()) {
         // A new index (or one `reindex` threw away) is built straight into runs.
-        Ok(db) if db.applied()?.0 == 0 && journal.last_seq() > 0 => {
+        Ok(db)
+            if db.applied()?.0 == 0
+                && fs::metadata(journal.path()).at(journal.path())?.len() > 0 =>
+        {
             warnings.extend(rebuild(&db, journal, fill)?);
             return Ok(db);
         }
