@@ -207,6 +207,9 @@ mod tests {
         assert!(is_issuer("Russian Defence Ministry Press Service"));
         assert!(is_issuer("20.kremlin.ru"));
         assert!(!is_issuer("Kyodo News Images"));
+        assert!(is_issuer("Polizeiinspektion Harbourtown"));
+        assert!(is_issuer("Landespolizei"));
+        assert!(!is_issuer("Polizeilich"));
         assert_eq!(domain("20.kremlin.ru").as_deref(), Some("kremlin.ru"));
         assert_eq!(domain("Prod.DB"), None);
         assert_eq!(domain("J. Scott"), None);

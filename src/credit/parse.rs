@@ -16,6 +16,7 @@ mod element;
 mod labels;
 mod lexicon;
 mod licence;
+mod person;
 mod script;
 mod shape;
 mod wrapper;
@@ -197,14 +198,29 @@ fn push_segment(seg: &str, at: Segment, out: &mut Vec<Elem>, seen: &mut Seen) {
     while slash.last().is_some_and(|s| s.is_empty()) {
         slash.pop();
     }
+    // Antara's editor's initials and day after the name (`ANTARA FOTO/Name/pras/17.`):
+    // lower-case initials or a day's number closing the line name nobody.
+    let mut codes = 0;
+    while line_end && slash.len() >= 3 && slash.last().is_some_and(|s| editor_code(s, codes)) {
+        slash.pop();
+        codes += 1;
+    }
     let n = slash.len();
     for (si, part) in slash.iter().enumerate() {
         let mut group_has_org = false;
         // NTB's surname first (`Larsen, Håkon Mosvold`): one name, as printed.
-        let pieces: Vec<&str> = match surname_first(part) {
+        let mut pieces: Vec<&str> = match surname_first(part) {
             true => vec![part.as_str()],
             false => part.split(',').collect(),
         };
+        // `DATE、PLACE、NAME撮影`: the clauses before a "shot by" one are the caption's.
+        if let Some(last) = pieces.last().copied()
+            && pieces.len() > 1
+            && is_shot_credit(last)
+            && has_unspaced(last)
+        {
+            pieces = vec![last];
+        }
         for (ci, piece) in pieces.into_iter().enumerate() {
             // `Name, CLA intern`, `Name, staff photographer`: a role, not a name.
             if ci > 0 && is_role(piece) {
@@ -225,6 +241,21 @@ fn push_segment(seg: &str, at: Segment, out: &mut Vec<Elem>, seen: &mut Seen) {
             out.extend(elems);
         }
     }
+}
+
+/// `pras`, `foc.`, `17`: an editor's lower-case initials or a day of the month, and not a
+/// known name (`dpa`); once one such code has closed the line, a capitalised one of two or
+/// three letters before it is another (`ss/Spt/14`).
+fn editor_code(s: &str, after: usize) -> bool {
+    let s = s.trim().trim_end_matches('.');
+    let n = s.chars().count();
+    let initials = (2..=5).contains(&n) && s.chars().all(|c| c.is_ascii_lowercase());
+    let day = (1..=2).contains(&n) && s.chars().all(|c| c.is_ascii_digit());
+    let capitalised = after > 0
+        && (2..=3).contains(&n)
+        && s.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && s.chars().skip(1).all(|c| c.is_ascii_lowercase());
+    (initials || day || capitalised) && agency::lookup(s).is_none()
 }
 
 /// Put the parts together from the classified elements.
@@ -313,9 +344,12 @@ fn assemble(elems: &[Elem], seen: &Seen, mut parts: CreditParts) -> CreditParts 
                 }
                 let same_agency = parts.agency.as_deref() == Some(canonical.as_str());
                 let shown = match alias {
-                    // A sub-brand of the distributor is listed under its own name.
-                    // A sub-brand is listed under its own name (`PA Wire`, `Hulton Archive`).
-                    Some(a) if a.sub_brand => a.name.to_string(),
+                    // A sub-brand of the distributor is listed under its own name (`PA
+                    // Wire/PA Images`, `Hulton Archive/Getty Images`); distributed by
+                    // another agency it stands for its agency (`PA Wire via AP` → `PA`).
+                    Some(a) if a.sub_brand && (same_agency || parts.agency.is_none()) => {
+                        a.name.to_string()
+                    }
                     Some(_) if same_agency => continue,
                     _ => canonical.clone(),
                 };

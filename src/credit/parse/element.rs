@@ -46,7 +46,11 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
     }
     // A copyright sign or year is the photo's, not part of a name
     // (`© AFP 2013 / JOHN THYS`, `Satellite image ©2022 Maxar Technologies`).
-    let year = |w: &str| is_year(w) || w.strip_suffix('年').is_some_and(is_year);
+    // `© Copyright 2026. The Associated Press`: a year closing a sentence is one too.
+    let year = |w: &str| {
+        let w = w.trim_end_matches(['.', ',']);
+        is_year(w) || w.strip_suffix('年').is_some_and(is_year)
+    };
     if t.contains('©') || t.split_whitespace().any(year) {
         t = t
             .replace('©', " ")
@@ -58,6 +62,9 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
     // AFP prints `-` for an unnamed photographer (`- / AFP`).
     if !t.chars().any(char::is_alphanumeric) {
         return Vec::new();
+    }
+    if let Some(rest) = person::tidy(&t).filter(|r| r.len() < t.len()) {
+        return classify(&rest, after_via, may_be_cut, seen);
     }
     if let Some(out) = shaped(&t, after_via, may_be_cut, seen) {
         return out;
@@ -263,6 +270,10 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
                 fuzzy: false,
             },
         )];
+    }
+    // `DGDImages/Alamy Live News`: a contributor's handle, not an organisation.
+    if person::is_handle(&t) {
+        return vec![elem(&t, Class::Person)];
     }
     if is_org(&t) {
         let words: Vec<&str> = lower.split_whitespace().collect();
