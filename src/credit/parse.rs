@@ -269,7 +269,11 @@ fn assemble(elems: &[Elem], seen: &Seen, mut parts: CreditParts) -> CreditParts 
     // last one printed.
     // An issuer printed after a known agency is the origin, not the distributor
     // (`EPA-EFE/RUSSIAN DEFENCE MINISTRY PRESS SERVICE/HANDOUT`).
-    let known = |e: &Elem| matches!(e.class, Class::Org { alias: Some(a), .. } if !a.platform);
+    // A newspaper from the generated list is an outlet, not a known agency: an unknown
+    // body printed after it still distributes (`Name / Dziennik Polski / Polska Press`).
+    let known = |e: &Elem| {
+        matches!(e.class, Class::Org { alias: Some(a), .. } if !a.platform && !a.generated)
+    };
     let issuer = |e: &Elem| agency::is_issuer(&e.text);
     let any_known = orgs.iter().any(|(_, e)| known(e));
     // An agency's own photo label (`AFP PHOTO / HO / SANA`) names the distributor unless

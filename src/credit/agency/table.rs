@@ -18,6 +18,9 @@ pub(crate) struct Alias {
     pub platform: bool,
     /// The kind the brand itself implies (`PA Archive` → archive, `Alamy Stock Photo` → stock).
     pub kind: Option<Kind>,
+    /// A newspaper's name from the generated list (`newspapers.txt`): an outlet credited
+    /// in an agency's place, never preferred as the distributor over an unknown body.
+    pub generated: bool,
 }
 
 pub(super) const fn agency(name: &'static str, canonical: &'static str) -> Alias {
@@ -27,6 +30,7 @@ pub(super) const fn agency(name: &'static str, canonical: &'static str) -> Alias
         sub_brand: false,
         platform: false,
         kind: None,
+        generated: false,
     }
 }
 
@@ -37,6 +41,7 @@ pub(super) const fn sub(name: &'static str, canonical: &'static str, kind: Optio
         sub_brand: true,
         platform: false,
         kind,
+        generated: false,
     }
 }
 
@@ -47,6 +52,7 @@ pub(super) const fn brand(name: &'static str, canonical: &'static str, kind: Kin
         sub_brand: false,
         platform: false,
         kind: Some(kind),
+        generated: false,
     }
 }
 
@@ -57,6 +63,7 @@ pub(super) const fn platform(name: &'static str) -> Alias {
         sub_brand: false,
         platform: true,
         kind: None,
+        generated: false,
     }
 }
 

@@ -540,7 +540,7 @@ pub(super) fn split_suffix_alias(t: &str) -> Option<(&str, &'static Alias)> {
             continue;
         }
         let tail = words.get(words.len() - take..)?.join(" ");
-        if let Some(alias) = agency::lookup(&tail).filter(|a| !a.platform) {
+        if let Some(alias) = agency::lookup(&tail).filter(|a| !a.platform && !a.generated) {
             let cut = t.rfind(words.get(words.len() - take)?)?;
             return Some((t.get(..cut)?.trim(), alias));
         }
