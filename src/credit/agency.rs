@@ -115,10 +115,7 @@ fn index() -> &'static Index {
         }
         Index {
             exact,
-            canonical: all()
-                .chain(generated())
-                .map(|a| key(a.canonical))
-                .collect(),
+            canonical: all().chain(generated()).map(|a| key(a.canonical)).collect(),
             fuzzy,
             forms,
         }
@@ -212,7 +209,10 @@ mod tests {
         assert!(lookup_fuzzy("Dzienik Polski").is_none());
         assert!(lookup_prefix("Dziennik Pol").is_none());
         // The table's own form wins.
-        assert_eq!(lookup("The Guardian").map(|a| a.canonical), Some("The Guardian"));
+        assert_eq!(
+            lookup("The Guardian").map(|a| a.canonical),
+            Some("The Guardian")
+        );
     }
 
     #[test]
