@@ -289,6 +289,24 @@ impl BlobBackend for S3Backend {
         self.exists(id).unwrap_or(false)
     }
 
+    fn check(&self) -> Result<()> {
+        let store = Arc::clone(&self.store);
+        // A key no blob has: "not found" is the answer of a bucket that knows us.
+        let key = Key::from(format!("{}/.byline-check", self.blobs_root()));
+        match self.run(async move { store.head(&key).await })? {
+            Ok(_) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(
+                e @ (object_store::Error::PermissionDenied { .. }
+                | object_store::Error::Unauthenticated { .. }),
+            ) => Err(Error::Config(format!(
+                "the blob store {} refuses our credentials (check AWS_ACCESS_KEY_ID and \
+                 AWS_SECRET_ACCESS_KEY): {e}",
+                self.url
+            ))),
+            Err(e) => Err(self.unavailable(e)),
+        }
+    }
+
     fn remove(&self, id: &BlobId) -> Result<()> {
         let store = Arc::clone(&self.store);
         let key = self.key(id);

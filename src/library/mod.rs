@@ -240,6 +240,16 @@ impl Library {
         self.reader.clone()
     }
 
+    /// Check that the blob store answers and accepts the credentials given (`byline serve`
+    /// does at start, so a wrong key is a clear error then rather than at the first upload).
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the store refuses the credentials; [`Error::Unavailable`] when
+    /// it cannot be reached.
+    pub fn check_blobs(&self) -> Result<()> {
+        self.reader.blobs.check()
+    }
+
     /// Warnings gathered while opening (a torn journal record dropped, an index rebuilt).
     pub fn take_warnings(&mut self) -> Vec<String> {
         std::mem::take(&mut self.warnings)

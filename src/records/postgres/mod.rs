@@ -49,13 +49,27 @@ pub struct Postgres {
     pool: Pool,
 }
 
-/// A PostgreSQL error as ours: one the server answered is [`Error::Db`]; a connection that
-/// failed or broke is [`Error::Unavailable`] (it may work again later).
+/// A PostgreSQL error as ours: a connection that failed or broke, or a server that is
+/// shutting down, starting up or out of connections, is [`Error::Unavailable`] (it may work
+/// again later: `byline serve` answers 503); any other error the server answered is
+/// [`Error::Db`].
 fn pg_err(e: postgres::Error) -> Error {
     match e.as_db_error() {
+        Some(db) if passing(db.code()) => {
+            Error::Unavailable(format!("postgresql: {}", db.message()))
+        }
         Some(db) => Error::Db(format!("postgresql: {}", db.message())),
         None => Error::Unavailable(format!("postgresql: {e}")),
     }
+}
+
+/// Whether an error the server sent says it cannot serve now rather than that the request
+/// was wrong: class 08 (connection exception), 53 (insufficient resources, such as too many
+/// connections) and 57P (shut down by an operator or a crash, not yet accepting
+/// connections, database dropped).
+fn passing(code: &postgres::error::SqlState) -> bool {
+    let c = code.code();
+    c.starts_with("08") || c.starts_with("53") || c.starts_with("57P")
 }
 
 fn json_err(e: serde_json::Error) -> Error {
@@ -297,5 +311,27 @@ mod tests {
         );
         assert!(has_password("postgres://news:s3cret@db/byline"));
         assert!(!has_password("postgres://news@db/byline"));
+    }
+
+    #[test]
+    fn a_server_going_away_is_unavailable_and_a_bad_query_is_not() {
+        use postgres::error::SqlState;
+        for gone in [
+            SqlState::ADMIN_SHUTDOWN,
+            SqlState::CRASH_SHUTDOWN,
+            SqlState::CANNOT_CONNECT_NOW,
+            SqlState::TOO_MANY_CONNECTIONS,
+            SqlState::CONNECTION_FAILURE,
+        ] {
+            assert!(passing(&gone), "{gone:?}");
+        }
+        for wrong in [
+            SqlState::SYNTAX_ERROR,
+            SqlState::UNIQUE_VIOLATION,
+            SqlState::QUERY_CANCELED,
+            SqlState::T_R_SERIALIZATION_FAILURE,
+        ] {
+            assert!(!passing(&wrong), "{wrong:?}");
+        }
     }
 }
