@@ -6,7 +6,7 @@
 mod common;
 
 use assert_cmd::Command;
-use common::shared::{BUCKET, Shared, call, json, output};
+use common::shared::{BUCKET, Shared, call, distinct_photos, json, output, upload};
 use common::{json_lines, samples_dir};
 use serde_json::Value;
 
@@ -165,38 +165,6 @@ fn credentials_come_from_the_environment_and_the_bucket_from_the_database() {
     );
     assert_eq!(code, 2);
     assert!(err.contains("unavailable"), "{err}");
-}
-
-/// `n` different JPEG files: one small corpus photo with a different trailer after its end
-/// marker each (decoders stop at the marker; the bytes, so the ids, differ).
-fn distinct_photos(n: usize) -> Vec<Vec<u8>> {
-    let base = std::fs::read(common::corpus("afp-getty-xmp.jpg")).expect("corpus photo");
-    (0..n)
-        .map(|i| {
-            let mut b = base.clone();
-            b.extend_from_slice(format!("byline test file {i}").as_bytes());
-            b
-        })
-        .collect()
-}
-
-/// Upload `bytes` as a client would: again, after a pause, while the server says it is busy
-/// with as many uploads as it runs at once.
-fn upload(base: &str, token: &str, name: &str, bytes: Vec<u8>) -> (u16, Value) {
-    let url = format!("{base}/photos?name={name}");
-    loop {
-        let answer = call(
-            "POST",
-            &url,
-            token,
-            &[("Content-Type", "image/jpeg")],
-            bytes.clone(),
-        );
-        if answer.0 != 503 || answer.1["code"] != "busy" {
-            return answer;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
 }
 
 #[test]

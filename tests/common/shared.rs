@@ -86,6 +86,17 @@ pub fn call(
     headers: &[(&str, &str)],
     body: Vec<u8>,
 ) -> (u16, Value) {
+    try_call(method, url, token, headers, body).expect("the server answers")
+}
+
+/// [`call`], or `None` when no answer came (the server is gone).
+pub fn try_call(
+    method: &str,
+    url: &str,
+    token: &str,
+    headers: &[(&str, &str)],
+    body: Vec<u8>,
+) -> Option<(u16, Value)> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()
@@ -97,14 +108,12 @@ pub fn call(
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
-    let mut res = agent
-        .run(req.body(body).expect("a request"))
-        .expect("the server answers");
+    let mut res = agent.run(req.body(body).expect("a request")).ok()?;
     let text = res.body_mut().read_to_string().unwrap_or_default();
-    (
+    Some((
         res.status().as_u16(),
         serde_json::from_str(&text).unwrap_or(Value::Null),
-    )
+    ))
 }
 
 impl Shared {
@@ -123,5 +132,42 @@ impl Shared {
     pub fn write_token(&self) -> String {
         let token = json(&self.ok(&["token", "create", "desk", "--write", "--json"]));
         token["token"].as_str().expect("a secret").to_string()
+    }
+}
+
+/// `n` different JPEG files: one small corpus photo with a different trailer after its end
+/// marker each (decoders stop at the marker; the bytes, so the ids, differ).
+pub fn distinct_photos(n: usize) -> Vec<Vec<u8>> {
+    let base = std::fs::read(super::corpus("afp-getty-xmp.jpg")).expect("corpus photo");
+    (0..n)
+        .map(|i| {
+            let mut b = base.clone();
+            b.extend_from_slice(format!("byline test file {i}").as_bytes());
+            b
+        })
+        .collect()
+}
+
+/// Upload `bytes` as a client would: again, after a pause, while the server says it is busy
+/// with as many uploads as it runs at once.
+pub fn upload(base: &str, token: &str, name: &str, bytes: Vec<u8>) -> (u16, Value) {
+    try_upload(base, token, name, bytes).expect("the server answers")
+}
+
+/// [`upload`], or `None` when no answer came (the server is gone).
+pub fn try_upload(base: &str, token: &str, name: &str, bytes: Vec<u8>) -> Option<(u16, Value)> {
+    let url = format!("{base}/photos?name={name}");
+    loop {
+        let answer = try_call(
+            "POST",
+            &url,
+            token,
+            &[("Content-Type", "image/jpeg")],
+            bytes.clone(),
+        )?;
+        if answer.0 != 503 || answer.1["code"] != "busy" {
+            return Some(answer);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
