@@ -15,6 +15,7 @@ mod migrate;
 mod postgres;
 mod read;
 mod recover;
+mod relocate;
 mod transfer;
 mod write;
 
@@ -23,6 +24,7 @@ pub use findings::AuditStream;
 pub use migrate::MigrateReport;
 pub use postgres::PgStore;
 pub use read::{Identified, RESEMBLES, Reader, SIMILAR_BITS, UseQuery};
+pub use relocate::{MoveProgress, MoveReport, Step};
 pub use transfer::{ExportLine, ImportSummary, VerifyReport};
 pub use write::{Prepared, RenderedSet, new_token_secret};
 

@@ -182,7 +182,7 @@ fn blocking<T: Send>(f: impl FnOnce() -> Result<T> + Send) -> Result<T> {
 }
 
 /// A URL with its password (if any) replaced, for messages.
-fn redact(url: &str) -> String {
+pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {
             let user = &url[scheme + 3..at];
