@@ -84,6 +84,11 @@ pub trait BlobBackend: Send + Sync {
     fn check(&self) -> Result<()> {
         Ok(())
     }
+    /// How long ago a blob was stored, where the store keeps that (an object store); `None`
+    /// elsewhere or when it is not stored.
+    fn age(&self, _id: &BlobId) -> Result<Option<std::time::Duration>> {
+        Ok(None)
+    }
 }
 
 /// The contents of a blob store.

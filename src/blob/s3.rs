@@ -307,6 +307,23 @@ impl BlobBackend for S3Backend {
         }
     }
 
+    fn age(&self, id: &BlobId) -> Result<Option<Duration>> {
+        let store = Arc::clone(&self.store);
+        let key = self.key(id);
+        let stored = match self.run(async move { store.head(&key).await })? {
+            Ok(meta) => meta.last_modified.timestamp_millis(),
+            Err(object_store::Error::NotFound { .. }) => return Ok(None),
+            Err(e) => return Err(self.unavailable(e)),
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        // A clock behind the store's counts as "just stored".
+        Ok(Some(Duration::from_millis(
+            u64::try_from(now.saturating_sub(stored)).unwrap_or(0),
+        )))
+    }
+
     fn remove(&self, id: &BlobId) -> Result<()> {
         let store = Arc::clone(&self.store);
         let key = self.key(id);

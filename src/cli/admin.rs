@@ -110,12 +110,25 @@ pub fn verify(lib: &Library, json: bool, out: &mut impl Write) -> Result<ExitCod
 }
 
 /// `byline verify --repair`: verify, then remove the orphan blobs it found.
-pub fn repair(lib: &mut Library, json: bool, out: &mut impl Write) -> Result<ExitCode> {
+pub fn repair(
+    lib: &mut Library,
+    min_age: std::time::Duration,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
     let mut report = lib.verify()?;
-    lib.remove_orphans(&mut report)?;
+    lib.remove_orphans(&mut report, min_age)?;
     if !json {
         for id in &report.removed_orphans {
             writeln!(out, "removed orphan blob: {id}")?;
+        }
+        for id in &report.young_orphans {
+            writeln!(
+                out,
+                "kept orphan blob {id}: stored under {} s ago, another server may be about to \
+                 record it (--min-age)",
+                min_age.as_secs()
+            )?;
         }
     }
     print_verify(&report, json, out)

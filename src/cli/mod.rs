@@ -150,6 +150,10 @@ enum Command {
         /// written). Takes the store's writer lock.
         #[arg(long)]
         repair: bool,
+        /// On a store in PostgreSQL, keep orphans stored less than this many seconds ago:
+        /// another server may be about to commit their event.
+        #[arg(long, value_name = "SECS", default_value_t = 3600, requires = "repair")]
+        min_age: u64,
     },
     /// Rebuild the index from the journal.
     Reindex,
@@ -533,11 +537,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             settle_index(store, "import")?;
             Ok(code)
         }
-        Command::Verify { repair: false } => {
+        Command::Verify { repair: false, .. } => {
             admin::verify(&open(store, Access::Read, "verify")?, json, &mut out)
         }
-        Command::Verify { repair: true } => admin::repair(
+        Command::Verify {
+            repair: true,
+            min_age,
+        } => admin::repair(
             &mut open(store, Access::Write, "verify --repair")?,
+            std::time::Duration::from_secs(min_age),
             json,
             &mut out,
         ),
