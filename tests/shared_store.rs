@@ -282,4 +282,8 @@ fn two_servers_on_one_database_store_an_upload_once_and_refuse_a_stale_edit() {
     s.ok(&["token", "revoke", "desk"]);
     let after = patch(&b.base, "caption", "Too late");
     assert_eq!(after.0, 401, "{after:?}");
+
+    // A server on PostgreSQL stops cleanly on SIGTERM (its connections close off the runtime).
+    let status = a.stop();
+    assert!(status.success(), "serve exits 0 on SIGTERM: {status}");
 }

@@ -21,6 +21,7 @@ mod read;
 mod schema;
 mod write;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use postgres::{Client, NoTls};
@@ -46,7 +47,24 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// same pool.
 #[derive(Clone)]
 pub struct Postgres {
-    pool: Pool,
+    pool: Arc<Connections>,
+}
+
+/// The pool, closed where closing may block: the synchronous client waits on a runtime of
+/// its own as each connection closes, which tokio forbids on a thread driving one (where
+/// `byline serve` drops its library when it stops), so there they close on a thread of
+/// their own. `None` only while being dropped.
+struct Connections(Option<Pool>);
+
+impl Drop for Connections {
+    fn drop(&mut self) {
+        if let Some(pool) = self.0.take()
+            && tokio::runtime::Handle::try_current().is_ok()
+        {
+            // A panic there would only mean a connection closed badly; nothing to undo.
+            let _ = std::thread::spawn(move || drop(pool)).join();
+        }
+    }
 }
 
 /// A PostgreSQL error as ours: a connection that failed or broke, or a server that is
@@ -125,7 +143,9 @@ impl Postgres {
             .connection_timeout(CONNECT_TIMEOUT)
             .build(manager)
             .map_err(|e| Error::Unavailable(format!("postgresql at {}: {e}", redact(url))))?;
-        let out = Postgres { pool };
+        let out = Postgres {
+            pool: Arc::new(Connections(Some(pool))),
+        };
         out.with(schema::migrate)?;
         Ok(out)
     }
@@ -137,6 +157,9 @@ impl Postgres {
 
     fn conn(&self) -> Result<Conn> {
         self.pool
+            .0
+            .as_ref()
+            .ok_or_else(|| Error::Unavailable("postgresql: the pool is closed".into()))?
             .get()
             .map_err(|e| Error::Unavailable(format!("postgresql: {e}")))
     }
