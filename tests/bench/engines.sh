@@ -46,7 +46,12 @@ new_database() {
 }
 
 stop_engines() {
-  [[ -n ${weed_pid:-} ]] && kill -KILL "$weed_pid" 2>/dev/null && wait "$weed_pid" 2>/dev/null
+  # Every step may fail (already gone) without stopping the rest: this runs in an EXIT trap
+  # under `set -e`.
+  if [[ -n ${weed_pid:-} ]]; then
+    kill -KILL "$weed_pid" 2>/dev/null || true
+    wait "$weed_pid" 2>/dev/null || true
+  fi
   if [[ -f $work/pg/data/postmaster.pid ]]; then
     kill -INT "$(head -1 "$work/pg/data/postmaster.pid")" 2>/dev/null || true
     for _ in $(seq 100); do [[ -f $work/pg/data/postmaster.pid ]] || break; sleep 0.1; done
