@@ -1,6 +1,6 @@
 //! The credit-line parser (issue 11): its grammar rules, each shown on lines made up for the
 //! rule (invented names, so no real line is tuned on), and its scores on the real lines of
-//! `tests/data/`: seven rounds of real lines, each a tuning part and a held-out set.
+//! `tests/data/`: eight rounds of real lines, each a tuning part and a held-out set.
 
 use byline::credit;
 
@@ -15,6 +15,10 @@ mod sixth_round;
 /// The rules written on held-out set 6 (burned) and the seventh round's tuning lines.
 #[path = "parser/seventh_round.rs"]
 mod seventh_round;
+
+/// The rules written on held-out set 7 (burned) and the eighth round's tuning lines.
+#[path = "parser/eighth_round.rs"]
+mod eighth_round;
 
 /// A made-up line and the parts a reader must get: agency, creators, via chain, kind
 /// (lists joined with ` | `, as in the TSVs).
@@ -498,8 +502,8 @@ const TUNING2_RIGHT: usize = 229;
 /// once; 237 (95.6%) since it was burned and the fifth round's rules were written.
 const HELD_OUT3_RIGHT: usize = 237;
 /// Parts right on the 60 lines of the fourth tuning part (of 240): 204 before the fifth
-/// round's rules, 230 after.
-const TUNING4_RIGHT: usize = 230;
+/// round's rules, 230 after, 231 with the eighth's.
+const TUNING4_RIGHT: usize = 231;
 /// Parts right on the 63 lines of the fourth held-out set (of 252): 207 (82.1%) when scored
 /// once; 248 (98.4%) since it was burned and tuned on.
 const HELD_OUT4_RIGHT: usize = 248;
@@ -559,8 +563,8 @@ fn parser_score_on_the_seventh_tuning_lines() {
 }
 
 /// Parts right on the 67 lines of the seventh tuning part (of 268): 244 before its rules,
-/// 261 after.
-const TUNING7_RIGHT: usize = 261;
+/// 261 after, 264 with the eighth round's (its generated newspaper table).
+const TUNING7_RIGHT: usize = 264;
 
 // See: #11. Held-out set 7: 66 lines of the seventh round, labelled by hand and committed
 // before the parser was run on any of them, scored once after the seventh round's rules
@@ -570,5 +574,29 @@ fn parser_score_on_the_seventh_held_out_lines() {
     hold("credit-lines-heldout7.tsv", HELD_OUT7_RIGHT);
 }
 
-/// Parts right on the 66 lines of the seventh held-out set, scored once (of 264): 237 (89.8%).
-const HELD_OUT7_RIGHT: usize = 237;
+/// Parts right on the 66 lines of the seventh held-out set (of 264): 237 (89.8%) when scored
+/// once; 252 (95.5%) since it was burned and the eighth round's rules were written on its
+/// failures.
+const HELD_OUT7_RIGHT: usize = 252;
+
+// See: #11. The tuning part of the eighth round (`credit-lines-eighth.tsv`, split by
+// `split-credit-lines.py eighth`): labelled by hand and committed before the parser ran on it.
+#[test]
+fn parser_score_on_the_eighth_tuning_lines() {
+    hold("credit-lines-tuning8.tsv", TUNING8_RIGHT);
+}
+
+/// Parts right on the 72 lines of the eighth tuning part (of 288): 256 before its rules,
+/// 281 after.
+const TUNING8_RIGHT: usize = 281;
+
+// See: #11. Held-out set 8: 66 lines of the eighth round, labelled by hand and committed
+// before the parser was run on any of them, scored once after the eighth round's rules
+// were written; it must not fall below that score.
+#[test]
+fn parser_score_on_the_eighth_held_out_lines() {
+    hold("credit-lines-heldout8.tsv", HELD_OUT8_RIGHT);
+}
+
+/// Parts right on the 66 lines of the eighth held-out set, scored once (of 264): 237 (89.8%).
+const HELD_OUT8_RIGHT: usize = 237;

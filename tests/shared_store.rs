@@ -5,68 +5,10 @@
 
 mod common;
 
-use std::process::Output;
-
 use assert_cmd::Command;
-use common::pg::Database;
-use common::seaweed::Seaweed;
+use common::shared::{BUCKET, Shared, call, distinct_photos, json, output, upload};
 use common::{json_lines, samples_dir};
 use serde_json::Value;
-
-const BUCKET: &str = "s3://byline-test/shared";
-
-/// The engines and a local work folder, as one operator's machine would have them.
-struct Shared {
-    db: Database,
-    weed: Seaweed,
-    work: tempfile::TempDir,
-}
-
-impl Shared {
-    fn start() -> Option<Shared> {
-        let db = common::pg::database()?;
-        let weed = Seaweed::start()?;
-        Some(Shared {
-            db,
-            weed,
-            work: tempfile::tempdir().expect("tempdir"),
-        })
-    }
-
-    /// `byline ARGS…` pointed at the shared store through the environment only.
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::cargo_bin("byline").expect("the byline binary");
-        c.env("BYLINE_STORE", &self.db.url)
-            .env("BYLINE_BLOBS", BUCKET)
-            .env("BYLINE_WORK", self.work.path())
-            .env("USER", "tester")
-            .envs(self.weed.env())
-            .args(args);
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> (i32, String, String) {
-        output(self.cmd(args).output().expect("byline runs"))
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let (code, out, err) = self.run(args);
-        assert_eq!(code, 0, "byline {args:?}: {err}\n{out}");
-        out
-    }
-}
-
-fn output(o: Output) -> (i32, String, String) {
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
-
-fn json(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
-}
 
 #[test]
 fn a_store_in_postgres_adds_lists_edits_and_reindexes_with_blobs_in_the_bucket() {
@@ -225,63 +167,62 @@ fn credentials_come_from_the_environment_and_the_bucket_from_the_database() {
     assert!(err.contains("unavailable"), "{err}");
 }
 
-/// A request to a server; `(status, JSON body)`.
-fn call(
-    method: &str,
-    url: &str,
-    token: &str,
-    headers: &[(&str, &str)],
-    body: Vec<u8>,
-) -> (u16, Value) {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let mut req = ureq::http::Request::builder()
-        .method(method)
-        .uri(url)
-        .header("Authorization", format!("Bearer {token}"));
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    let mut res = agent
-        .run(req.body(body).expect("a request"))
-        .expect("the server answers");
-    let text = res.body_mut().read_to_string().unwrap_or_default();
-    (
-        res.status().as_u16(),
-        serde_json::from_str(&text).unwrap_or(Value::Null),
-    )
-}
-
 #[test]
 fn two_servers_on_one_database_store_an_upload_once_and_refuse_a_stale_edit() {
     let Some(s) = Shared::start() else { return };
-    let token = json(&s.ok(&["token", "create", "desk", "--write", "--json"]));
-    let token = token["token"].as_str().expect("a secret").to_string();
-    let mut env = s.weed.env();
-    env.extend([
-        ("BYLINE_STORE", s.db.url.clone()),
-        ("BYLINE_BLOBS", BUCKET.to_string()),
-        ("BYLINE_WORK", s.work.path().display().to_string()),
-    ]);
-    let a = common::serve::Server::start_on(env.clone());
-    let b = common::serve::Server::start_on(env);
+    let token = s.write_token();
+    let a = common::serve::Server::start_on(s.server_env());
+    let b = common::serve::Server::start_on(s.server_env());
+    // Two servers, 8 clients each, every client uploading the same 100 files (each in an
+    // order of its own): exactly 100 records, each reported new exactly once.
+    let files = distinct_photos(100);
+    let answers: Vec<(u16, Value)> = std::thread::scope(|scope| {
+        let clients: Vec<_> = (0..16)
+            .map(|c| {
+                let (base, files, token) =
+                    (if c % 2 == 0 { &a.base } else { &b.base }, &files, &token);
+                scope.spawn(move || {
+                    (0..files.len())
+                        .map(|k| {
+                            let i = (k * 37 + c * 11) % files.len();
+                            upload(base, token, &format!("f{i}.jpg"), files[i].clone())
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        clients
+            .into_iter()
+            .flat_map(|c| c.join().expect("a client"))
+            .collect()
+    });
+    assert_eq!(answers.len(), 1600);
+    let created = answers.iter().filter(|(st, _)| *st == 201).count();
+    let again = answers.iter().filter(|(st, _)| *st == 200).count();
+    let odd: Vec<_> = answers
+        .iter()
+        .filter(|(st, _)| *st != 200 && *st != 201)
+        .take(5)
+        .collect();
+    assert!(
+        odd.is_empty(),
+        "every upload is stored or a duplicate: {odd:?}"
+    );
+    assert_eq!(
+        (created, again),
+        (100, 1500),
+        "each file is new exactly once"
+    );
+    let listed = json_lines(&s.ok(&["list", "--json"]));
+    assert_eq!(listed.len(), 100, "exactly 100 records");
+    let report = json(&s.ok(&["verify", "--json"]));
+    assert_eq!(report["blobs_checked"], 100, "{report}");
+
     // The same file uploaded to both at once: one record, one 201 and one 200.
     let bytes = std::fs::read(samples_dir().join("ap-pool-summit.jpg")).expect("sample");
-    let upload = |base: &str| {
-        let url = format!("{base}/photos?name=summit.jpg");
-        call(
-            "POST",
-            &url,
-            &token,
-            &[("Content-Type", "image/jpeg")],
-            bytes.clone(),
-        )
-    };
     let (x, y) = std::thread::scope(|scope| {
-        let x = scope.spawn(|| upload(&a.base));
-        let y = scope.spawn(|| upload(&b.base));
+        let x = scope.spawn(|| upload(&a.base, &token, "summit.jpg", bytes.clone()));
+        let y = scope.spawn(|| upload(&b.base, &token, "summit.jpg", bytes.clone()));
         (x.join().expect("a"), y.join().expect("b"))
     });
     let mut statuses = [x.0, y.0];
@@ -289,13 +230,24 @@ fn two_servers_on_one_database_store_an_upload_once_and_refuse_a_stale_edit() {
     assert_eq!(statuses, [200, 201], "{x:?} {y:?}");
     assert_eq!(x.1["id"], y.1["id"]);
     let id = x.1["id"].as_str().expect("an id").to_string();
-    assert_eq!(json_lines(&s.ok(&["list", "--json"])).len(), 1);
+    assert_eq!(json_lines(&s.ok(&["list", "--json"])).len(), 101);
+
+    // B answers (and caches) the credit; an edit through A reaches B's answer within a second.
+    let credit = |base: &str| {
+        call(
+            "GET",
+            &format!("{base}/photos/{id}/credit"),
+            &token,
+            &[],
+            Vec::new(),
+        )
+    };
+    let before = credit(&b.base);
+    assert_eq!(before.0, 200, "{before:?}");
 
     // Both servers see revision 1; the first edit wins, the second is told.
-    let patch = |base: &str, caption: &str| {
-        let body = serde_json::json!({ "caption": caption })
-            .to_string()
-            .into_bytes();
+    let patch = |base: &str, field: &str, value: &str| {
+        let body = serde_json::json!({ field: value }).to_string().into_bytes();
         let headers = [("Content-Type", "application/json"), ("If-Match", "\"1\"")];
         call(
             "PATCH",
@@ -305,17 +257,33 @@ fn two_servers_on_one_database_store_an_upload_once_and_refuse_a_stale_edit() {
             body,
         )
     };
-    let first = patch(&a.base, "Fixed on A");
+    let first = patch(&a.base, "credit_line", "Fixed on A / Pool");
     assert_eq!(first.0, 200, "{first:?}");
     assert_eq!(first.1["revision"], 2);
-    let second = patch(&b.base, "Fixed on B");
+    let second = patch(&b.base, "credit_line", "Fixed on B");
     assert_eq!(second.0, 409, "{second:?}");
     assert_eq!(second.1["code"], "conflict");
     let shown = json(&s.ok(&["show", "--json", &id]));
-    assert_eq!(shown["caption"], "Fixed on A");
+    assert_eq!(shown["credit_line"], "Fixed on A / Pool");
+    std::thread::sleep(std::time::Duration::from_millis(1000));
+    let after = credit(&b.base);
+    assert_eq!(after.0, 200, "{after:?}");
+    assert_ne!(
+        after.1, before.1,
+        "B still answers the credit from before A's edit"
+    );
+    assert!(
+        after.1.to_string().contains("Fixed on A"),
+        "B answers the edited credit: {}",
+        after.1
+    );
 
     // A token revoked through one process is refused by every server at once.
     s.ok(&["token", "revoke", "desk"]);
-    let after = patch(&b.base, "Too late");
+    let after = patch(&b.base, "caption", "Too late");
     assert_eq!(after.0, 401, "{after:?}");
+
+    // A server on PostgreSQL stops cleanly on SIGTERM (its connections close off the runtime).
+    let status = a.stop();
+    assert!(status.success(), "serve exits 0 on SIGTERM: {status}");
 }

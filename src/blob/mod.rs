@@ -78,6 +78,17 @@ pub trait BlobBackend: Send + Sync {
     fn remove(&self, id: &BlobId) -> Result<()>;
     /// Every stored blob's id, plus files that are not blobs, for `verify`.
     fn ids(&self) -> Result<Listing>;
+    /// Check that the store can be reached with the credentials given (one request for a
+    /// remote store; nothing to check on disk or in memory), so a server fails at start
+    /// rather than at its first upload.
+    fn check(&self) -> Result<()> {
+        Ok(())
+    }
+    /// How long ago a blob was stored, where the store keeps that (an object store); `None`
+    /// elsewhere or when it is not stored.
+    fn age(&self, _id: &BlobId) -> Result<Option<std::time::Duration>> {
+        Ok(None)
+    }
 }
 
 /// The contents of a blob store.

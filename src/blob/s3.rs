@@ -289,6 +289,41 @@ impl BlobBackend for S3Backend {
         self.exists(id).unwrap_or(false)
     }
 
+    fn check(&self) -> Result<()> {
+        let store = Arc::clone(&self.store);
+        // A key no blob has: "not found" is the answer of a bucket that knows us.
+        let key = Key::from(format!("{}/.byline-check", self.blobs_root()));
+        match self.run(async move { store.head(&key).await })? {
+            Ok(_) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(
+                e @ (object_store::Error::PermissionDenied { .. }
+                | object_store::Error::Unauthenticated { .. }),
+            ) => Err(Error::Config(format!(
+                "the blob store {} refuses our credentials (check AWS_ACCESS_KEY_ID and \
+                 AWS_SECRET_ACCESS_KEY): {e}",
+                self.url
+            ))),
+            Err(e) => Err(self.unavailable(e)),
+        }
+    }
+
+    fn age(&self, id: &BlobId) -> Result<Option<Duration>> {
+        let store = Arc::clone(&self.store);
+        let key = self.key(id);
+        let stored = match self.run(async move { store.head(&key).await })? {
+            Ok(meta) => meta.last_modified.timestamp_millis(),
+            Err(object_store::Error::NotFound { .. }) => return Ok(None),
+            Err(e) => return Err(self.unavailable(e)),
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        // A clock behind the store's counts as "just stored".
+        Ok(Some(Duration::from_millis(
+            u64::try_from(now.saturating_sub(stored)).unwrap_or(0),
+        )))
+    }
+
     fn remove(&self, id: &BlobId) -> Result<()> {
         let store = Arc::clone(&self.store);
         let key = self.key(id);

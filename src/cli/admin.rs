@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 
 use super::output::json_line;
 use super::output::json_pretty;
-use crate::library::{ExportLine, Library};
+use crate::library::{ExportLine, Library, Step};
 
 /// `byline export [--out FILE]`: JSON Lines, written via a temp file and rename.
 pub fn export(lib: &Library, file: Option<&Path>, out: &mut impl Write) -> Result<ExitCode> {
@@ -110,12 +110,25 @@ pub fn verify(lib: &Library, json: bool, out: &mut impl Write) -> Result<ExitCod
 }
 
 /// `byline verify --repair`: verify, then remove the orphan blobs it found.
-pub fn repair(lib: &mut Library, json: bool, out: &mut impl Write) -> Result<ExitCode> {
+pub fn repair(
+    lib: &mut Library,
+    min_age: std::time::Duration,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
     let mut report = lib.verify()?;
-    lib.remove_orphans(&mut report)?;
+    lib.remove_orphans(&mut report, min_age)?;
     if !json {
         for id in &report.removed_orphans {
             writeln!(out, "removed orphan blob: {id}")?;
+        }
+        for id in &report.young_orphans {
+            writeln!(
+                out,
+                "kept orphan blob {id}: stored under {} s ago, another server may be about to \
+                 record it (--min-age)",
+                min_age.as_secs()
+            )?;
         }
     }
     print_verify(&report, json, out)
@@ -177,16 +190,7 @@ pub fn migrate(
     out: &mut impl Write,
 ) -> Result<ExitCode> {
     let to = (to != "local").then_some(to);
-    let bar = if std::io::stderr().is_terminal() {
-        let bar = indicatif::ProgressBar::new(0);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} blobs {per_sec}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let bar = progress_bar("{bar:40} {pos}/{len} blobs {per_sec}");
     let progress = |done: usize, total: usize| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
@@ -220,6 +224,108 @@ pub fn migrate(
     } else {
         ExitCode::from(1)
     })
+}
+
+/// `byline migrate --to URL|DIR [--blobs s3://…]`: move the whole store into PostgreSQL,
+/// or from PostgreSQL back to a local folder.
+pub fn move_store(
+    lib: &Library,
+    to: &str,
+    blobs: Option<&str>,
+    jobs: usize,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
+    let bar = progress_bar("{msg:9} {bar:40} {pos}/{len} {per_sec}");
+    let progress = |step: Step, done: usize, total: usize| {
+        let name = match step {
+            Step::Blobs => "blobs",
+            Step::Records => "photos",
+            Step::Checking => "checking",
+        };
+        if bar.message() != name {
+            bar.set_message(name);
+            bar.reset();
+        }
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    let report = match super::postgres_url(Path::new(to)) {
+        Some(url) => {
+            if crate::records::has_password(url) {
+                anyhow::bail!("a password on the command line shows in `ps`: put it in PGPASSWORD");
+            }
+            let Some(blobs) = blobs.filter(|b| b.starts_with("s3://")) else {
+                anyhow::bail!(
+                    "a store in PostgreSQL keeps its blobs in a bucket every server reaches: \
+                     give --blobs s3://BUCKET/PREFIX"
+                );
+            };
+            let password = std::env::var("PGPASSWORD").ok();
+            let work = super::work_dir(url);
+            let pg = crate::library::PgStore {
+                url,
+                password: password.as_deref(),
+                work: &work,
+            };
+            let remote = super::remote_settings();
+            lib.move_to_postgres(pg, blobs, &remote, jobs, &progress)
+                .with_context(|| {
+                    format!("cannot move the store to {}", crate::records::redact(url))
+                })?
+        }
+        None => {
+            if blobs.is_some() {
+                anyhow::bail!("--to DIR keeps the blobs in DIR/blobs: leave out --blobs");
+            }
+            let holder = format!("byline migrate (pid {})", std::process::id());
+            lib.move_to_local(Path::new(to), &holder, jobs, &progress)
+                .with_context(|| format!("cannot move the store to {to}"))?
+        }
+    };
+    bar.finish_and_clear();
+    if json {
+        json_line(out, &report)?;
+    } else {
+        let b = &report.blobs;
+        writeln!(
+            out,
+            "moved {} photos to {}: {} copied, {} already there; {} tokens copied",
+            report.photos,
+            report.to,
+            report.copied_photos,
+            report.photos_already_there,
+            report.copied_tokens
+        )?;
+        writeln!(
+            out,
+            "blobs: {} copied, {} already there, {} repaired; every record compared and every \
+             blob read back",
+            b.copied, b.already_there, b.repaired
+        )?;
+        for id in &b.missing {
+            writeln!(out, "missing at the old place too: {id}")?;
+        }
+        writeln!(out, "the old store is left as it was")?;
+    }
+    Ok(if report.blobs.missing.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// A progress bar on stderr when it is a terminal, else a hidden one.
+fn progress_bar(template: &str) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(template)
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar
 }
 
 /// `byline reindex`: `lib` was opened with `Access::Reindex`, which rebuilt the index.

@@ -150,18 +150,31 @@ enum Command {
         /// written). Takes the store's writer lock.
         #[arg(long)]
         repair: bool,
+        /// On a store in PostgreSQL, keep orphans stored less than this many seconds ago:
+        /// another server may be about to commit their event.
+        #[arg(long, value_name = "SECS", default_value_t = 3600, requires = "repair")]
+        min_age: u64,
     },
     /// Rebuild the index from the journal.
     Reindex,
-    /// Move the store's blobs to an S3-compatible bucket, or back to its own folder.
+    /// Move the store's blobs to an S3-compatible bucket or back to its own folder
+    /// (`--blobs`), or the whole store into PostgreSQL or back to a local folder (`--to`).
     ///
     /// Copies every blob the records name, several at a time, checks each one read back
-    /// from the new place, then points config.toml at it. Safe to kill and run again. The
-    /// old copies are left in place. Credentials come from the AWS_* environment variables.
+    /// from the new place, then points config.toml at it. With `--to postgres://…` (and
+    /// `--blobs s3://…`), a local store's blobs go to the bucket and each photo's history to
+    /// the database; with `--to DIR`, a store in PostgreSQL ($BYLINE_STORE) comes back to a
+    /// local store at DIR. Safe to kill and run again; checks every record and blob at the
+    /// end; the old store is left as it was. Passwords and keys come from the environment
+    /// (PGPASSWORD, AWS_*).
     Migrate {
         /// Where the blobs go: `s3://BUCKET[/PREFIX]`, or `local` for the store's folder.
-        #[arg(long, value_name = "URL|local")]
-        blobs: String,
+        #[arg(long, value_name = "URL|local", required_unless_present = "to")]
+        blobs: Option<String>,
+        /// Move the whole store: to `postgres://USER@HOST:PORT/DB` (with `--blobs s3://…`),
+        /// or to a local folder when the store is in PostgreSQL.
+        #[arg(long, value_name = "URL|DIR")]
+        to: Option<String>,
         /// Blobs copied at once.
         #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
         jobs: u16,
@@ -353,7 +366,10 @@ fn open(cli_store: &std::path::Path, access: Access, cmd: &str) -> Result<Librar
     let served =
         matches!(&opened, Err(crate::Error::Locked { holder, .. }) if holder.contains("serve"));
     let mut lib = opened.with_context(|| {
-        let hint = if served {
+        let hint = if served && cmd == "migrate" {
+            "; stop the server before moving the store (a store moved while it is served \
+             would miss what is written meanwhile)"
+        } else if served {
             "; while it is served, run token and verify commands through the server: \
              byline --server URL --token ADMIN_TOKEN token … (or verify)"
         } else {
@@ -366,7 +382,7 @@ fn open(cli_store: &std::path::Path, access: Access, cmd: &str) -> Result<Librar
 }
 
 /// The store given as a PostgreSQL URL, if it is one.
-fn postgres_url(store: &std::path::Path) -> Option<&str> {
+pub(super) fn postgres_url(store: &std::path::Path) -> Option<&str> {
     let s = store.to_str()?;
     (s.starts_with("postgres://") || s.starts_with("postgresql://")).then_some(s)
 }
@@ -385,16 +401,7 @@ fn open_postgres(url: &str, access: Access) -> Result<Library> {
     }
     let password = std::env::var("PGPASSWORD").ok();
     let blobs = std::env::var("BYLINE_BLOBS").ok().filter(|b| !b.is_empty());
-    let work = match std::env::var_os("BYLINE_WORK") {
-        Some(w) => std::path::PathBuf::from(w),
-        None => {
-            // One folder per database (never its password) and user.
-            let place = url.rsplit('@').next().unwrap_or(url);
-            let user = std::env::var("USER").unwrap_or_default();
-            let key = blake3::hash(format!("{user}\0{place}").as_bytes()).to_hex();
-            std::env::temp_dir().join(format!("byline-work-{}", &key[..12]))
-        }
-    };
+    let work = work_dir(url);
     let pg = crate::library::PgStore {
         url,
         password: password.as_deref(),
@@ -404,10 +411,25 @@ fn open_postgres(url: &str, access: Access) -> Result<Library> {
         .context("cannot open the store in PostgreSQL")
 }
 
+/// The local folder for uploads in progress and the crawl cache of a store in PostgreSQL:
+/// $BYLINE_WORK, else one per database (never its password) and user in the system's
+/// temporary folder.
+pub(super) fn work_dir(url: &str) -> std::path::PathBuf {
+    match std::env::var_os("BYLINE_WORK") {
+        Some(w) => std::path::PathBuf::from(w),
+        None => {
+            let place = url.rsplit('@').next().unwrap_or(url);
+            let user = std::env::var("USER").unwrap_or_default();
+            let key = blake3::hash(format!("{user}\0{place}").as_bytes()).to_hex();
+            std::env::temp_dir().join(format!("byline-work-{}", &key[..12]))
+        }
+    }
+}
+
 /// Settings for a remote blob store, from the standard `AWS_*` environment variables
 /// (credentials never come from flags, which `ps` shows). Read here: the library reads no
 /// environment.
-fn remote_settings() -> Vec<(String, String)> {
+pub(super) fn remote_settings() -> Vec<(String, String)> {
     std::env::vars()
         .filter(|(k, _)| k.starts_with("AWS_"))
         .map(|(k, v)| (k.to_ascii_lowercase(), v))
@@ -515,15 +537,35 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             settle_index(store, "import")?;
             Ok(code)
         }
-        Command::Verify { repair: false } => {
+        Command::Verify { repair: false, .. } => {
             admin::verify(&open(store, Access::Read, "verify")?, json, &mut out)
         }
-        Command::Verify { repair: true } => admin::repair(
+        Command::Verify {
+            repair: true,
+            min_age,
+        } => admin::repair(
             &mut open(store, Access::Write, "verify --repair")?,
+            std::time::Duration::from_secs(min_age),
             json,
             &mut out,
         ),
-        Command::Migrate { blobs, jobs } => admin::migrate(
+        Command::Migrate {
+            blobs,
+            to: Some(to),
+            jobs,
+        } => admin::move_store(
+            &open(store, Access::Write, "migrate")?,
+            &to,
+            blobs.as_deref(),
+            usize::from(jobs),
+            json,
+            &mut out,
+        ),
+        Command::Migrate {
+            blobs: Some(blobs),
+            to: None,
+            jobs,
+        } => admin::migrate(
             &mut open(store, Access::Write, "migrate")?,
             &blobs,
             usize::from(jobs),
@@ -531,6 +573,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             json,
             &mut out,
         ),
+        Command::Migrate { .. } => Err(anyhow::anyhow!("migrate needs --blobs or --to")),
         Command::Reindex => {
             let code = admin::reindex(&open(store, Access::Reindex, "reindex")?, json, &mut out)?;
             settle_index(store, "reindex")?;

@@ -201,7 +201,7 @@ pub(super) fn run(
             ledger::print_use(&usage, json, out)
         }
         Command::Token(cmd) => manage_tokens(&r, &cmd, json, out),
-        Command::Verify { repair: false } => {
+        Command::Verify { repair: false, .. } => {
             let report: crate::library::VerifyReport = r.get("/admin/verify", &[])?;
             super::admin::print_verify(&report, json, out)
         }

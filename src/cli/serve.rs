@@ -25,6 +25,8 @@ pub struct ServeArgs {
 /// Run `byline serve`: print the address once listening, stop gracefully on a signal.
 pub fn run(store: &Path, args: &ServeArgs, out: &mut impl Write) -> Result<ExitCode> {
     let lib = super::open(store, Access::Write, "serve")?;
+    lib.check_blobs()
+        .context("cannot serve: the blob store is not usable")?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -40,6 +40,27 @@ pub(crate) fn lower(s: &str) -> String {
     }
 }
 
+/// Newspapers' names generated from Wikidata (CC0) by `agency/newspapers.py`: one a line,
+/// each its own canonical name. Looked up exactly (case and spacing aside), never for
+/// misspellings or cut names: thousands of names would make those slow and loose.
+const NEWSPAPERS: &str = include_str!("agency/newspapers.txt");
+
+/// The generated names as aliases, built once.
+fn generated() -> &'static [Alias] {
+    static GENERATED: OnceLock<Vec<Alias>> = OnceLock::new();
+    GENERATED.get_or_init(|| {
+        NEWSPAPERS
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|n| Alias {
+                generated: true,
+                ..table::agency(n, n)
+            })
+            .collect()
+    })
+}
+
 /// The table arranged for lookups, built once: every credit an audit reads is looked up
 /// element by element, so a scan of the whole table per element would dominate.
 struct Index {
@@ -88,9 +109,13 @@ fn index() -> &'static Index {
             }
             exact.entry(k).or_insert(a);
         }
+        // The table's own forms win over a generated name spelt the same.
+        for a in generated() {
+            exact.entry(key(a.name)).or_insert(a);
+        }
         Index {
             exact,
-            canonical: all().map(|a| key(a.canonical)).collect(),
+            canonical: all().chain(generated()).map(|a| key(a.canonical)).collect(),
             fuzzy,
             forms,
         }
@@ -174,6 +199,23 @@ mod tests {
     }
 
     #[test]
+    fn generated_newspapers_are_known() {
+        assert!(generated().len() > 4000);
+        assert_eq!(
+            lookup("DZIENNIK POLSKI").map(|a| a.canonical),
+            Some("Dziennik Polski")
+        );
+        // Exact names only: no misspelling or cut name is looked for among them.
+        assert!(lookup_fuzzy("Dzienik Polski").is_none());
+        assert!(lookup_prefix("Dziennik Pol").is_none());
+        // The table's own form wins.
+        assert_eq!(
+            lookup("The Guardian").map(|a| a.canonical),
+            Some("The Guardian")
+        );
+    }
+
+    #[test]
     fn canonical_names_are_known() {
         assert!(lookup("ZUMA").is_none());
         assert!(is_canonical("ZUMA"));
@@ -207,6 +249,9 @@ mod tests {
         assert!(is_issuer("Russian Defence Ministry Press Service"));
         assert!(is_issuer("20.kremlin.ru"));
         assert!(!is_issuer("Kyodo News Images"));
+        assert!(is_issuer("Polizeiinspektion Harbourtown"));
+        assert!(is_issuer("Landespolizei"));
+        assert!(!is_issuer("Polizeilich"));
         assert_eq!(domain("20.kremlin.ru").as_deref(), Some("kremlin.ru"));
         assert_eq!(domain("Prod.DB"), None);
         assert_eq!(domain("J. Scott"), None);

@@ -4,22 +4,22 @@
 //! Pure and total: every input gives parts (possibly empty), never an error or a panic.
 //! It does not correct names; it only name-cases ones printed in capitals.
 
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
-
 use super::agency::{self, Alias};
 use super::{CreditParts, IIM_CREDIT_MAX, Kind};
-use crate::model::Fields;
 
+mod case;
 mod chain;
 mod element;
 mod labels;
 mod lexicon;
 mod licence;
+mod person;
+mod record;
 mod script;
 mod shape;
 mod wrapper;
 
+use case::*;
 use chain::*;
 use element::*;
 use labels::*;
@@ -29,7 +29,8 @@ use script::*;
 use shape::*;
 use wrapper::*;
 
-pub(crate) use element::name_case;
+pub(crate) use case::name_case;
+pub use record::{agency_of, parts_of};
 pub(crate) use wrapper::core;
 
 /// Longest prefix of a line that is read: IIM 2:110 holds 32 bytes and no real credit is
@@ -82,6 +83,7 @@ pub fn parse(line: &str) -> CreditParts {
     promote_lone_words(&mut elems);
     org_word_before_name(&mut elems);
     lone_name_is_org(&mut elems, line);
+    name_after_agency_is_org(&mut elems);
     let mut parts = assemble(&elems, &seen, parts);
     // A link to a platform names the source when the chain names no agency.
     if parts.agency.is_none()
@@ -197,14 +199,29 @@ fn push_segment(seg: &str, at: Segment, out: &mut Vec<Elem>, seen: &mut Seen) {
     while slash.last().is_some_and(|s| s.is_empty()) {
         slash.pop();
     }
+    // Antara's editor's initials and day after the name (`ANTARA FOTO/Name/pras/17.`):
+    // lower-case initials or a day's number closing the line name nobody.
+    let mut codes = 0;
+    while line_end && slash.len() >= 3 && slash.last().is_some_and(|s| editor_code(s, codes)) {
+        slash.pop();
+        codes += 1;
+    }
     let n = slash.len();
     for (si, part) in slash.iter().enumerate() {
         let mut group_has_org = false;
         // NTB's surname first (`Larsen, Håkon Mosvold`): one name, as printed.
-        let pieces: Vec<&str> = match surname_first(part) {
+        let mut pieces: Vec<&str> = match surname_first(part) {
             true => vec![part.as_str()],
             false => part.split(',').collect(),
         };
+        // `DATE、PLACE、NAME撮影`: the clauses before a "shot by" one are the caption's.
+        if let Some(last) = pieces.last().copied()
+            && pieces.len() > 1
+            && is_shot_credit(last)
+            && has_unspaced(last)
+        {
+            pieces = vec![last];
+        }
         for (ci, piece) in pieces.into_iter().enumerate() {
             // `Name, CLA intern`, `Name, staff photographer`: a role, not a name.
             if ci > 0 && is_role(piece) {
@@ -227,6 +244,21 @@ fn push_segment(seg: &str, at: Segment, out: &mut Vec<Elem>, seen: &mut Seen) {
     }
 }
 
+/// `pras`, `foc.`, `17`: an editor's lower-case initials or a day of the month, and not a
+/// known name (`dpa`); once one such code has closed the line, a capitalised one of two or
+/// three letters before it is another (`ss/Spt/14`).
+fn editor_code(s: &str, after: usize) -> bool {
+    let s = s.trim().trim_end_matches('.');
+    let n = s.chars().count();
+    let initials = (2..=5).contains(&n) && s.chars().all(|c| c.is_ascii_lowercase());
+    let day = (1..=2).contains(&n) && s.chars().all(|c| c.is_ascii_digit());
+    let capitalised = after > 0
+        && (2..=3).contains(&n)
+        && s.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && s.chars().skip(1).all(|c| c.is_ascii_lowercase());
+    (initials || day || capitalised) && agency::lookup(s).is_none()
+}
+
 /// Put the parts together from the classified elements.
 fn assemble(elems: &[Elem], seen: &Seen, mut parts: CreditParts) -> CreditParts {
     let orgs: Vec<(usize, &Elem)> = elems
@@ -238,7 +270,9 @@ fn assemble(elems: &[Elem], seen: &Seen, mut parts: CreditParts) -> CreditParts 
     // last one printed.
     // An issuer printed after a known agency is the origin, not the distributor
     // (`EPA-EFE/RUSSIAN DEFENCE MINISTRY PRESS SERVICE/HANDOUT`).
-    let known = |e: &Elem| matches!(e.class, Class::Org { alias: Some(a), .. } if !a.platform);
+    // A newspaper from the generated list is an outlet, not a known agency: an unknown
+    // body printed after it still distributes (`Name / Dziennik Polski / Polska Press`).
+    let known = |e: &Elem| matches!(e.class, Class::Org { alias: Some(a), .. } if !a.platform && !a.generated);
     let issuer = |e: &Elem| agency::is_issuer(&e.text);
     let any_known = orgs.iter().any(|(_, e)| known(e));
     // An agency's own photo label (`AFP PHOTO / HO / SANA`) names the distributor unless
@@ -313,9 +347,12 @@ fn assemble(elems: &[Elem], seen: &Seen, mut parts: CreditParts) -> CreditParts 
                 }
                 let same_agency = parts.agency.as_deref() == Some(canonical.as_str());
                 let shown = match alias {
-                    // A sub-brand of the distributor is listed under its own name.
-                    // A sub-brand is listed under its own name (`PA Wire`, `Hulton Archive`).
-                    Some(a) if a.sub_brand => a.name.to_string(),
+                    // A sub-brand of the distributor is listed under its own name (`PA
+                    // Wire/PA Images`, `Hulton Archive/Getty Images`); distributed by
+                    // another agency it stands for its agency (`PA Wire via AP` → `PA`).
+                    Some(a) if a.sub_brand && (same_agency || parts.agency.is_none()) => {
+                        a.name.to_string()
+                    }
                     Some(_) if same_agency => continue,
                     _ => canonical.clone(),
                 };
@@ -356,149 +393,9 @@ fn push_unique(list: &mut Vec<String>, value: String) {
     }
 }
 
-/// The parts a stored record implies: its credit line parsed, its own creators and agency,
-/// its source for a handout, and IPTC's digital source type for a screen capture.
-pub fn parts_of(fields: &Fields) -> CreditParts {
-    let mut parts = fields
-        .credit_line
-        .as_deref()
-        .map(parse_remembered)
-        .unwrap_or_default();
-    let own: Vec<String> = fields
-        .creators
-        .iter()
-        .map(|c| c.trim())
-        .filter(|c| !c.is_empty() && marker(c).is_none())
-        .map(name_case)
-        .collect();
-    if !own.is_empty() {
-        parts.creators = own;
-    }
-    // The agency: the record's own agency field, else the credit line's (already read),
-    // else a known agency its source or copyright notice names (as [`agency_of`]).
-    let named = match fields.agency.as_deref() {
-        Some(a) => parse_remembered(a).agency,
-        None => parts.agency.clone(),
-    };
-    if let Some(a) = named.or_else(|| {
-        [fields.source.as_deref(), fields.copyright.as_deref()]
-            .into_iter()
-            .flatten()
-            .find_map(known_agency)
-    }) {
-        parts.agency = Some(a);
-    }
-    // Iptc4xmpExt:DigitalSourceType `…/digitalsourcetype/screenCapture` (also the older
-    // `virtualRecording`) marks a still taken from a screen or video.
-    if fields
-        .digital_source_type
-        .as_deref()
-        .is_some_and(|t| t.ends_with("screenCapture") || t.ends_with("virtualRecording"))
-    {
-        parts.kind = Kind::ScreenGrab;
-    }
-    // IIM 2:115 Source names the origin; a handout's issuer belongs in the chain.
-    if let Some(src) = fields
-        .source
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        && matches!(parts.kind, Kind::Handout | Kind::ScreenGrab)
-        && agency::lookup(src).is_none_or(|a| Some(a.canonical) != parts.agency.as_deref())
-    {
-        push_unique(&mut parts.via, src.to_string());
-    }
-    if parts.kind == Kind::Unknown && !parts.creators.is_empty() && parts.agency.is_some() {
-        parts.kind = Kind::Staff;
-    }
-    parts
-}
-
-/// Lines [`parse_remembered`] keeps at most; it forgets them all when full.
-const REMEMBERED: usize = 4096;
-/// Longest line [`parse_remembered`] keeps (a real credit line is under 100 bytes).
-const REMEMBERED_LEN: usize = 200;
-
-/// [`parse`], remembering recent answers by the line's text. A store's records repeat a few
-/// thousand credit lines and agency names, and reading one was a quarter of the CPU an HTTP
-/// credit lookup took; [`parse`] is pure, so a remembered answer is never stale.
-fn parse_remembered(line: &str) -> CreditParts {
-    type Seen = Mutex<HashMap<String, CreditParts>>;
-    static SEEN: OnceLock<Seen> = OnceLock::new();
-    if line.len() > REMEMBERED_LEN {
-        return parse(line);
-    }
-    let seen = SEEN.get_or_init(Seen::default);
-    // A poisoned lock only means another thread panicked mid-insert: parse afresh.
-    if let Some(p) = seen.lock().ok().and_then(|m| m.get(line).cloned()) {
-        return p;
-    }
-    let parts = parse(line);
-    if let Ok(mut m) = seen.lock() {
-        if m.len() >= REMEMBERED {
-            m.clear();
-        }
-        m.insert(line.to_string(), parts.clone());
-    }
-    parts
-}
-
-/// The canonical agency a record names: in its credit line (IIM 2:110), else its source
-/// (IIM 2:115), else its copyright notice (IIM 2:116). Source and copyright count only
-/// when they name a known agency.
-pub fn agency_of(
-    credit_line: Option<&str>,
-    source: Option<&str>,
-    copyright: Option<&str>,
-) -> Option<String> {
-    if let Some(a) = credit_line.and_then(|l| parse(l).agency) {
-        return Some(a);
-    }
-    [source, copyright]
-        .into_iter()
-        .flatten()
-        .find_map(known_agency)
-}
-
-/// The canonical name of a known agency that `s` names, tolerating `©`, years and
-/// `Copyright … All rights reserved` around it.
-fn known_agency(s: &str) -> Option<String> {
-    let known = |p: CreditParts| {
-        let a = p.agency?;
-        let listed = agency::lookup(&a).is_some() || agency::is_canonical(&a);
-        (listed || p.misspelling.is_some()).then_some(a)
-    };
-    if let Some(a) = known(parse(s)) {
-        return Some(a);
-    }
-    let mut cleaned: String = s.chars().filter(|c| !c.is_ascii_digit()).collect();
-    for noise in ["all rights reserved", "copyright", "(c)"] {
-        if let Some(i) = cleaned.to_ascii_lowercase().find(noise) {
-            cleaned.replace_range(i..i + noise.len(), " ");
-        }
-    }
-    let cleaned = cleaned.replace('©', " ");
-    let cleaned = cleaned.trim_matches(|c: char| c.is_whitespace() || ".,;".contains(c));
-    known(parse(cleaned))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn remembered_parses_equal_fresh_ones() {
-        let corpus = include_str!("../../tests/data/credit-lines.tsv");
-        let lines: Vec<&str> = corpus
-            .lines()
-            .filter_map(|l| l.split('\t').next())
-            .collect();
-        assert!(lines.len() > 50);
-        // Twice over: the second pass answers from what the first remembered.
-        for line in lines.iter().chain(&lines) {
-            assert_eq!(parse_remembered(line), parse(line), "{line}");
-        }
-    }
 
     #[test]
     fn trailer_is_split_off() {
@@ -514,53 +411,6 @@ mod tests {
         assert_eq!(name_case("Chung Sung-Jun"), "Chung Sung-Jun");
         assert_eq!(name_case("CHUNG SUNG-JUN"), "Chung Sung-Jun");
         assert_eq!(name_case("Hannah McKay"), "Hannah McKay");
-    }
-
-    #[test]
-    fn record_fields_fill_the_parts() {
-        let fields = Fields {
-            credit_line: Some("Handout via REUTERS".into()),
-            source: Some("Ukrainian Presidential Press Service".into()),
-            ..Fields::default()
-        };
-        let p = parts_of(&fields);
-        assert_eq!(p.agency.as_deref(), Some("Reuters"));
-        assert_eq!(p.via, ["Ukrainian Presidential Press Service"]);
-        assert_eq!(p.kind, Kind::Handout);
-
-        let fields = Fields {
-            creators: vec!["Evan Vucci".into()],
-            copyright: Some("Copyright 2023 The Associated Press".into()),
-            digital_source_type: Some(
-                "http://cv.iptc.org/newscodes/digitalsourcetype/screenCapture".into(),
-            ),
-            ..Fields::default()
-        };
-        let p = parts_of(&fields);
-        assert_eq!(p.agency.as_deref(), Some("AP"));
-        assert_eq!(p.kind, Kind::ScreenGrab);
-    }
-
-    #[test]
-    fn agency_of_falls_back_to_source_and_copyright() {
-        assert_eq!(agency_of(None, Some("AFP"), None).as_deref(), Some("AFP"));
-        assert_eq!(
-            agency_of(None, None, Some("© 2013 AFP")).as_deref(),
-            Some("AFP")
-        );
-        assert_eq!(agency_of(None, Some("Jane Doe"), None), None);
-    }
-
-    #[test]
-    fn zuma_is_a_known_agency() {
-        assert_eq!(
-            agency_of(None, Some("ZUMA Press Wire"), None).as_deref(),
-            Some("ZUMA")
-        );
-        assert_eq!(
-            agency_of(None, None, Some("© 2024 ZUMA Press")).as_deref(),
-            Some("ZUMA")
-        );
     }
 
     #[test]

@@ -159,8 +159,7 @@ where
         }
         // Whatever the write changed is in the index now; no cached credit may outlive it.
         let mut cache = st.credits.lock().map_err(ApiError::internal)?;
-        cache.generation += 1;
-        let stale = std::mem::take(&mut cache.answers);
+        let stale = cache.clear();
         drop(cache);
         drop(stale);
         done

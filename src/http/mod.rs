@@ -32,6 +32,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -103,6 +104,9 @@ struct Shared {
     /// the same photos' credits again and again while laying out pages, and a credit costs
     /// about twice a record read to compute.
     credits: Mutex<CreditCache>,
+    /// How long a credit answer may be kept: `None` when this server is the store's only
+    /// writer, [`SHARED_CREDIT_AGE`] when others write too.
+    credits_age: Option<Duration>,
     /// Permits for uploads and renders, the requests that hold tens of megabytes each
     /// (issue 15): when none is free the answer is 503 with `Retry-After`.
     heavy: Arc<tokio::sync::Semaphore>,
@@ -122,15 +126,48 @@ impl Shared {
     }
 }
 
-/// Cached credit answers. This server is the store's only writer. Every write empties the
-/// cache and bumps `generation` after its change is in the index, and a reader only stores
-/// an answer if the generation is still the one it saw before reading the record; so no entry
-/// outlives the record it was computed from, even though reads never wait for writes.
-#[derive(Default)]
+/// Cached credit answers. Every write of this server empties the cache and bumps
+/// `generation` after its change is in the index, and a reader only stores an answer if the
+/// generation is still the one it saw before reading the record; so no entry outlives the
+/// record it was computed from, even though reads never wait for writes. On a store other
+/// servers write too (records in PostgreSQL) their edits are not seen here, so there every
+/// answer is also forgotten once it is [`SHARED_CREDIT_AGE`] old.
 struct CreditCache {
     generation: u64,
     answers: HashMap<(BlobId, String), Bytes>,
+    /// When the oldest answer still kept may have been computed.
+    since: Instant,
 }
+
+impl Default for CreditCache {
+    fn default() -> CreditCache {
+        CreditCache {
+            generation: 0,
+            answers: HashMap::new(),
+            since: Instant::now(),
+        }
+    }
+}
+
+impl CreditCache {
+    /// Forget every answer (and let no reader in flight store one): a change was made.
+    fn clear(&mut self) -> HashMap<(BlobId, String), Bytes> {
+        self.generation += 1;
+        self.since = Instant::now();
+        std::mem::take(&mut self.answers)
+    }
+
+    /// Forget the answers once they are older than `max_age`, if given; returns them to be
+    /// freed outside the lock.
+    fn expire(&mut self, max_age: Option<Duration>) -> Option<HashMap<(BlobId, String), Bytes>> {
+        let max = max_age?;
+        (self.since.elapsed() > max).then(|| self.clear())
+    }
+}
+
+/// How long a credit answer is kept on a store shared with other servers: an edit made
+/// through another server shows here within this time, as a revoked token does at once.
+const SHARED_CREDIT_AGE: Duration = Duration::from_millis(500);
 
 /// The credit cache is emptied when it reaches this many answers (about 700 bytes each).
 const CREDITS_CACHED: usize = 50_000;
@@ -158,22 +195,35 @@ pub async fn serve(
 /// # Errors
 /// A CORS origin is not a valid header value.
 pub fn router(lib: Library, settings: &Settings) -> std::io::Result<Router> {
-    sweep_uploads(&lib.root().join("incoming"))?;
+    // Other servers on this machine may share the folder of a shared store (records in
+    // PostgreSQL): there only what no upload in flight can still be writing goes.
+    let older_than = lib.is_shared().then_some(UPLOAD_MAX_AGE);
+    sweep_uploads(&lib.root().join("incoming"), older_than)?;
     app(state(lib, settings), settings)
 }
 
+/// An upload temp file older than this belongs to no request in flight.
+const UPLOAD_MAX_AGE: Duration = Duration::from_secs(24 * 3600);
+
 /// Make sure the staging folder exists (a store whose blobs live in a bucket has no other
-/// use for it) and delete upload temp files a killed server left there; this process is the
-/// store's only writer now.
-fn sweep_uploads(staging: &std::path::Path) -> std::io::Result<()> {
+/// use for it) and delete upload temp files a killed server left there: every one when this
+/// process is the store's only writer, those older than `older_than` when it is given.
+fn sweep_uploads(staging: &std::path::Path, older_than: Option<Duration>) -> std::io::Result<()> {
     std::fs::create_dir_all(staging)?;
     for entry in std::fs::read_dir(staging)? {
         let entry = entry?;
-        if entry
+        let is_upload = entry
             .file_name()
             .to_str()
-            .is_some_and(|n| n.starts_with(crate::blob::UPLOAD_PREFIX))
-        {
+            .is_some_and(|n| n.starts_with(crate::blob::UPLOAD_PREFIX));
+        let old = match older_than {
+            None => true,
+            Some(age) => entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().is_ok_and(|e| e > age)),
+        };
+        if is_upload && old {
             std::fs::remove_file(entry.path())?;
         }
     }
@@ -184,12 +234,14 @@ fn state(lib: Library, settings: &Settings) -> AppState {
     // `Library::open` stages blobs in `incoming`; an upload's temp file there is on the
     // blobs' file system and is deleted by the next writer if a crash leaves it.
     let staging = lib.root().join("incoming");
+    let credits_age = lib.is_shared().then_some(SHARED_CREDIT_AGE);
     Arc::new(Shared {
         reader: lib.reader(),
         writer: Mutex::new(lib),
         preparing: Mutex::new(()),
         read_token_required: settings.read_token_required,
         credits: Mutex::new(CreditCache::default()),
+        credits_age,
         heavy: Arc::new(tokio::sync::Semaphore::new(settings.max_heavy)),
         staging,
         upload_limit: settings.upload_limit,

@@ -171,11 +171,15 @@ pub(super) async fn credit(
         };
         let key = (id, format!("{:?}/{:?}", q.style, q.outlet));
         let generation = {
-            let cache = st.credits.lock().map_err(ApiError::internal)?;
+            let mut cache = st.credits.lock().map_err(ApiError::internal)?;
+            let expired = cache.expire(st.credits_age);
             if let Some(body) = cache.answers.get(&key) {
                 return Ok(body.clone());
             }
-            cache.generation
+            let generation = cache.generation;
+            drop(cache);
+            drop(expired);
+            generation
         };
         let style = match (&q.style, &q.outlet) {
             (Some(_), Some(_)) => {

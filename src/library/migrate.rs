@@ -72,16 +72,34 @@ impl Library {
                 self.root.join("incoming"),
             )?),
         };
+        let mut report = self.copy_blobs(&*target, jobs, progress)?;
+        report.to = to.unwrap_or("local").to_owned();
+        self.check_blobs_at(&*target, &report, jobs, progress)?;
+        write_blob_url(&self.root.join("config.toml"), to)?;
+        let mut config = (*self.reader.config).clone();
+        config.blobs.url = to.map(str::to_owned);
+        self.reader.config = Arc::new(config);
+        self.reader.blobs = target;
+        Ok(report)
+    }
+
+    /// Copy every blob the records name to `target`, `jobs` at a time (what is there
+    /// already is checked and kept); `progress` is called with (done, total).
+    pub(super) fn copy_blobs(
+        &self,
+        target: &dyn BlobBackend,
+        jobs: usize,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<MigrateReport> {
         let ids = self.recorded_blobs()?;
         let mut report = MigrateReport {
-            to: to.unwrap_or("local").to_owned(),
             blobs: ids.len(),
             ..MigrateReport::default()
         };
         let source = Arc::clone(&self.reader.blobs);
         let done = AtomicUsize::new(0);
         for chunk in ids.chunks(CHUNK) {
-            let outcomes = copy_all(&*source, &*target, chunk, jobs, &done, ids.len(), progress)?;
+            let outcomes = copy_all(&*source, target, chunk, jobs, &done, ids.len(), progress)?;
             for (id, outcome) in chunk.iter().zip(outcomes) {
                 match outcome {
                     Some(Put::Stored) => report.copied += 1,
@@ -93,25 +111,29 @@ impl Library {
             target.prepare()?;
             target.publish()?;
         }
-        // Read every copied blob back from its new place (each read re-hashes it) before
-        // the store depends on it.
-        let present: Vec<BlobId> = ids
-            .iter()
+        Ok(report)
+    }
+
+    /// Read every blob `report` copied back from `target` (each read re-hashes it), before
+    /// a store depends on it.
+    pub(super) fn check_blobs_at(
+        &self,
+        target: &dyn BlobBackend,
+        report: &MigrateReport,
+        jobs: usize,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<()> {
+        let present: Vec<BlobId> = self
+            .recorded_blobs()?
+            .into_iter()
             .filter(|id| !report.missing.contains(id))
-            .copied()
             .collect();
         let checked = AtomicUsize::new(0);
         for_each_parallel(&present, jobs, |id| {
             target.get(id)?;
             progress(checked.fetch_add(1, Ordering::Relaxed) + 1, present.len());
             Ok(())
-        })?;
-        write_blob_url(&self.root.join("config.toml"), to)?;
-        let mut config = (*self.reader.config).clone();
-        config.blobs.url = to.map(str::to_owned);
-        self.reader.config = Arc::new(config);
-        self.reader.blobs = target;
-        Ok(report)
+        })
     }
 
     /// Every blob a record names (originals and renditions), sorted, each once.
@@ -167,7 +189,7 @@ fn copy_all(
 }
 
 /// Run `f` on every item on `jobs` threads; the first error stops the rest and is returned.
-fn for_each_parallel<T: Sync>(
+pub(super) fn for_each_parallel<T: Sync>(
     items: &[T],
     jobs: usize,
     f: impl Fn(&T) -> Result<()> + Sync,
@@ -200,7 +222,7 @@ fn for_each_parallel<T: Sync>(
 
 /// Set (or remove) `[blobs] url` in the store's config file, keeping its comments; written
 /// to a temp file, fsynced and renamed over the old one.
-fn write_blob_url(path: &Path, url: Option<&str>) -> Result<()> {
+pub(super) fn write_blob_url(path: &Path, url: Option<&str>) -> Result<()> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),

@@ -15,6 +15,7 @@ mod migrate;
 mod postgres;
 mod read;
 mod recover;
+mod relocate;
 mod transfer;
 mod write;
 
@@ -23,6 +24,7 @@ pub use findings::AuditStream;
 pub use migrate::MigrateReport;
 pub use postgres::PgStore;
 pub use read::{Identified, RESEMBLES, Reader, SIMILAR_BITS, UseQuery};
+pub use relocate::{MoveProgress, MoveReport, Step};
 pub use transfer::{ExportLine, ImportSummary, VerifyReport};
 pub use write::{Prepared, RenderedSet, new_token_secret};
 
@@ -238,6 +240,16 @@ impl Library {
     /// library's writes (`byline serve` answers reads on it during uploads).
     pub fn reader(&self) -> Reader {
         self.reader.clone()
+    }
+
+    /// Check that the blob store answers and accepts the credentials given (`byline serve`
+    /// does at start, so a wrong key is a clear error then rather than at the first upload).
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the store refuses the credentials; [`Error::Unavailable`] when
+    /// it cannot be reached.
+    pub fn check_blobs(&self) -> Result<()> {
+        self.reader.blobs.check()
     }
 
     /// Warnings gathered while opening (a torn journal record dropped, an index rebuilt).

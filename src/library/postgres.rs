@@ -44,8 +44,21 @@ impl Library {
         blobs: Option<&str>,
         remote: &[(String, String)],
     ) -> Result<Library> {
+        Library::open_postgres_first(pg, access, blobs, remote, DEFAULT_TOML)
+    }
+
+    /// [`Library::open_postgres`], recording `first` (a config file's text, with `blobs` as
+    /// its bucket) if no writer has recorded one yet: a store moved into the database keeps
+    /// its presets and outlets.
+    pub(super) fn open_postgres_first(
+        pg: PgStore<'_>,
+        access: Access,
+        blobs: Option<&str>,
+        remote: &[(String, String)],
+        first: &str,
+    ) -> Result<Library> {
         let records = Postgres::connect(pg.url, pg.password)?;
-        let config = store_config(&records, access, blobs)?;
+        let config = store_config(&records, access, blobs, first)?;
         let url = config.blobs.url.clone().ok_or_else(|| {
             Error::Config(
                 "a store in PostgreSQL keeps its blobs in a bucket every server reaches: give \
@@ -65,7 +78,7 @@ impl Library {
         blobs: Box<dyn BlobBackend>,
     ) -> Result<Library> {
         let records = Postgres::connect(pg.url, pg.password)?;
-        let config = store_config(&records, access, None)?;
+        let config = store_config(&records, access, None, DEFAULT_TOML)?;
         open_shared(pg.work, records, Arc::from(blobs), config, access)
     }
 
@@ -75,9 +88,14 @@ impl Library {
     }
 }
 
-/// The store's config from the database, recorded from the default (with `blobs` as its
-/// bucket) by the first writer; checked against `blobs` when that is given.
-fn store_config(records: &Postgres, access: Access, blobs: Option<&str>) -> Result<Config> {
+/// The store's config from the database, recorded from `first` (with `blobs` as its bucket)
+/// by the first writer; checked against `blobs` when that is given.
+fn store_config(
+    records: &Postgres,
+    access: Access,
+    blobs: Option<&str>,
+    first: &str,
+) -> Result<Config> {
     let text = match (records.setting(CONFIG)?, access) {
         (Some(text), _) => text,
         (None, Access::Read) => {
@@ -86,7 +104,7 @@ fn store_config(records: &Postgres, access: Access, blobs: Option<&str>) -> Resu
             ));
         }
         (None, _) => {
-            let first = migrate::with_blob_url(DEFAULT_TOML, blobs)?;
+            let first = migrate::with_blob_url(first, blobs)?;
             records.setting_or_insert(CONFIG, &first)?
         }
     };

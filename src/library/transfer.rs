@@ -1,5 +1,7 @@
 //! Whole-store operations: export lines, import and verify.
 
+use std::time::Duration;
+
 use serde::{Deserialize, Serialize};
 
 use super::Library;
@@ -78,6 +80,10 @@ pub struct VerifyReport {
     /// Orphan blobs removed by `verify --repair` (they no longer count as findings).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub removed_orphans: Vec<BlobId>,
+    /// Orphans `verify --repair` kept because they were stored too recently to be sure no
+    /// other server is about to commit their event (shared stores only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub young_orphans: Vec<BlobId>,
 }
 
 impl VerifyReport {
@@ -127,12 +133,22 @@ impl Library {
     /// rendition names, such as an upload to an object store whose event was never written),
     /// checking each against the index again first. Moves them from `orphan_blobs` to
     /// `removed_orphans`.
-    pub fn remove_orphans(&mut self, report: &mut VerifyReport) -> Result<()> {
+    ///
+    /// On a store other writers share (records in PostgreSQL), a blob stored less than
+    /// `min_age` ago is kept: it may be an upload whose event another server is about to
+    /// commit, and removing it would leave that event without its bytes.
+    pub fn remove_orphans(&mut self, report: &mut VerifyReport, min_age: Duration) -> Result<()> {
         self.require_writer()?;
         let db = &self.reader.db;
+        let shared = self.is_shared();
         let mut kept = Vec::new();
         for id in std::mem::take(&mut report.orphan_blobs) {
             if self.pending_ids.contains(&id) || db.has_photo(&id)? || db.has_rendition(&id)? {
+                kept.push(id);
+                continue;
+            }
+            if shared && self.reader.blobs.age(&id)?.is_some_and(|age| age < min_age) {
+                report.young_orphans.push(id);
                 kept.push(id);
                 continue;
             }

@@ -6,6 +6,7 @@ pub mod lines;
 pub mod pg;
 pub mod seaweed;
 pub mod serve;
+pub mod shared;
 
 use std::path::{Path, PathBuf};
 

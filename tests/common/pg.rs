@@ -23,14 +23,16 @@ const USER: &str = "byline";
 pub struct Cluster {
     port: u16,
     data: PathBuf,
-    _dir: tempfile::TempDir,
+    /// The server options `pg_ctl start` passes (port, socket folder, loopback).
+    options: String,
+    dir: tempfile::TempDir,
 }
 
 /// A database of its own for one test, on the shared cluster.
 pub struct Database {
     /// `postgres://byline@127.0.0.1:PORT/NAME`.
     pub url: String,
-    _cluster: Arc<Cluster>,
+    cluster: Arc<Cluster>,
 }
 
 static SHARED: Mutex<Weak<Cluster>> = Mutex::new(Weak::new());
@@ -49,6 +51,16 @@ pub fn database() -> Option<Database> {
             }
         }
     };
+    Some(database_on(cluster))
+}
+
+/// A database on a cluster of its own, which the test may stop and start again
+/// ([`Database::stop_server`]) without disturbing the other tests.
+pub fn database_alone() -> Option<Database> {
+    Some(database_on(Arc::new(Cluster::start()?)))
+}
+
+fn database_on(cluster: Arc<Cluster>) -> Database {
     let name = format!(
         "t{}_{}",
         std::process::id(),
@@ -62,10 +74,23 @@ pub fn database() -> Option<Database> {
     admin
         .batch_execute(&format!("CREATE DATABASE {name}"))
         .expect("create a test database");
-    Some(Database {
+    Database {
         url: format!("postgres://{USER}@127.0.0.1:{}/{name}", cluster.port),
-        _cluster: cluster,
-    })
+        cluster,
+    }
+}
+
+impl Database {
+    /// Stop the cluster (a fast shutdown, SIGINT to its postmaster by PID), as an outage
+    /// would; only for a database made by [`database_alone`].
+    pub fn stop_server(&self) {
+        self.cluster.stop();
+    }
+
+    /// Start the stopped cluster again on the same port and data.
+    pub fn start_server(&self) {
+        self.cluster.pg_ctl_start();
+    }
 }
 
 fn bin() -> PathBuf {
@@ -122,11 +147,24 @@ impl Cluster {
             "-k {} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
             dir.path().display()
         );
+        let cluster = Cluster {
+            port,
+            data,
+            options,
+            dir,
+        };
+        cluster.pg_ctl_start();
+        Some(cluster)
+    }
+
+    /// `pg_ctl start`, waiting until it accepts connections.
+    fn pg_ctl_start(&self) {
+        let log = self.dir.path().join("postgres.log");
         let started = as_owner("pg_ctl")
             .arg("-D")
-            .arg(&data)
-            .args(["-o", &options, "-l"])
-            .arg(dir.path().join("postgres.log"))
+            .arg(&self.data)
+            .args(["-o", &self.options, "-l"])
+            .arg(&log)
             .args(["-w", "start"])
             .stdout(Stdio::null())
             .output()
@@ -135,13 +173,22 @@ impl Cluster {
             started.status.success(),
             "pg_ctl start failed: {}\n{}",
             String::from_utf8_lossy(&started.stderr),
-            std::fs::read_to_string(dir.path().join("postgres.log")).unwrap_or_default()
+            std::fs::read_to_string(&log).unwrap_or_default()
         );
-        Some(Cluster {
-            port,
-            data,
-            _dir: dir,
-        })
+    }
+
+    /// A fast shutdown (SIGINT to the postmaster, by its PID), waited for.
+    fn stop(&self) {
+        let Some(pid) = postmaster(&self.data) else {
+            return;
+        };
+        let _ = Command::new("kill").args(["-INT", &pid]).status();
+        // A fast shutdown takes well under a second; the folder goes once it is down.
+        let start = Instant::now();
+        while self.data.join("postmaster.pid").exists() && start.elapsed() < Duration::from_secs(10)
+        {
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 }
 
@@ -153,15 +200,6 @@ fn postmaster(data: &Path) -> Option<String> {
 
 impl Drop for Cluster {
     fn drop(&mut self) {
-        let Some(pid) = postmaster(&self.data) else {
-            return;
-        };
-        let _ = Command::new("kill").args(["-INT", &pid]).status();
-        // A fast shutdown takes well under a second; the folder goes once it is down.
-        let start = Instant::now();
-        while self.data.join("postmaster.pid").exists() && start.elapsed() < Duration::from_secs(10)
-        {
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        self.stop();
     }
 }

@@ -273,12 +273,41 @@ const ISSUER_WORDS: &[&str] = &[
     "ifrc",
     // Zoos, prizes and contests hand out their own pictures (`Sony World Photography
     // Awards`, `SIPA Contest`).
+    // Production companies, theatres and opera houses issue their own stills and
+    // rehearsal pictures (`Harpo Productions/Name`, `Name/THEATER AN DER WIEN/dpa`).
+    "productions",
+    "theater",
+    "theatre",
+    "théâtre",
+    "teatro",
     "zoo",
     "awards",
     "award",
     "contest",
     "prize",
 ];
+
+/// The ends and starts of German compounds that name an authority issuing its pictures
+/// (`Polizeiinspektion`, `Bundespolizei`, `Innenministerium`, `Polizeipräsidium`,
+/// `Berufsfeuerwehr`, `Staatskanzlei`), matched inside one word of nine letters or more.
+const ISSUER_COMPOUND_ENDS: &[&str] = &[
+    "polizei",
+    "ministerium",
+    "präsidium",
+    "feuerwehr",
+    "kanzlei",
+    "behörde",
+];
+const ISSUER_COMPOUND_STARTS: &[&str] = &["polizei", "feuerwehr"];
+
+/// Whether one lower-cased word is a German compound naming an issuing authority.
+fn issuer_compound(w: &str) -> bool {
+    w.chars().count() >= 9
+        && (ISSUER_COMPOUND_ENDS.iter().any(|e| w.ends_with(e))
+            || ISSUER_COMPOUND_STARTS
+                .iter()
+                .any(|e| w.strip_prefix(e).is_some_and(|r| r.chars().count() >= 5)))
+}
 
 /// Issuer names of several words (matched as whole words) or with a dot (`kremlin.ru`,
 /// `.gov`, matched anywhere).
@@ -335,7 +364,10 @@ pub(crate) fn has_org_word(s: &str) -> bool {
     let org = &words().org;
     s.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .any(|w| org.contains(super::lower(w).as_str()))
+        .any(|w| {
+            let w = super::lower(w);
+            org.contains(w.as_str()) || issuer_compound(&w)
+        })
 }
 
 /// Whether `s` names a body that issues handouts.
@@ -351,7 +383,7 @@ pub(crate) fn is_issuer(s: &str) -> bool {
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
     {
-        if list.issuer_words.contains(w) {
+        if list.issuer_words.contains(w) || issuer_compound(w) {
             return true;
         }
         spaced.push_str(w);

@@ -192,6 +192,13 @@ pub(super) const ALIASES: &[Alias] = &[
     agency("Photoshot", "Photoshot"),
     agency("SWNS", "SWNS"),
     agency("Caters News", "Caters News"),
+    // Japan's photo library, printed in katakana (`写真:ロイター/アフロ`, Aflo reselling
+    // Reuters) and in Latin letters.
+    agency("Aflo", "Aflo"),
+    agency("アフロ", "Aflo"),
+    // The Korean press pool: "photo pool press corps" (`금강산=사진공동취재단`).
+    brand("사진공동취재단", "사진공동취재단", Kind::Pool),
+    brand("공동취재단", "공동취재단", Kind::Pool),
     agency("Cascade News", "Cascade News"),
     agency("Mercury Press", "Mercury Press"),
     agency("Jam Press", "Jam Press"),

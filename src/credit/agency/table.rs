@@ -18,6 +18,9 @@ pub(crate) struct Alias {
     pub platform: bool,
     /// The kind the brand itself implies (`PA Archive` → archive, `Alamy Stock Photo` → stock).
     pub kind: Option<Kind>,
+    /// A newspaper's name from the generated list (`newspapers.txt`): an outlet credited
+    /// in an agency's place, never preferred as the distributor over an unknown body.
+    pub generated: bool,
 }
 
 pub(super) const fn agency(name: &'static str, canonical: &'static str) -> Alias {
@@ -27,6 +30,7 @@ pub(super) const fn agency(name: &'static str, canonical: &'static str) -> Alias
         sub_brand: false,
         platform: false,
         kind: None,
+        generated: false,
     }
 }
 
@@ -37,6 +41,7 @@ pub(super) const fn sub(name: &'static str, canonical: &'static str, kind: Optio
         sub_brand: true,
         platform: false,
         kind,
+        generated: false,
     }
 }
 
@@ -47,6 +52,7 @@ pub(super) const fn brand(name: &'static str, canonical: &'static str, kind: Kin
         sub_brand: false,
         platform: false,
         kind: Some(kind),
+        generated: false,
     }
 }
 
@@ -57,6 +63,7 @@ pub(super) const fn platform(name: &'static str) -> Alias {
         sub_brand: false,
         platform: true,
         kind: None,
+        generated: false,
     }
 }
 
@@ -82,6 +89,8 @@ const ALIASES: &[Alias] = &[
     sub("APTN", "AP", Some(Kind::ScreenGrab)),
     agency("Reuters", "Reuters"),
     agency("Thomson Reuters", "Reuters"),
+    // Reuters' tag for live pictures (`Name/Reuters/Livepic`).
+    agency("Livepic", "Reuters"),
     sub("Reuters TV", "Reuters", Some(Kind::ScreenGrab)),
     sub("Action Images", "Reuters", None),
     agency("USA TODAY Sports", "USA TODAY Sports"),
@@ -95,9 +104,9 @@ const ALIASES: &[Alias] = &[
     agency("Getty Images", "Getty Images"),
     agency("GettyImages", "Getty Images"),
     agency("Getty", "Getty Images"),
-    agency("Getty Images News", "Getty Images"),
-    agency("Getty Images Sport", "Getty Images"),
-    agency("Getty Images Entertainment", "Getty Images"),
+    sub("Getty Images News", "Getty Images", None),
+    sub("Getty Images Sport", "Getty Images", None),
+    sub("Getty Images Entertainment", "Getty Images", None),
     sub("Getty Images Plus", "Getty Images", Some(Kind::Stock)),
     sub("WireImage", "Getty Images", None),
     sub("Hulton Archive", "Getty Images", Some(Kind::Archive)),
@@ -181,7 +190,7 @@ const ALIASES: &[Alias] = &[
     agency("Rex Features", "Rex Features"),
     agency("Alamy", "Alamy"),
     brand("Alamy Stock Photo", "Alamy", Kind::Stock),
-    agency("Alamy Live News", "Alamy"),
+    brand("Alamy Live News", "Alamy", Kind::Stock),
     agency("NurPhoto", "NurPhoto"),
     agency("dpa", "dpa"),
     agency("picture alliance", "dpa"),

@@ -250,3 +250,31 @@ pub(super) fn agency_first<'a>(
         && elems.first().is_some_and(known);
     (person_last && all_before).then(|| orgs.first()).flatten()
 }
+
+/// `Name/AFP/Harbour Desk`, `Name / Alamy / Afripics`: once a photographer and then a known
+/// agency have been printed, a further name is an organisation of the chain (a partner,
+/// reseller or desk), not a second photographer; agencies print one photographer per
+/// credit, and a second is joined by "and" (kept) or printed before the agency.
+pub(super) fn name_after_agency_is_org(elems: &mut [Elem]) {
+    let known = |e: &Elem| matches!(e.class, Class::Org { alias: Some(a), .. } if !a.platform);
+    let Some(p) = elems
+        .iter()
+        .position(|e| matches!(e.class, Class::Person) && !e.after_via)
+    else {
+        return;
+    };
+    let Some(a) = elems
+        .iter()
+        .skip(p + 1)
+        .position(|e| known(e) && !e.after_via)
+        .map(|i| i + p + 1)
+    else {
+        return;
+    };
+    for e in elems.iter_mut().skip(a + 1) {
+        let capitalised = e.text.chars().next().is_some_and(char::is_uppercase);
+        if matches!(e.class, Class::Person) && !e.after_via && !e.joined && capitalised {
+            e.class = org(org_case(&e.text));
+        }
+    }
+}

@@ -46,7 +46,11 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
     }
     // A copyright sign or year is the photo's, not part of a name
     // (`© AFP 2013 / JOHN THYS`, `Satellite image ©2022 Maxar Technologies`).
-    let year = |w: &str| is_year(w) || w.strip_suffix('年').is_some_and(is_year);
+    // `© Copyright 2026. The Associated Press`: a year closing a sentence is one too.
+    let year = |w: &str| {
+        let w = w.trim_end_matches(['.', ',']);
+        is_year(w) || w.strip_suffix('年').is_some_and(is_year)
+    };
     if t.contains('©') || t.split_whitespace().any(year) {
         t = t
             .replace('©', " ")
@@ -58,6 +62,9 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
     // AFP prints `-` for an unnamed photographer (`- / AFP`).
     if !t.chars().any(char::is_alphanumeric) {
         return Vec::new();
+    }
+    if let Some(rest) = person::tidy(&t).filter(|r| r.len() < t.len()) {
+        return classify(&rest, after_via, may_be_cut, seen);
     }
     if let Some(out) = shaped(&t, after_via, may_be_cut, seen) {
         return out;
@@ -263,6 +270,10 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
                 fuzzy: false,
             },
         )];
+    }
+    // `DGDImages/Alamy Live News`: a contributor's handle, not an organisation.
+    if person::is_handle(&t) {
+        return vec![elem(&t, Class::Person)];
     }
     if is_org(&t) {
         let words: Vec<&str> = lower.split_whitespace().collect();
@@ -529,69 +540,10 @@ pub(super) fn split_suffix_alias(t: &str) -> Option<(&str, &'static Alias)> {
             continue;
         }
         let tail = words.get(words.len() - take..)?.join(" ");
-        if let Some(alias) = agency::lookup(&tail).filter(|a| !a.platform) {
+        if let Some(alias) = agency::lookup(&tail).filter(|a| !a.platform && !a.generated) {
             let cut = t.rfind(words.get(words.len() - take)?)?;
             return Some((t.get(..cut)?.trim(), alias));
         }
     }
     None
-}
-
-/// Name case for a person: words printed in capitals are re-cased (`KLIMENTYEV` →
-/// `Klimentyev`, `SUNG-JUN` → `Sung-Jun`); other words stay as printed.
-pub(crate) fn name_case(s: &str) -> String {
-    s.split_whitespace()
-        .map(|w| {
-            let letters = w.chars().filter(|c| c.is_alphabetic()).count();
-            // Initials and abbreviations (`U.S.`, `J.R.`) keep their capitals.
-            let dotted = w.trim_end_matches('.').contains('.');
-            if letters >= 2 && !dotted && w.chars().all(|c| !c.is_lowercase()) {
-                capitalise(w)
-            } else {
-                w.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// Capitalise each piece of a word split at hyphens and apostrophes.
-pub(super) fn capitalise(w: &str) -> String {
-    let mut out = String::new();
-    let mut start = true;
-    for c in w.chars() {
-        if start {
-            out.extend(c.to_uppercase());
-        } else if c == 'İ' {
-            // Only Turkic alphabets have the dotted capital, and there it pairs with a
-            // plain `i` (Unicode's default adds a combining dot: `İSMAİL` → `İsmai̇l`).
-            out.push('i');
-        } else {
-            out.extend(c.to_lowercase());
-        }
-        start = c == '-' || c == '\'' || c == '’';
-    }
-    out
-}
-
-/// Name case for an organisation printed wholly in capitals with several words
-/// (`RUSSIAN DEFENCE MINISTRY PRESS SERVICE`); acronyms and mixed case stay.
-pub(super) fn org_case(s: &str) -> String {
-    let words: Vec<&str> = s.split_whitespace().collect();
-    if words.len() < 2 || s.chars().any(char::is_lowercase) {
-        return words.join(" ");
-    }
-    words
-        .iter()
-        .enumerate()
-        .map(|(i, w)| {
-            let lw = w.to_lowercase();
-            if i > 0 && ["of", "and", "the", "for", "de", "in", "on"].contains(&lw.as_str()) {
-                lw
-            } else {
-                capitalise(w)
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
 }

@@ -85,7 +85,7 @@ pub(super) fn outlet_before_by(s: &str) -> Option<String> {
         .iter()
         .any(|w| is_any_label(w) || w.eq_ignore_ascii_case("all"))
         || marker(head).is_some()
-        || agency::lookup(head).is_some_and(|a| !a.platform);
+        || agency::lookup(head).is_some_and(|a| !a.platform && !a.generated);
     let outlet = !worded
         && (1..=4).contains(&words.len())
         && words.iter().all(|w| {

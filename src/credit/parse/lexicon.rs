@@ -51,6 +51,8 @@ pub(super) const PHOTO_WORDS: &[&str] = &[
     "світлина",
     "снимка",
     "foto's",
+    // Dutch "image", the word Dutch papers print before a credit (`beeld EPA, Name`).
+    "beeld",
     "fotografije",
     "fotorreportaje",
     "fotorreportagem",
@@ -121,6 +123,9 @@ pub(super) const BY_WORDS: &[&str] = &[
 const BY_PHRASES: &[&str] = &[
     "taken by",
     "prise par",
+    // The participle misspelt in agreement (`Photo prises par Name`).
+    "prises par",
+    "pris par",
     "tomada por",
     "tirada por",
     "scattata da",

@@ -177,6 +177,7 @@ pub(super) fn classify_unspaced(t: &str, after_via: bool, seen: &mut Seen) -> Op
     let mut out = Vec::new();
     for (text, alias) in &pieces {
         if let Some(alias) = alias {
+            seen.kinds.extend(alias.kind);
             out.push(elem(
                 text,
                 Class::Org {

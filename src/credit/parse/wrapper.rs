@@ -504,7 +504,9 @@ fn drop_caption_before_copyright(s: &str) -> String {
     let tail = s.get(at..).unwrap_or("");
     let credit = tail.trim_start_matches('©').trim();
     let chain = head.contains('/') || agency::lookup(head.trim_matches(['(', '['])).is_some();
-    if chain || credit.is_empty() || head.is_empty() {
+    // Only a closing bracket after the sign (`(photo by Name©)`): the sign ends the credit.
+    let nothing = !credit.chars().any(char::is_alphanumeric);
+    if chain || nothing || head.is_empty() {
         return s.to_string();
     }
     // A bracket opened in the caption stays open around the credit.

@@ -21,6 +21,7 @@ mod read;
 mod schema;
 mod write;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use postgres::{Client, NoTls};
@@ -46,16 +47,47 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// same pool.
 #[derive(Clone)]
 pub struct Postgres {
-    pool: Pool,
+    pool: Arc<Connections>,
 }
 
-/// A PostgreSQL error as ours: one the server answered is [`Error::Db`]; a connection that
-/// failed or broke is [`Error::Unavailable`] (it may work again later).
+/// The pool, closed where closing may block: the synchronous client waits on a runtime of
+/// its own as each connection closes, which tokio forbids on a thread driving one (where
+/// `byline serve` drops its library when it stops), so there they close on a thread of
+/// their own. `None` only while being dropped.
+struct Connections(Option<Pool>);
+
+impl Drop for Connections {
+    fn drop(&mut self) {
+        if let Some(pool) = self.0.take()
+            && tokio::runtime::Handle::try_current().is_ok()
+        {
+            // A panic there would only mean a connection closed badly; nothing to undo.
+            let _ = std::thread::spawn(move || drop(pool)).join();
+        }
+    }
+}
+
+/// A PostgreSQL error as ours: a connection that failed or broke, or a server that is
+/// shutting down, starting up or out of connections, is [`Error::Unavailable`] (it may work
+/// again later: `byline serve` answers 503); any other error the server answered is
+/// [`Error::Db`].
 fn pg_err(e: postgres::Error) -> Error {
     match e.as_db_error() {
+        Some(db) if passing(db.code()) => {
+            Error::Unavailable(format!("postgresql: {}", db.message()))
+        }
         Some(db) => Error::Db(format!("postgresql: {}", db.message())),
         None => Error::Unavailable(format!("postgresql: {e}")),
     }
+}
+
+/// Whether an error the server sent says it cannot serve now rather than that the request
+/// was wrong: class 08 (connection exception), 53 (insufficient resources, such as too many
+/// connections) and 57P (shut down by an operator or a crash, not yet accepting
+/// connections, database dropped).
+fn passing(code: &postgres::error::SqlState) -> bool {
+    let c = code.code();
+    c.starts_with("08") || c.starts_with("53") || c.starts_with("57P")
 }
 
 fn json_err(e: serde_json::Error) -> Error {
@@ -111,7 +143,9 @@ impl Postgres {
             .connection_timeout(CONNECT_TIMEOUT)
             .build(manager)
             .map_err(|e| Error::Unavailable(format!("postgresql at {}: {e}", redact(url))))?;
-        let out = Postgres { pool };
+        let out = Postgres {
+            pool: Arc::new(Connections(Some(pool))),
+        };
         out.with(schema::migrate)?;
         Ok(out)
     }
@@ -123,6 +157,9 @@ impl Postgres {
 
     fn conn(&self) -> Result<Conn> {
         self.pool
+            .0
+            .as_ref()
+            .ok_or_else(|| Error::Unavailable("postgresql: the pool is closed".into()))?
             .get()
             .map_err(|e| Error::Unavailable(format!("postgresql: {e}")))
     }
@@ -168,7 +205,7 @@ fn blocking<T: Send>(f: impl FnOnce() -> Result<T> + Send) -> Result<T> {
 }
 
 /// A URL with its password (if any) replaced, for messages.
-fn redact(url: &str) -> String {
+pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {
             let user = &url[scheme + 3..at];
@@ -297,5 +334,27 @@ mod tests {
         );
         assert!(has_password("postgres://news:s3cret@db/byline"));
         assert!(!has_password("postgres://news@db/byline"));
+    }
+
+    #[test]
+    fn a_server_going_away_is_unavailable_and_a_bad_query_is_not() {
+        use postgres::error::SqlState;
+        for gone in [
+            SqlState::ADMIN_SHUTDOWN,
+            SqlState::CRASH_SHUTDOWN,
+            SqlState::CANNOT_CONNECT_NOW,
+            SqlState::TOO_MANY_CONNECTIONS,
+            SqlState::CONNECTION_FAILURE,
+        ] {
+            assert!(passing(&gone), "{gone:?}");
+        }
+        for wrong in [
+            SqlState::SYNTAX_ERROR,
+            SqlState::UNIQUE_VIOLATION,
+            SqlState::QUERY_CANCELED,
+            SqlState::T_R_SERIALIZATION_FAILURE,
+        ] {
+            assert!(!passing(&wrong), "{wrong:?}");
+        }
     }
 }
