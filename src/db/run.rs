@@ -91,24 +91,35 @@ impl Run {
         let mut at = 0;
         while at < buf.len() {
             let klen = varint(&buf, &mut at).ok_or_else(|| damaged(&self.path, "index"))?;
-            let end = at + klen as usize;
-            let (Some(last), Some(tail)) = (buf.get(at..end), buf.get(end..end + 12)) else {
+            let end = usize::try_from(klen).ok().and_then(|k| at.checked_add(k));
+            let parts = end.and_then(|end| Some((buf.get(at..end)?, buf.get(end..end + 12)?)));
+            let Some((last, tail)) = parts else {
                 return Err(damaged(&self.path, "index"));
             };
-            out.push(BlockRef {
+            let block = BlockRef {
                 last: last.to_vec(),
                 at: u64::from_be_bytes(tail[..8].try_into().unwrap_or([0; 8])),
                 len: u32::from_be_bytes(tail[8..].try_into().unwrap_or([0; 4])),
-            });
-            at = end + 12;
+            };
+            // A block lies before the index: a damaged length never becomes a huge read.
+            if block.at.checked_add(u64::from(block.len)) > Some(self.index_at) {
+                return Err(damaged(&self.path, "index"));
+            }
+            out.push(block);
+            at += last.len() + 12;
         }
         Ok(self.blocks.get_or_init(|| Arc::new(out)).clone())
     }
 
-    fn block(&self, b: &BlockRef) -> Result<Vec<Entry>> {
+    /// A block's encoded bytes (its place was checked against the file by [`Run::blocks`]).
+    fn read_block(&self, b: &BlockRef) -> Result<Vec<u8>> {
         let mut buf = vec![0; b.len as usize];
         self.file.read_exact_at(&mut buf, b.at).at(&self.path)?;
-        decode_block(&buf).ok_or_else(|| damaged(&self.path, "block"))
+        Ok(buf)
+    }
+
+    fn block(&self, b: &BlockRef) -> Result<Vec<Entry>> {
+        decode_block(&self.read_block(b)?).ok_or_else(|| damaged(&self.path, "block"))
     }
 
     /// The entry at `key`: `Some(None)` for a tombstone, `None` when the run lacks it.
@@ -118,9 +129,7 @@ impl Run {
         let Some(b) = blocks.get(i) else {
             return Ok(None);
         };
-        let mut buf = vec![0; b.len as usize];
-        self.file.read_exact_at(&mut buf, b.at).at(&self.path)?;
-        find_in_block(&buf, key).ok_or_else(|| damaged(&self.path, "block"))
+        find_in_block(&self.read_block(b)?, key).ok_or_else(|| damaged(&self.path, "block"))
     }
 
     /// The entries from `start` on, in key order, tombstones included.
@@ -185,12 +194,12 @@ fn decode_block(buf: &[u8]) -> Option<Vec<Entry>> {
             None if shared == 0 => Vec::new(),
             None => return None,
         };
-        key.extend_from_slice(buf.get(at..at + rest)?);
+        key.extend_from_slice(buf.get(at..at.checked_add(rest)?)?);
         at += rest;
         let value = match vlen {
             0 => None,
             n => {
-                let v = buf.get(at..at + n - 1)?.to_vec();
+                let v = buf.get(at..at.checked_add(n - 1)?)?.to_vec();
                 at += n - 1;
                 Some(v)
             }
@@ -214,9 +223,9 @@ fn find_in_block(buf: &[u8], key: &[u8]) -> Option<Option<Option<Vec<u8>>>> {
             return None;
         }
         current.truncate(shared);
-        current.extend_from_slice(buf.get(at..at + rest)?);
+        current.extend_from_slice(buf.get(at..at.checked_add(rest)?)?);
         at += rest;
-        let value = buf.get(at..at + vlen.saturating_sub(1))?;
+        let value = buf.get(at..at.checked_add(vlen.saturating_sub(1))?)?;
         at += vlen.saturating_sub(1);
         match current.as_slice().cmp(key) {
             std::cmp::Ordering::Less => {}
@@ -403,5 +412,35 @@ mod tests {
         let bytes = std::fs::read(&path).expect("read");
         std::fs::write(&path, &bytes[..bytes.len() - 3]).expect("write");
         assert!(matches!(Run::open(&path), Err(Error::Db(_))));
+    }
+
+    #[test]
+    fn damaged_lengths_are_errors_not_panics_or_huge_reads() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("d.run");
+        let mut w = RunWriter::create(&path).expect("create");
+        for i in 0..100u32 {
+            w.push(&key(i), Some(b"value")).expect("push");
+        }
+        w.finish().expect("finish");
+        let good = std::fs::read(&path).expect("read");
+        let size = good.len();
+        let index_at = u64::from_be_bytes(good[size - 32..size - 24].try_into().expect("8"));
+        let index_at = usize::try_from(index_at).expect("small");
+        // The first block's length in the index (after its key) set to u32::MAX.
+        let mut bad = good.clone();
+        let mut at = index_at;
+        let klen = usize::try_from(varint(&bad, &mut at).expect("varint")).expect("small");
+        bad[at + klen + 8..at + klen + 12].copy_from_slice(&u32::MAX.to_be_bytes());
+        std::fs::write(&path, &bad).expect("write");
+        let run = Run::open(&path).expect("the footer is whole");
+        assert!(matches!(run.get(&key(0)), Err(Error::Db(_))));
+        // A key length in the first block that runs past every buffer.
+        let mut bad = good;
+        bad[1..11].copy_from_slice(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
+        std::fs::write(&path, &bad).expect("write");
+        let run = Arc::new(Run::open(&path).expect("the footer is whole"));
+        assert!(matches!(run.get(&key(0)), Err(Error::Db(_))));
+        assert!(run.range_from(b"").expect("range").any(|e| e.is_err()));
     }
 }
