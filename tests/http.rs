@@ -781,6 +781,13 @@ fn the_cli_talks_to_a_running_server() {
     let (code, out, err) = remote(&["edit", &id, "--caption", "Over HTTP"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("revision 2"), "{out}");
+    // An edit made on a revision someone has moved past is refused, saying what to do.
+    let (code, _, err) = remote(&["edit", &id, "--revision", "1", "--caption", "Stale"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("nothing was changed") && err.contains("--revision"),
+        "{err}"
+    );
     let (code, out, err) = remote(&[
         "use",
         &id,

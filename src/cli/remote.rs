@@ -54,7 +54,8 @@ impl Remote {
         }
     }
 
-    /// Read an answer: its JSON on success, the server's `message` as the error otherwise.
+    /// Read an answer: its JSON on success, the server's `message` as the error otherwise
+    /// (a [`ServerError`] when the server named its error code).
     fn answer<T: DeserializeOwned>(
         &self,
         res: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
@@ -72,7 +73,14 @@ impl Remote {
                     "server: {m} (HTTP {}); pass a token with --token TOKEN or $BYLINE_TOKEN",
                     status.as_u16()
                 ),
-                (Some(m), Some(c)) => bail!("server: {m} ({c}, HTTP {})", status.as_u16()),
+                (Some(m), Some(c)) => {
+                    return Err(ServerError {
+                        message: m.to_owned(),
+                        code: c.to_owned(),
+                        status: status.as_u16(),
+                    }
+                    .into());
+                }
                 _ => bail!(
                     "{} answered HTTP {}, not a byline error: is it the URL `byline serve` \
                      printed?",
@@ -171,7 +179,10 @@ pub(super) fn run(
                     .send(body.to_string()),
             );
             let after: Photo = match answer {
-                Err(e) if e.to_string().contains("(conflict, HTTP 409)") => {
+                Err(e)
+                    if e.downcast_ref::<ServerError>()
+                        .is_some_and(|s| s.code == "conflict") =>
+                {
                     return Err(read::conflict(&e, &before.id));
                 }
                 other => other?,
@@ -348,3 +359,23 @@ fn upload_one(r: &Remote, path: &std::path::Path, fields: Option<&Value>) -> add
         Err(e) => add::failed(shown, format!("{e:#}")),
     }
 }
+
+/// A byline error the server answered with: callers match on its `code`, never on the text.
+#[derive(Debug)]
+struct ServerError {
+    message: String,
+    code: String,
+    status: u16,
+}
+
+impl std::fmt::Display for ServerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "server: {} ({}, HTTP {})",
+            self.message, self.code, self.status
+        )
+    }
+}
+
+impl std::error::Error for ServerError {}
