@@ -141,9 +141,13 @@ impl Records for Embedded {
 
     fn flush(&self) -> Result<()> {
         // The end of a writer's work (a command, a batch): a delta past a small threshold is
-        // merged now, so the next command opens a small sled.
+        // merged now, so the next command opens a small sled. A merge rewrites the whole
+        // base, so the threshold grows with the store (a twentieth of its photos, up to the
+        // regular one): a small edit on a large store never ends in minutes of rewriting.
         if self.writable {
-            self.db.compact_if_over(self.db.compact_every() / 50)?;
+            let every = self.db.compact_every();
+            let floor = (self.db.len()? / 20).min(every).max(every / 50);
+            self.db.compact_if_over(floor)?;
         }
         self.db.flush()
     }
