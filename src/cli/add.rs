@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::output::{clean, json_line};
 use super::{ActorArg, FieldArgs};
-use crate::library::{Access, Added, Library, Prepared, Reader, RenderedSet};
+use crate::library::{Access, Added, Library, Prepared, RenderedSet};
 use crate::model::Photo;
 
 /// Files per journal commit at most: one fsync covers the batch, and reports are printed only
@@ -124,86 +124,47 @@ pub fn run(store: &Path, json: bool, args: &AddArgs, out: &mut impl Write) -> Re
         ProgressBar::hidden()
     };
     let mut staged: Vec<Report> = Vec::new();
+    let mut new_photos: Vec<(usize, Box<Photo>, Vec<u8>)> = Vec::new();
     let mut batch_start = std::time::Instant::now();
     let (mut added, mut dupes, mut failed) = (0usize, 0usize, 0usize);
-    // Files are read and prepared (metadata, fingerprint, hash) on every core, a chunk at a
-    // time, while this thread stages, journals and reports the chunk before (in order): the
-    // next chunk's decoding overlaps this chunk's writes and fsyncs, so no core waits on them.
+    // Files are read and prepared (metadata, fingerprint, hash) on every core, a few files
+    // ahead, while this thread stages, journals and reports them in order: decoding overlaps
+    // the writes and fsyncs, so no core waits on them.
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get().min(8));
     let reader = lib.reader();
-    let chunks: Vec<&[PathBuf]> = files.chunks(workers * 8).collect();
-    std::thread::scope(|scope| -> Result<()> {
-        let reader = &reader;
-        let spawn = |k: usize| {
-            chunks
-                .get(k)
-                .map(|&chunk| scope.spawn(move || prepare_all(reader, chunk, workers)))
-        };
-        let mut next = spawn(0);
-        for (k, chunk) in chunks.iter().enumerate() {
-            let prepared = match next.take() {
-                Some(handle) => handle.join().unwrap_or_else(|_| {
-                    chunk
-                        .iter()
-                        .map(|_| Err("a worker thread failed unexpectedly".to_string()))
-                        .collect()
-                }),
-                None => Vec::new(),
-            };
-            next = spawn(k + 1);
-            let mut new_photos = Vec::new();
-            for (path, read) in chunk.iter().zip(prepared) {
-                bar.set_message(clean(&path.display().to_string()));
-                let (report, new) = add_one(&mut lib, path, read, &edits, &by);
-                match report.status {
-                    "added" => added += 1,
-                    "duplicate" => dupes += 1,
-                    _ => failed += 1,
-                }
-                if args.renditions {
-                    new_photos.extend(new.map(|(photo, bytes)| (staged.len(), photo, bytes)));
-                }
-                staged.push(report);
-                bar.inc(1);
-            }
-            // Renditions are rendered on every core, then staged with their photos, in the same
-            // commit.
-            let rendered = render_all(&lib, &new_photos, workers);
-            for ((at, _, _), set) in new_photos.iter().zip(rendered) {
-                let made = set.and_then(|set| {
-                    lib.stage_rendered(set, &by, Timestamp::now())
-                        .map_err(|e| e.to_string())
-                });
-                let Some(report) = staged.get_mut(*at) else {
-                    continue;
-                };
-                match made {
-                    Ok(renditions) => {
-                        for w in renditions.into_iter().flat_map(|r| r.warnings) {
-                            if !report.rendition_warnings.contains(&w) {
-                                report.rendition_warnings.push(w);
-                            }
-                        }
-                    }
-                    // A photo whose pixels cannot be rendered is still stored; say why.
-                    Err(e) => {
-                        let shown = clean(&report.path);
-                        bar.suspend(|| eprintln!("warning: {shown}: no renditions: {e}"));
-                    }
-                }
-            }
-            if staged.len() >= COMMIT_EVERY || batch_start.elapsed() >= COMMIT_AFTER {
-                // Nothing is reported as stored before the journal holding it is fsynced.
-                let lost = raced(&mut staged, &lib.commit()?.duplicates);
-                (added, dupes) = (added - lost, dupes + lost);
-                bar.suspend(|| super::print_warnings(&mut lib));
-                bar.suspend(|| print_reports(&staged, json, out))?;
-                staged.clear();
-                batch_start = std::time::Instant::now();
-            }
+    let prepare = |p: &PathBuf| {
+        let bytes = read_file(p)?;
+        reader.prepare_owned(bytes).map_err(|e| e.to_string())
+    };
+    super::ahead::for_each_in_order(&files, workers, workers * 8, prepare, |path, read| {
+        bar.set_message(clean(&path.display().to_string()));
+        let (report, new) = add_one(&mut lib, path, read, &edits, &by);
+        match report.status {
+            "added" => added += 1,
+            "duplicate" => dupes += 1,
+            _ => failed += 1,
         }
-        Ok(())
+        if args.renditions {
+            new_photos.extend(new.map(|(photo, bytes)| (staged.len(), photo, bytes)));
+        }
+        staged.push(report);
+        bar.inc(1);
+        let commit = staged.len() >= COMMIT_EVERY || batch_start.elapsed() >= COMMIT_AFTER;
+        if commit || new_photos.len() >= workers * 4 {
+            render_staged(&mut lib, &mut new_photos, &mut staged, workers, &by, &bar);
+        }
+        if commit {
+            // Nothing is reported as stored before the journal holding it is fsynced.
+            let lost = raced(&mut staged, &lib.commit()?.duplicates);
+            (added, dupes) = (added - lost, dupes + lost);
+            bar.suspend(|| super::print_warnings(&mut lib));
+            bar.suspend(|| print_reports(&staged, json, out))?;
+            staged.clear();
+            batch_start = std::time::Instant::now();
+        }
+        anyhow::Ok(())
     })?;
+    render_staged(&mut lib, &mut new_photos, &mut staged, workers, &by, &bar);
     let lost = raced(&mut staged, &lib.commit()?.duplicates);
     (added, dupes) = (added - lost, dupes + lost);
     bar.suspend(|| super::print_warnings(&mut lib));
@@ -236,6 +197,42 @@ pub(super) fn finish(
 /// What `prepare_owned` read from a file (its bytes with it), or why it could not be read.
 type Read = Result<Prepared, String>;
 
+/// Render the presets of the photos staged since the last call, on every core, and stage the
+/// renditions in the same commit as their photos; warnings go on the photos' reports.
+fn render_staged(
+    lib: &mut Library,
+    new_photos: &mut Vec<(usize, Box<Photo>, Vec<u8>)>,
+    staged: &mut [Report],
+    workers: usize,
+    by: &str,
+    bar: &ProgressBar,
+) {
+    let rendered = render_all(lib, new_photos, workers);
+    for ((at, _, _), set) in new_photos.drain(..).zip(rendered) {
+        let made = set.and_then(|set| {
+            lib.stage_rendered(set, by, Timestamp::now())
+                .map_err(|e| e.to_string())
+        });
+        let Some(report) = staged.get_mut(at) else {
+            continue;
+        };
+        match made {
+            Ok(renditions) => {
+                for w in renditions.into_iter().flat_map(|r| r.warnings) {
+                    if !report.rendition_warnings.contains(&w) {
+                        report.rendition_warnings.push(w);
+                    }
+                }
+            }
+            // A photo whose pixels cannot be rendered is still stored; say why.
+            Err(e) => {
+                let shown = clean(&report.path);
+                bar.suspend(|| eprintln!("warning: {shown}: no renditions: {e}"));
+            }
+        }
+    }
+}
+
 /// `f` over `items` on `workers` threads, one result per item in the items' order (a thread
 /// that fails gives each of its items an error, so results stay aligned).
 fn in_parallel<T: Sync, R: Send>(
@@ -265,14 +262,6 @@ fn in_parallel<T: Sync, R: Send>(
                 })
             })
             .collect()
-    })
-}
-
-/// Read and prepare files on `workers` threads, results in the files' order.
-fn prepare_all(reader: &Reader, paths: &[PathBuf], workers: usize) -> Vec<Read> {
-    in_parallel(paths, workers, |p| {
-        let bytes = read_file(p)?;
-        reader.prepare_owned(bytes).map_err(|e| e.to_string())
     })
 }
 

@@ -5,6 +5,7 @@
 
 mod add;
 mod admin;
+mod ahead;
 mod crawl;
 mod ledger;
 mod output;
