@@ -67,13 +67,15 @@ pub(super) const fn platform(name: &'static str) -> Alias {
     }
 }
 
-/// Every known printed form, in Latin script and in others ([`super::scripts`]), and the
-/// outlets, broadcasters and photo services ([`super::outlets`]).
+/// Every known printed form, in Latin script and in others ([`super::scripts`]), the
+/// outlets, broadcasters and photo services ([`super::outlets`]) and the listed agencies
+/// and libraries (`agencies.txt`).
 pub(super) fn all() -> impl Iterator<Item = &'static Alias> {
     ALIASES
         .iter()
         .chain(super::scripts::ALIASES)
         .chain(super::outlets::ALIASES)
+        .chain(super::listed())
 }
 
 /// Every known printed form in Latin script. Misspellings are not listed:
@@ -268,8 +270,8 @@ const ALIASES: &[Alias] = &[
     agency("Belga", "Belga"),
     agency("ANP", "ANP"),
     // Israel's photo agency, printed with and without the space.
-    agency("Flash90", "Flash 90"),
-    agency("Flash 90", "Flash 90"),
+    agency("Flash90", "Flash90"),
+    agency("Flash 90", "Flash90"),
     agency("AAP", "AAP"),
     agency("AAP Image", "AAP"),
     agency("AAPIMAGE", "AAP"),
