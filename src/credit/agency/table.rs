@@ -195,7 +195,7 @@ const ALIASES: &[Alias] = &[
     brand("Alamy Live News", "Alamy", Kind::Stock),
     agency("NurPhoto", "NurPhoto"),
     agency("dpa", "dpa"),
-    agency("picture alliance", "dpa"),
+    agency("picture alliance", "picture alliance"),
     agency("Kyodo", "Kyodo"),
     // Nordic and other national agencies.
     agency("TT", "TT"),
@@ -208,7 +208,7 @@ const ALIASES: &[Alias] = &[
     agency("BelTA", "BelTA"),
     agency("Ukrinform", "Ukrinform"),
     agency("dpa Picture-Alliance", "dpa"),
-    agency("picture-alliance", "dpa"),
+    agency("picture-alliance", "picture alliance"),
     agency("Yonhap", "Yonhap"),
     // National news agencies by their own printed names.
     agency("PAP", "PAP"),
