@@ -130,8 +130,8 @@ const HELD_OUT3_RIGHT: usize = 237;
 /// round's rules, 230 after, 231 with the eighth's.
 const TUNING4_RIGHT: usize = 231;
 /// Parts right on the 63 lines of the fourth held-out set (of 252): 207 (82.1%) when scored
-/// once; 248 (98.4%) since it was burned and tuned on.
-const HELD_OUT4_RIGHT: usize = 248;
+/// once; 248 (98.4%) since it was burned and tuned on, 249 with the ninth round's rules.
+const HELD_OUT4_RIGHT: usize = 249;
 
 // See: #11. The tuning part of the fifth round (`credit-lines-fifth.tsv`, split by
 // `split-credit-lines.py fifth`): labelled by hand and committed before the parser ran on it.
@@ -212,8 +212,8 @@ fn parser_score_on_the_eighth_tuning_lines() {
 }
 
 /// Parts right on the 72 lines of the eighth tuning part (of 288): 256 before its rules,
-/// 281 after.
-const TUNING8_RIGHT: usize = 281;
+/// 281 after, 283 with the ninth round's.
+const TUNING8_RIGHT: usize = 283;
 
 // See: #11. Held-out set 8: 66 lines of the eighth round, labelled by hand and committed
 // before the parser was run on any of them, scored once after the eighth round's rules
@@ -223,8 +223,9 @@ fn parser_score_on_the_eighth_held_out_lines() {
     hold("credit-lines-heldout8.tsv", HELD_OUT8_RIGHT);
 }
 
-/// Parts right on the 66 lines of the eighth held-out set, scored once (of 264): 237 (89.8%).
-const HELD_OUT8_RIGHT: usize = 237;
+/// Parts right on the 66 lines of the eighth held-out set (of 264): 237 (89.8%) when scored
+/// once; 251 (95.1%) since it was burned and the ninth round's rules were written on it.
+const HELD_OUT8_RIGHT: usize = 251;
 
 // See: #11. The tuning part of the ninth round (`credit-lines-ninth.tsv`, split by
 // `split-credit-lines.py ninth`): labelled by hand and committed before the parser ran on it.
@@ -233,5 +234,17 @@ fn parser_score_on_the_ninth_tuning_lines() {
     hold("credit-lines-tuning9.tsv", TUNING9_RIGHT);
 }
 
-/// Parts right on the 65 lines of the ninth tuning part (of 260).
-const TUNING9_RIGHT: usize = 0;
+/// Parts right on the 65 lines of the ninth tuning part (of 260): 215 before its rules, 228
+/// after.
+const TUNING9_RIGHT: usize = 228;
+
+// See: #11. Held-out set 9: 66 lines of the ninth round, labelled by hand and committed
+// before the parser was run on any of them, scored once after the ninth round's rules were
+// written; it must not fall below that score.
+#[test]
+fn parser_score_on_the_ninth_held_out_lines() {
+    hold("credit-lines-heldout9.tsv", HELD_OUT9_RIGHT);
+}
+
+/// Parts right on the 66 lines of the ninth held-out set, scored once (of 264).
+const HELD_OUT9_RIGHT: usize = 0;

@@ -150,8 +150,10 @@ fn trailing_date(line: &str) -> Option<usize> {
     };
     let lower = line.to_ascii_lowercase();
     [" on ", ", "].iter().find_map(|sep| {
-        let i = lower.rfind(sep)?;
-        (i > 0 && tail_is_date(line.get(i + sep.len()..)?)).then_some(i)
+        lower
+            .match_indices(sep)
+            .map(|(i, _)| i)
+            .find(|&i| i > 0 && line.get(i + sep.len()..).is_some_and(tail_is_date))
     })
 }
 
