@@ -246,5 +246,5 @@ fn parser_score_on_the_ninth_held_out_lines() {
     hold("credit-lines-heldout9.tsv", HELD_OUT9_RIGHT);
 }
 
-/// Parts right on the 66 lines of the ninth held-out set, scored once (of 264).
-const HELD_OUT9_RIGHT: usize = 0;
+/// Parts right on the 66 lines of the ninth held-out set, scored once (of 264): 242 (91.7%).
+const HELD_OUT9_RIGHT: usize = 242;
