@@ -188,16 +188,16 @@ pub(crate) fn lookup(s: &str) -> Option<&'static Alias> {
         return Some(a);
     }
     let own = |a: &&&'static Alias| !a.generated;
-    if let Some(a) = forms::compact(s)
+    if let Some(a) = forms::compact_folded(&f)
         .and_then(|c| i.compacted.get(&c))
         .filter(own)
     {
         return Some(a);
     }
-    forms::cores(s).iter().find_map(|core| {
+    forms::cores_folded(&f).iter().find_map(|core| {
         i.folded
             .get(core)
-            .or_else(|| forms::compact(core).and_then(|c| i.compacted.get(&c)))
+            .or_else(|| forms::compact_folded(core).and_then(|c| i.compacted.get(&c)))
             .filter(own)
             .copied()
     })

@@ -11,6 +11,9 @@ use unicode_normalization::char::is_combining_mark;
 /// name meet under when they differ only in diacritics (`Agência`/`Agencia`, `Télam`/`Telam`).
 /// Letters that are not a base letter plus a mark are spelt out (`ø` → `o`, `ß` → `ss`).
 pub(super) fn fold(s: &str) -> String {
+    if s.is_ascii() {
+        return super::key(s);
+    }
     let lower = super::lower(s);
     let mut out = String::with_capacity(lower.len());
     for c in lower.nfd().filter(|c| !is_combining_mark(*c)) {
@@ -32,7 +35,12 @@ pub(super) fn fold(s: &str) -> String {
 /// and `ITAR TASS` meets `ITAR-TASS`. Keys under five characters are not used: two short
 /// words run together (`Lu Sa`) would meet a short agency (`Lusa`).
 pub(super) fn compact(s: &str) -> Option<String> {
-    let k: String = fold(s).chars().filter(|c| c.is_alphanumeric()).collect();
+    compact_folded(&fold(s))
+}
+
+/// [`compact`] of text already folded.
+pub(super) fn compact_folded(f: &str) -> Option<String> {
+    let k: String = f.chars().filter(|c| c.is_alphanumeric()).collect();
     (k.chars().count() >= 5).then_some(k)
 }
 
@@ -76,8 +84,24 @@ const INTRODUCERS: &[&str] = &[" news agency ", " press agency ", " agency "];
 /// `Agencia Brasil` gives `brasil` (which is not a name, so nothing comes of it). Only
 /// agency words are taken away, never a person's, so a name is never cut to an agency.
 pub(super) fn cores(s: &str) -> Vec<String> {
-    let f = fold(s);
+    cores_folded(&fold(s))
+}
+
+/// [`cores`] of text already folded.
+pub(super) fn cores_folded(f: &str) -> Vec<String> {
     let mut out = Vec::new();
+    // Only a name that holds an agency word can lose one.
+    if !f.contains("agen")
+        && !f.contains("news")
+        && !f.contains("zentralbild")
+        && !f.contains("foto")
+        && !f.contains("photo")
+        && !f.starts_with("the ")
+        && !f.contains("ajans")
+        && !f.contains("agentur")
+    {
+        return out;
+    }
     // One name, not a chain or a sentence: `Name/Russian News Agency TASS` is two elements.
     if f.contains(['/', ',', ';', '(', ')', '|']) || f.split(' ').count() > 6 {
         return out;
