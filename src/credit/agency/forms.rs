@@ -83,11 +83,7 @@ const INTRODUCERS: &[&str] = &[" news agency ", " press agency ", " agency "];
 /// away, folded: `Russian News Agency TASS` gives `tass`, `dpa-Zentralbild` gives `dpa`,
 /// `Agencia Brasil` gives `brasil` (which is not a name, so nothing comes of it). Only
 /// agency words are taken away, never a person's, so a name is never cut to an agency.
-pub(super) fn cores(s: &str) -> Vec<String> {
-    cores_folded(&fold(s))
-}
-
-/// [`cores`] of text already folded.
+/// The text must be folded already ([`fold`]).
 pub(super) fn cores_folded(f: &str) -> Vec<String> {
     let mut out = Vec::new();
     // Only a name that holds an agency word can lose one.
@@ -146,12 +142,12 @@ mod tests {
 
     #[test]
     fn cores_strip_agency_words_only() {
-        assert!(cores("Russian News Agency TASS").contains(&"tass".to_string()));
-        assert!(cores("dpa-Zentralbild").contains(&"dpa".to_string()));
-        assert!(cores("Yonhap News Agency").contains(&"yonhap".to_string()));
-        assert!(cores("Agencia EFE").contains(&"efe".to_string()));
-        assert!(cores("Jane Doe").is_empty());
-        assert!(cores("Jane Doe/Russian News Agency TASS").is_empty());
-        assert!(cores("Maria Newsome").is_empty());
+        assert!(cores_folded(&fold("Russian News Agency TASS")).contains(&"tass".to_string()));
+        assert!(cores_folded(&fold("dpa-Zentralbild")).contains(&"dpa".to_string()));
+        assert!(cores_folded(&fold("Yonhap News Agency")).contains(&"yonhap".to_string()));
+        assert!(cores_folded(&fold("Agencia EFE")).contains(&"efe".to_string()));
+        assert!(cores_folded(&fold("Jane Doe")).is_empty());
+        assert!(cores_folded(&fold("Jane Doe/Russian News Agency TASS")).is_empty());
+        assert!(cores_folded(&fold("Maria Newsome")).is_empty());
     }
 }
