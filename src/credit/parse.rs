@@ -103,8 +103,13 @@ pub fn parse(line: &str) -> CreditParts {
 /// issued the picture and the agency passed it on: a handout.
 fn issued_via_agency(elems: &[Elem], parts: &mut CreditParts) {
     let (before, after): (Vec<&Elem>, Vec<&Elem>) = elems.iter().partition(|e| !e.after_via);
+    // A generic source (`Social Media/via REUTERS`) names no issuer.
+    let generic = |t: &str| {
+        let t = t.to_lowercase();
+        t.contains("social media") || ["internet", "web", "online"].contains(&t.as_str())
+    };
     let issuer = |e: &&Elem| match &e.class {
-        Class::Org { alias: None, .. } => true,
+        Class::Org { alias: None, .. } => !generic(&e.text),
         Class::Person => e.text.starts_with('@'),
         _ => false,
     };
