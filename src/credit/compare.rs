@@ -153,7 +153,7 @@ impl Roles {
             .map(|(t, r)| {
                 r.unwrap_or(if is_year(&t.key) {
                     Role::Year
-                } else if agency::lookup(&t.key).is_some() {
+                } else if agency::lookup_exact(&t.key).is_some() {
                     // The agency as the style prints it (`REUTERS`, `AP Photo`).
                     Role::Agency
                 } else {
@@ -282,7 +282,7 @@ fn diff<F: FnOnce() -> CreditParts>(
         let t = text(&p, &pt, range.start, range.end);
         let role = if range.len() == 1 && is_year(&pt[range.start].key) {
             Some(Role::Year)
-        } else if agency::lookup(t).is_some() {
+        } else if agency::lookup_exact(t).is_some() {
             Some(Role::Agency)
         } else {
             None
@@ -367,7 +367,7 @@ fn misspells(printed: &str, expected: &str) -> bool {
     if printed.is_empty() || printed.eq_ignore_ascii_case(expected) {
         return false;
     }
-    let want = agency::lookup(expected).map(|a| a.canonical);
+    let want = agency::lookup_exact(expected).map(|a| a.canonical);
     agency::lookup_fuzzy(printed).is_some_and(|a| Some(a.canonical) == want)
         || strsim::osa_distance(&printed.to_lowercase(), &expected.to_lowercase()) == 1
             && expected.chars().count() >= 3

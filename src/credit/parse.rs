@@ -85,6 +85,7 @@ pub fn parse(line: &str) -> CreditParts {
     lone_name_is_org(&mut elems, line);
     name_after_agency_is_org(&mut elems);
     let mut parts = assemble(&elems, &seen, parts);
+    issued_via_agency(&elems, &mut parts);
     // A link to a platform names the source when the chain names no agency.
     if parts.agency.is_none()
         && let Some(p) = found.platform
@@ -95,6 +96,31 @@ pub fn parse(line: &str) -> CreditParts {
         }
     }
     parts
+}
+
+/// `Party via Agency`, `@account via Agency`: where only a body no agency table knows, or a
+/// social-media account, is printed before ` via ` and a known agency after it, the body
+/// issued the picture and the agency passed it on: a handout.
+fn issued_via_agency(elems: &[Elem], parts: &mut CreditParts) {
+    let (before, after): (Vec<&Elem>, Vec<&Elem>) = elems.iter().partition(|e| !e.after_via);
+    // A generic source (`Social Media/via REUTERS`) names no issuer.
+    let generic = |t: &str| {
+        let t = t.to_lowercase();
+        t.contains("social media") || ["internet", "web", "online"].contains(&t.as_str())
+    };
+    let issuer = |e: &&Elem| match &e.class {
+        Class::Org { alias: None, .. } => !generic(&e.text),
+        Class::Person => e.text.starts_with('@'),
+        _ => false,
+    };
+    let known = |e: &&Elem| matches!(e.class, Class::Org { alias: Some(a), .. } if !a.platform);
+    if !before.is_empty()
+        && before.iter().all(issuer)
+        && after.iter().any(known)
+        && matches!(parts.kind, Kind::Staff | Kind::Unknown)
+    {
+        parts.kind = Kind::Handout;
+    }
 }
 
 /// Kinds and facts noticed while reading the elements.

@@ -216,9 +216,9 @@ fn parses_the_forms_credits_md_describes() {
         ),
         (
             "Foto: picture alliance / dpa | Jane Doe",
-            Some("dpa"),
+            Some("picture alliance"),
             &["Jane Doe"],
-            &[],
+            &["dpa"],
             Staff,
         ),
         ("Crédit : AFP", Some("AFP"), &[], &[], Unknown),

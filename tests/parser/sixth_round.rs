@@ -107,7 +107,7 @@ fn outlets_before_names() {
         ),
         ("Foto: Archivo Diario Sur", "Diario Sur", "", "", "archive"),
         ("GAZETA/JANE M DOE", "GAZETA", "Jane M Doe", "", "staff"),
-        ("Jane Doe / Flash90", "Flash 90", "Jane Doe", "", "staff"),
+        ("Jane Doe / Flash90", "Flash90", "Jane Doe", "", "staff"),
         (
             "Jane Doe/Reuters/kod 10060",
             "Reuters",

@@ -51,6 +51,10 @@ pub(super) const ALIASES: &[Alias] = &[
     agency("時事通信", "Jiji Press"),
     agency("時事通信社", "Jiji Press"),
     // Xinhua.
+    // China News Service.
+    agency("中新社", "China News Service"),
+    agency("中國新聞社", "China News Service"),
+    agency("中国新闻社", "China News Service"),
     agency("新华社", "Xinhua"),
     agency("新華社", "Xinhua"),
     agency("신화", "Xinhua"),

@@ -67,13 +67,15 @@ pub(super) const fn platform(name: &'static str) -> Alias {
     }
 }
 
-/// Every known printed form, in Latin script and in others ([`super::scripts`]), and the
-/// outlets, broadcasters and photo services ([`super::outlets`]).
+/// Every known printed form, in Latin script and in others ([`super::scripts`]), the
+/// outlets, broadcasters and photo services ([`super::outlets`]) and the listed agencies
+/// and libraries (`agencies.txt`).
 pub(super) fn all() -> impl Iterator<Item = &'static Alias> {
     ALIASES
         .iter()
         .chain(super::scripts::ALIASES)
         .chain(super::outlets::ALIASES)
+        .chain(super::listed())
 }
 
 /// Every known printed form in Latin script. Misspellings are not listed:
@@ -193,7 +195,7 @@ const ALIASES: &[Alias] = &[
     brand("Alamy Live News", "Alamy", Kind::Stock),
     agency("NurPhoto", "NurPhoto"),
     agency("dpa", "dpa"),
-    agency("picture alliance", "dpa"),
+    agency("picture alliance", "picture alliance"),
     agency("Kyodo", "Kyodo"),
     // Nordic and other national agencies.
     agency("TT", "TT"),
@@ -206,7 +208,7 @@ const ALIASES: &[Alias] = &[
     agency("BelTA", "BelTA"),
     agency("Ukrinform", "Ukrinform"),
     agency("dpa Picture-Alliance", "dpa"),
-    agency("picture-alliance", "dpa"),
+    agency("picture-alliance", "picture alliance"),
     agency("Yonhap", "Yonhap"),
     // National news agencies by their own printed names.
     agency("PAP", "PAP"),
@@ -268,8 +270,8 @@ const ALIASES: &[Alias] = &[
     agency("Belga", "Belga"),
     agency("ANP", "ANP"),
     // Israel's photo agency, printed with and without the space.
-    agency("Flash90", "Flash 90"),
-    agency("Flash 90", "Flash 90"),
+    agency("Flash90", "Flash90"),
+    agency("Flash 90", "Flash90"),
     agency("AAP", "AAP"),
     agency("AAP Image", "AAP"),
     agency("AAPIMAGE", "AAP"),

@@ -20,6 +20,26 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
     // A closing stop goes unless it ends an abbreviation (`Jr.`, `J.`).
     t = strip_full_stop(&t).trim_end_matches(':').to_string();
     t = undouble(&t);
+    // An e-mail address on its own (`Name, name@paper.com`) says how to reach the
+    // photographer, not who made or sent the picture.
+    if is_email(&t) {
+        return Vec::new();
+    }
+    // Malaysian papers glue `PIC` to the agency (`BERNAMAPIC`).
+    if let Some(alias) = t
+        .strip_suffix("PIC")
+        .filter(|stem| stem.chars().count() >= 3 && stem.chars().all(char::is_uppercase))
+        .and_then(agency::lookup)
+    {
+        return vec![elem(
+            alias.name,
+            Class::Org {
+                alias: Some(alias),
+                canonical: alias.canonical.to_string(),
+                fuzzy: false,
+            },
+        )];
+    }
     // A number that is not a year is a reference or billing code (`TT kod 444`), never a
     // name: it goes with its code word, and what is left is read.
     let code = |w: &str| w.len() >= 2 && w.chars().all(|c| c.is_ascii_digit()) && !is_year(w);
@@ -546,4 +566,12 @@ pub(super) fn split_suffix_alias(t: &str) -> Option<(&str, &'static Alias)> {
         }
     }
     None
+}
+
+/// One word that is an e-mail address (`name@paper.co.uk`).
+fn is_email(t: &str) -> bool {
+    !t.contains(char::is_whitespace)
+        && t.split_once('@').is_some_and(|(user, host)| {
+            !user.is_empty() && host.contains('.') && !host.starts_with('.')
+        })
 }

@@ -26,7 +26,8 @@ pub(super) fn odd_label_punctuation(s: &str) -> Option<String> {
     }
     let rest = rest.trim_start();
     let (dash, after) = rest.split_once(char::is_whitespace)?;
-    (is_any_label(first) && DASHES.contains(&dash)).then(|| after.trim_start().to_string())
+    (is_any_label(first) && (DASHES.contains(&dash) || dash == "|"))
+        .then(|| after.trim_start().to_string())
 }
 
 /// Spanish `S/D` (*sin datos*, "no data"), alone or as `S/D de autor`, where the

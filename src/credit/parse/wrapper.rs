@@ -80,6 +80,9 @@ pub(super) fn split_trailer(line: &str) -> (&str, Option<String>) {
         "REFILE",
         // The BBC's label after a credit (`REUTERS/Name Image copyright Reuters`).
         "Image copyright",
+        // A copyright sentence's close after the agency's name.
+        "All Rights Reserved",
+        "ALL RIGHTS RESERVED",
     ];
     let mut cut = KEYS
         .iter()
@@ -95,6 +98,9 @@ pub(super) fn split_trailer(line: &str) -> (&str, Option<String>) {
             cut = Some(cut.map_or(start, |c| c.min(start)));
         }
     }
+    if let Some(i) = trailing_date(line) {
+        cut = Some(cut.map_or(i, |c| c.min(i)));
+    }
     match cut {
         Some(i) => {
             let body = line.get(..i).unwrap_or(line);
@@ -104,6 +110,51 @@ pub(super) fn split_trailer(line: &str) -> (&str, Option<String>) {
         }
         None => (line, None),
     }
+}
+
+/// English month names, as a date after a credit spells them.
+const MONTHS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// Where a date printed after the credit starts (`Name/TPS on 14 August, 2016`, `…, March 3,
+/// 2020`): ` on ` or a comma, then a day and a month name in either order and a year, and
+/// nothing after. A month name alone, without day and year, is not a date.
+fn trailing_date(line: &str) -> Option<usize> {
+    let tail_is_date = |t: &str| {
+        let words: Vec<String> = t
+            .trim()
+            .trim_end_matches('.')
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        let day = |w: &str| w.len() <= 2 && w.chars().all(|c| c.is_ascii_digit());
+        let year = |w: &str| w.len() == 4 && w.chars().all(|c| c.is_ascii_digit());
+        let month = |w: &str| MONTHS.contains(&w);
+        match words.as_slice() {
+            [a, b, y] => year(y) && (day(a) && month(b) || month(a) && day(b)),
+            _ => false,
+        }
+    };
+    let lower = line.to_ascii_lowercase();
+    [" on ", ", "].iter().find_map(|sep| {
+        lower
+            .match_indices(sep)
+            .map(|(i, _)| i)
+            .find(|&i| i > 0 && line.get(i + sep.len()..).is_some_and(tail_is_date))
+    })
 }
 
 /// The byte offset of `word` in `s` where it starts a word (case-sensitive).
