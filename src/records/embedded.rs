@@ -8,6 +8,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use super::{Committed, Fill, PhotoPages, PhotosWithUses, Records, UsePages};
@@ -34,6 +35,8 @@ pub struct Embedded {
     journal: Mutex<Journal>,
     db: Db,
     writable: bool,
+    /// Events this handle has committed (an import or a bulk add commits thousands).
+    written: AtomicU64,
 }
 
 impl Embedded {
@@ -58,6 +61,7 @@ impl Embedded {
             journal: Mutex::new(journal),
             db,
             writable,
+            written: AtomicU64::new(0),
         })
     }
 
@@ -101,6 +105,8 @@ impl Records for Embedded {
         let spans = journal.append(&out.events)?;
         let applied: Vec<(Span, Event)> = spans.into_iter().zip(out.events).collect();
         apply_to_index(&self.db, &applied)?;
+        self.written
+            .fetch_add(applied.len() as u64, Ordering::Relaxed);
         out.events = applied.into_iter().map(|(_, e)| e).collect();
         Ok(out)
     }
@@ -148,9 +154,15 @@ impl Records for Embedded {
         // merged now, so the next command opens a small sled. A merge rewrites the whole
         // base, so the threshold grows with the store (a twentieth of its photos, up to the
         // regular one): a small edit on a large store never ends in minutes of rewriting.
+        // A bulk write (this handle committed at least a fiftieth of the regular threshold:
+        // an import, a folder added) ends with the index in runs only, whatever the delta
+        // holds, so a freshly built store opens without a large sled.
         if self.writable {
             let every = self.db.compact_every();
-            let floor = (self.db.len()? / 20).min(every).max(every / 50);
+            let floor = match self.written.load(Ordering::Relaxed) >= every / 50 {
+                true => 1,
+                false => (self.db.len()? / 20).min(every).max(every / 50),
+            };
             self.db.compact_if_over(floor)?;
         }
         self.db.flush()
