@@ -315,3 +315,42 @@ fn a_rebuild_through_spilled_runs_reads_the_same() {
         assert_eq!(reads(&lib), before, "reopened");
     }
 }
+
+/// An import (a bulk write) ends with the index in runs only, even when what it wrote is
+/// below the threshold a writer's end otherwise merges at (a twentieth of the store): a
+/// freshly built store opens without a large sled. A small edit afterwards leaves its event
+/// in the delta (merging would rewrite the whole base).
+#[test]
+fn an_import_ends_with_the_index_in_runs_and_a_small_edit_does_not() {
+    let dir = store(Some(1_000));
+    let mut lines = records(625);
+    let late = lines.split_off(600);
+    let ids: Vec<BlobId> = late.iter().map(|l| l.photo.id).collect();
+    open(dir.path()).import(lines).expect("import 600");
+    let before = generation(dir.path());
+    {
+        // 25 events: at least a fiftieth of the threshold, less than a twentieth of 625.
+        let mut lib = open(dir.path());
+        lib.import(late).expect("import 25");
+    }
+    let after_import = generation(dir.path());
+    assert!(
+        after_import > before,
+        "the import's 25 events were merged into runs at its end"
+    );
+    {
+        let mut lib = open(dir.path());
+        let edits = [("agency".into(), Value::from("Belga"))];
+        lib.edit(&ids[0], &edits, "ed", t("2026-02-01T00:00:00Z"))
+            .expect("edit");
+        lib.commit().expect("commit");
+    }
+    assert_eq!(
+        generation(dir.path()),
+        after_import,
+        "one edit stays in the delta"
+    );
+    let lib = open(dir.path());
+    let photo = lib.photo(&ids[0]).expect("photo");
+    assert_eq!(photo.fields.agency.as_deref(), Some("Belga"));
+}

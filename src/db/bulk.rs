@@ -4,6 +4,10 @@
 //! at the end every tree's spills and what is left in memory are merged (newest wins,
 //! tombstones dropped) into the runs of a new generation with an empty delta.
 //!
+//! Trees that applying events never reads (the history, the lookup trees, the uses) are
+//! held as plain logs of writes, sorted only when spilled: at a million photos, keeping every
+//! tree in a sorted map made comparing keys a quarter of a rebuild's time.
+//!
 //! Reads made while applying see memory first, then the spills from newest to oldest. The
 //! `ids` tree, which every event reads by a random key, stays in memory until the end (about
 //! 90 bytes a photo), so a new photo's lookup never reads a spill; other lookups are by
@@ -40,6 +44,8 @@ type Out<'a> = dyn FnMut(&[u8], &[u8]) -> Result<()> + 'a;
 pub struct Bulk<'a> {
     db: &'a Db,
     mem: RefCell<Vec<Map>>,
+    /// Per tree that is never read while applying ([`is_read`]), its writes in order.
+    logs: RefCell<Vec<Vec<Entry>>>,
     bytes: Cell<usize>,
     /// Per spill (oldest first), a run per tree.
     spills: Vec<Vec<Arc<Run>>>,
@@ -61,6 +67,7 @@ impl Db {
         Ok(Bulk {
             db: self,
             mem: RefCell::new(vec![Map::new(); T::ALL.len()]),
+            logs: RefCell::new(vec![Vec::new(); T::ALL.len()]),
             bytes: Cell::new(0),
             spills: Vec::new(),
             dir,
@@ -74,6 +81,12 @@ impl Db {
 
 impl Layer for Bulk<'_> {
     fn get(&self, t: T, key: &[u8]) -> TxResult<Option<Vec<u8>>> {
+        if !is_read(t) {
+            return Err(ConflictableTransactionError::Abort(Error::Db(format!(
+                "a bulk rebuild read tree {}, which it keeps unsorted",
+                t.name()
+            ))));
+        }
         if let Some(v) = self.mem.borrow()[t as usize].get(key) {
             return Ok(v.clone());
         }
@@ -90,6 +103,11 @@ impl Layer for Bulk<'_> {
 
     fn put(&self, t: T, key: &[u8], value: Option<&[u8]>) -> TxResult<()> {
         let size = key.len() + value.map_or(0, <[u8]>::len) + OVERHEAD;
+        if !is_read(t) {
+            self.logs.borrow_mut()[t as usize].push((key.to_vec(), value.map(<[u8]>::to_vec)));
+            self.bytes.set(self.bytes.get() + size);
+            return Ok(());
+        }
         let old = self.mem.borrow_mut()[t as usize].insert(key.to_vec(), value.map(<[u8]>::to_vec));
         if old.is_none() && t != T::Ids {
             self.bytes.set(self.bytes.get() + size);
@@ -122,10 +140,15 @@ impl Bulk<'_> {
         fs::create_dir_all(&dir).at(&dir)?;
         let mut runs = Vec::with_capacity(T::ALL.len());
         let mut mem = self.mem.borrow_mut();
+        let mut logs = self.logs.borrow_mut();
         for t in T::ALL {
             let path = dir.join(format!("{}.run", t.name()));
             let mut w = RunWriter::create(&path)?;
-            if t != T::Ids {
+            if !is_read(t) {
+                for (k, v) in sorted(std::mem::take(&mut logs[t as usize])) {
+                    w.push(&k, v.as_deref())?;
+                }
+            } else if t != T::Ids {
                 for (k, v) in std::mem::take(&mut mem[t as usize]) {
                     w.push(&k, v.as_deref())?;
                 }
@@ -133,7 +156,7 @@ impl Bulk<'_> {
             w.finish()?;
             runs.push(Arc::new(Run::open(&path)?));
         }
-        drop(mem);
+        drop((mem, logs));
         self.spills.push(runs);
         self.bytes.set(0);
         Ok(())
@@ -142,18 +165,47 @@ impl Bulk<'_> {
     /// Merge the spills and memory into a new generation of the index and switch to it.
     pub fn finish(self) -> Result<()> {
         let mut mem = self.mem.take();
+        let mut logs = self.logs.take();
         let spills = &self.spills;
         self.db.switch(&mut |t, w| {
             let mut sources: Vec<Box<dyn Iterator<Item = Result<Entry>>>> = Vec::new();
             for spill in spills {
                 sources.push(Box::new(spill[t as usize].range_from(&[])?));
             }
-            let held = std::mem::take(&mut mem[t as usize]);
-            sources.push(Box::new(held.into_iter().map(Ok)));
+            match is_read(t) {
+                true => {
+                    let held = std::mem::take(&mut mem[t as usize]);
+                    sources.push(Box::new(held.into_iter().map(Ok)));
+                }
+                false => {
+                    let held = sorted(std::mem::take(&mut logs[t as usize]));
+                    sources.push(Box::new(held.into_iter().map(Ok)));
+                }
+            }
             merge(sources, &mut |k, v| w.push(k, Some(v)))
         })?;
         fs::remove_dir_all(&self.dir).at(&self.dir)
     }
+}
+
+/// Whether applying events reads tree `t` (`Db::apply_events`): those are kept sorted in
+/// memory, the others as logs.
+fn is_read(t: T) -> bool {
+    matches!(t, T::Meta | T::Ids | T::Photos | T::Fingerprint)
+}
+
+/// A log of writes sorted by key, the last write of each key kept.
+fn sorted(mut log: Vec<Entry>) -> Vec<Entry> {
+    // Stable: equal keys stay in the order they were written.
+    log.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out: Vec<Entry> = Vec::with_capacity(log.len());
+    for e in log {
+        match out.last_mut() {
+            Some(last) if last.0 == e.0 => *last = e,
+            _ => out.push(e),
+        }
+    }
+    out
 }
 
 /// Merge sorted sources (oldest first) into `out`: on equal keys the newest source's entry
@@ -201,6 +253,23 @@ mod tests {
             .map(|(k, v)| Ok((k.as_bytes().to_vec(), v.map(|v| v.as_bytes().to_vec()))))
             .collect();
         Box::new(v.into_iter())
+    }
+
+    #[test]
+    fn a_sorted_log_keeps_the_last_write_of_each_key() {
+        let e =
+            |k: &str, v: Option<&str>| (k.as_bytes().to_vec(), v.map(|v| v.as_bytes().to_vec()));
+        let log = vec![
+            e("b", Some("1")),
+            e("a", Some("1")),
+            e("b", None),
+            e("c", Some("1")),
+            e("a", Some("2")),
+        ];
+        assert_eq!(
+            sorted(log),
+            vec![e("a", Some("2")), e("b", None), e("c", Some("1"))]
+        );
     }
 
     #[test]

@@ -46,6 +46,7 @@
 //! join), so the first page of any query reads a few keys per result, never every match.
 
 mod bulk;
+mod derived;
 mod generation;
 mod key;
 mod prints;
@@ -55,6 +56,7 @@ mod tier;
 mod write;
 
 pub use bulk::Bulk;
+pub use derived::Derived;
 pub use key::{indexed_words, normal_name, words};
 pub use prints::prints_of;
 pub use read::{COMMON_WORD, Pages, UsePages};

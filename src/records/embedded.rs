@@ -8,10 +8,11 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use super::{Committed, Fill, PhotoPages, PhotosWithUses, Records, UsePages};
-use crate::db::{After, Db, Query};
+use crate::db::{After, Db, Derived, Query};
 use crate::edit;
 use crate::error::{Error, IoContext, Result};
 use crate::id::BlobId;
@@ -25,11 +26,17 @@ use crate::model::{Change, Event, Photo, Rendition, Token, Use};
 /// to a fifth larger; below 512 neither changed much.
 const EVENTS_PER_TRANSACTION: usize = 512;
 
+/// The file, beside the journal, that keeps what rebuilds derived from originals
+/// (`db::Derived`).
+pub const DERIVED: &str = "derived.run";
+
 /// The journal file and the sled index of one store.
 pub struct Embedded {
     journal: Mutex<Journal>,
     db: Db,
     writable: bool,
+    /// Events this handle has committed (an import or a bulk add commits thousands).
+    written: AtomicU64,
 }
 
 impl Embedded {
@@ -54,6 +61,7 @@ impl Embedded {
             journal: Mutex::new(journal),
             db,
             writable,
+            written: AtomicU64::new(0),
         })
     }
 
@@ -97,6 +105,8 @@ impl Records for Embedded {
         let spans = journal.append(&out.events)?;
         let applied: Vec<(Span, Event)> = spans.into_iter().zip(out.events).collect();
         apply_to_index(&self.db, &applied)?;
+        self.written
+            .fetch_add(applied.len() as u64, Ordering::Relaxed);
         out.events = applied.into_iter().map(|(_, e)| e).collect();
         Ok(out)
     }
@@ -144,9 +154,15 @@ impl Records for Embedded {
         // merged now, so the next command opens a small sled. A merge rewrites the whole
         // base, so the threshold grows with the store (a twentieth of its photos, up to the
         // regular one): a small edit on a large store never ends in minutes of rewriting.
+        // A bulk write (this handle committed at least a fiftieth of the regular threshold:
+        // an import, a folder added) ends with the index in runs only, whatever the delta
+        // holds, so a freshly built store opens without a large sled.
         if self.writable {
             let every = self.db.compact_every();
-            let floor = (self.db.len()? / 20).min(every).max(every / 50);
+            let floor = match self.written.load(Ordering::Relaxed) >= every / 50 {
+                true => 1,
+                false => (self.db.len()? / 20).min(every).max(every / 50),
+            };
             self.db.compact_if_over(floor)?;
         }
         self.db.flush()
@@ -277,15 +293,113 @@ fn open_index(
 }
 
 /// Replay the whole journal into the empty index `db`, straight into runs (`db::Bulk`).
+/// What `fill` derives from originals comes from the cache [`DERIVED`] beside the journal
+/// when it is there, and is added to it when it is not.
 fn rebuild(db: &Db, journal: &mut Journal, fill: &Fill) -> Result<Vec<String>> {
+    let path = journal.path().with_file_name(DERIVED);
+    let mut derived = Derived::open(&path);
     let mut bulk = db.bulk()?;
-    let warnings = journal.replay_from(0, 1, |events| {
-        let filled = filled(events, fill);
+    let mut warnings = journal.replay_from(0, 1, |events| {
+        let filled = filled_cached(events, fill, &mut derived);
         bulk.apply(filled.as_deref().unwrap_or(events), &edit::apply)
     })?;
     bulk.finish()?;
     db.flush()?;
+    // Only a cache: the next rebuild decodes again.
+    if let Err(e) = derived.save() {
+        warnings.push(format!("the cache of crop fingerprints was not saved: {e}"));
+    }
     Ok(warnings)
+}
+
+/// As [`filled`] for a rebuild, where `fill` is expected to change only added photos with a
+/// whole-picture fingerprint and no crop fingerprints (by computing those from the original):
+/// their crop fingerprints come from `derived` when it holds them, and are otherwise
+/// computed by `fill` on every core and kept in `derived` (8 bytes each, big-endian).
+fn filled_cached(
+    events: &[(Span, Event)],
+    fill: &Fill,
+    derived: &mut Derived,
+) -> Option<Vec<(Span, Event)>> {
+    let mut filled: Option<Vec<(Span, Event)>> = None;
+    let mut misses = Vec::new();
+    for (i, (_, e)) in events.iter().enumerate() {
+        let Change::PhotoAdded { photo } = &e.change else {
+            continue;
+        };
+        let o = &photo.original;
+        if o.fingerprint.is_none() || !o.crop_fingerprints.is_empty() {
+            continue;
+        }
+        match derived.get(photo.id.as_bytes()) {
+            Some(packed) => {
+                if packed.is_empty() {
+                    continue;
+                }
+                let mut new = e.clone();
+                if let Change::PhotoAdded { photo } = &mut new.change {
+                    photo.original.crop_fingerprints = packed
+                        .chunks_exact(8)
+                        .map(|c| {
+                            format!(
+                                "{:016x}",
+                                u64::from_be_bytes(c.try_into().unwrap_or([0; 8]))
+                            )
+                        })
+                        .collect();
+                }
+                filled.get_or_insert_with(|| events.to_vec())[i].1 = new;
+            }
+            None => misses.push(i),
+        }
+    }
+    for (i, new) in fill_parallel(events, &misses, fill) {
+        let Some(new) = new else { continue };
+        if let Change::PhotoAdded { photo } = &new.change {
+            let packed: Option<Vec<u8>> = photo
+                .original
+                .crop_fingerprints
+                .iter()
+                .map(|c| u64::from_str_radix(c, 16).ok().map(u64::to_be_bytes))
+                .collect::<Option<Vec<_>>>()
+                .map(|words| words.concat());
+            if let Some(packed) = packed {
+                derived.put(photo.id.as_bytes(), &packed);
+            }
+        }
+        filled.get_or_insert_with(|| events.to_vec())[i].1 = new;
+    }
+    filled
+}
+
+/// `fill` of the events at `which`, split between the machine's cores (it decodes pixels).
+fn fill_parallel(
+    events: &[(Span, Event)],
+    which: &[usize],
+    fill: &Fill,
+) -> Vec<(usize, Option<Event>)> {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get().min(8));
+    if which.len() < 2 || cores < 2 {
+        return which.iter().map(|&i| (i, fill(&events[i].1))).collect();
+    }
+    let per = which.len().div_ceil(cores);
+    std::thread::scope(|s| {
+        let parts: Vec<_> = which
+            .chunks(per)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|&i| (i, fill(&events[i].1)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        parts
+            .into_iter()
+            // A panicking decoder loses only its photos' crop fingerprints.
+            .flat_map(|p| p.join().unwrap_or_default())
+            .collect()
+    })
 }
 
 /// Apply events replayed from the journal to the index, each first offered to `fill`.

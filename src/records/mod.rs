@@ -46,7 +46,9 @@ pub type UsePages<'a> = Box<dyn Iterator<Item = Result<Use>> + Send + 'a>;
 pub type PhotosWithUses<'a> = Box<dyn Iterator<Item = Result<(Photo, Vec<Use>)>> + Send + 'a>;
 
 /// Called on each event replayed into a rebuilt index; returns a replacement when the event
-/// should be indexed differently (`library` gives old photos their crop fingerprints).
+/// should be indexed differently (`library` gives old photos their crop fingerprints). A
+/// rebuild of the embedded index keeps what it returns for an added photo's crop
+/// fingerprints in a cache beside the journal and asks again only on a miss.
 pub type Fill<'a> = dyn Fn(&Event) -> Option<Event> + Sync + 'a;
 
 /// What [`Records::commit`] stored.

@@ -44,7 +44,7 @@ load() { echo "(load: $(uptime | sed 's/.*load average: //'))"; }
 timed() { # LABEL CMD...: wall time and peak RSS of one run (exit 1, findings, is fine)
   local label=$1
   shift
-  /usr/bin/time -f "$label: %e s, %M KB max RSS" "$@" > /dev/null || [[ $? == 1 ]]
+  /usr/bin/time -f "$label: %e s (%U s user, %S s system), %M KB max RSS" "$@" > /dev/null || [[ $? == 1 ]]
   load
 }
 
