@@ -375,11 +375,17 @@ fn verify_finds_a_corrupt_blob() {
     let report: serde_json::Value = serde_json::from_str(&out).expect("one JSON object");
     check_schema("verify.schema.json", &report);
     assert_eq!(report["corrupt_blobs"], serde_json::json!([id]), "{report}");
-    assert!(report["stray_files"].to_string().contains("leftover.tmp"), "{report}");
+    assert!(
+        report["stray_files"].to_string().contains("leftover.tmp"),
+        "{report}"
+    );
     let (_, out, _) = s.run(&["verify", "--repair", "--json"]);
     let repaired: serde_json::Value = serde_json::from_str(&out).expect("one JSON object");
     check_schema("verify.schema.json", &repaired);
-    assert!(repaired["removed_orphans"].to_string().contains(&orphan), "{repaired}");
+    assert!(
+        repaired["removed_orphans"].to_string().contains(&orphan),
+        "{repaired}"
+    );
     // Adding the right bytes again repairs it.
     std::fs::remove_file(shard.join("leftover.tmp")).expect("stray removed");
     s.add(&[sample("afp-nato-brussels.jpg").as_path()]);

@@ -209,7 +209,12 @@ fn a_killed_move_is_finished_by_running_it_again() {
 #[test]
 fn a_store_in_postgres_that_servers_use_refuses_to_move_out_until_they_stop() {
     let Some(s) = Shared::start() else { return };
-    s.ok(&["add", &common::sample("afp-nato-brussels.jpg").display().to_string()]);
+    s.ok(&[
+        "add",
+        &common::sample("afp-nato-brussels.jpg")
+            .display()
+            .to_string(),
+    ]);
     let a = Server::start_on(s.server_env());
     let b = Server::start_on(s.server_env());
     let back = tempfile::tempdir().expect("tempdir");
@@ -224,7 +229,10 @@ fn a_store_in_postgres_that_servers_use_refuses_to_move_out_until_they_stop() {
     let (code, out, err) = move_out();
     assert_eq!(code, 2, "refused while served: {out}{err}");
     for srv in [&a, &b] {
-        assert!(err.contains(&format!("pid {}", srv.child.id())), "names each server: {err}");
+        assert!(
+            err.contains(&format!("pid {}", srv.child.id())),
+            "names each server: {err}"
+        );
         assert!(err.contains(&srv.base), "and where it listens: {err}");
     }
     assert!(err.contains("stop it"), "says what to do: {err}");
@@ -240,5 +248,8 @@ fn a_store_in_postgres_that_servers_use_refuses_to_move_out_until_they_stop() {
     b.stop();
     let (code, out, err) = move_out();
     assert_eq!(code, 0, "moves once no server runs: {err}\n{out}");
-    assert_eq!(json_lines(&Store { dir: back }.ok(&["list", "--json"])).len(), 1);
+    assert_eq!(
+        json_lines(&Store { dir: back }.ok(&["list", "--json"])).len(),
+        1
+    );
 }
