@@ -90,7 +90,7 @@ impl Library {
     }
 
     /// On a store in PostgreSQL, record that a server listening on `listen` uses it, until
-    /// the [`Serving`] returned is dropped (it says so again every [`SERVER_BEAT`] on a
+    /// the [`Serving`] returned is dropped (it says so again every 5 s on a
     /// thread of its own); `None` for a local store, which its lock file guards.
     ///
     /// # Errors
