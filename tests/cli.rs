@@ -363,7 +363,31 @@ fn verify_finds_a_corrupt_blob() {
     let (code, out, _) = s.run(&["verify"]);
     assert_eq!(code, 1);
     assert!(out.contains(&format!("corrupt blob: {id}")), "{out}");
+    // The same findings as JSON, with an orphan blob and a stray file too.
+    let bytes = b"no record names these bytes";
+    let orphan = blake3::hash(bytes).to_hex().to_string();
+    let shard = s.path().join("blobs").join(&orphan[..2]);
+    std::fs::create_dir_all(&shard).expect("shard");
+    std::fs::write(shard.join(&orphan), bytes).expect("orphan");
+    std::fs::write(shard.join("leftover.tmp"), b"half an upload").expect("stray");
+    let (code, out, _) = s.run(&["verify", "--json"]);
+    assert_eq!(code, 1, "{out}");
+    let report: serde_json::Value = serde_json::from_str(&out).expect("one JSON object");
+    check_schema("verify.schema.json", &report);
+    assert_eq!(report["corrupt_blobs"], serde_json::json!([id]), "{report}");
+    assert!(
+        report["stray_files"].to_string().contains("leftover.tmp"),
+        "{report}"
+    );
+    let (_, out, _) = s.run(&["verify", "--repair", "--json"]);
+    let repaired: serde_json::Value = serde_json::from_str(&out).expect("one JSON object");
+    check_schema("verify.schema.json", &repaired);
+    assert!(
+        repaired["removed_orphans"].to_string().contains(&orphan),
+        "{repaired}"
+    );
     // Adding the right bytes again repairs it.
+    std::fs::remove_file(shard.join("leftover.tmp")).expect("stray removed");
     s.add(&[sample("afp-nato-brussels.jpg").as_path()]);
     s.ok(&["verify"]);
 }

@@ -205,3 +205,51 @@ fn a_killed_move_is_finished_by_running_it_again() {
     let (code, out, _) = s.run(&["verify", "--json"]);
     assert_eq!(code, 0, "{out}");
 }
+
+#[test]
+fn a_store_in_postgres_that_servers_use_refuses_to_move_out_until_they_stop() {
+    let Some(s) = Shared::start() else { return };
+    s.ok(&[
+        "add",
+        &common::sample("afp-nato-brussels.jpg")
+            .display()
+            .to_string(),
+    ]);
+    let a = Server::start_on(s.server_env());
+    let b = Server::start_on(s.server_env());
+    let back = tempfile::tempdir().expect("tempdir");
+    let dir = back.path().join("store");
+    let move_out = || {
+        output(
+            s.cmd(&["migrate", "--to", &dir.display().to_string()])
+                .output()
+                .expect("byline runs"),
+        )
+    };
+    let (code, out, err) = move_out();
+    assert_eq!(code, 2, "refused while served: {out}{err}");
+    for srv in [&a, &b] {
+        assert!(
+            err.contains(&format!("pid {}", srv.child.id())),
+            "names each server: {err}"
+        );
+        assert!(err.contains(&srv.base), "and where it listens: {err}");
+    }
+    assert!(err.contains("stop it"), "says what to do: {err}");
+    assert!(!dir.exists(), "nothing was moved");
+
+    // A server stopped cleanly no longer counts; the other still does.
+    let a_pid = a.child.id();
+    a.stop();
+    let (code, _, err) = move_out();
+    assert_eq!(code, 2, "{err}");
+    assert!(!err.contains(&format!("pid {a_pid}")), "{err}");
+    assert!(err.contains(&format!("pid {}", b.child.id())), "{err}");
+    b.stop();
+    let (code, out, err) = move_out();
+    assert_eq!(code, 0, "moves once no server runs: {err}\n{out}");
+    assert_eq!(
+        json_lines(&Store { dir: back }.ok(&["list", "--json"])).len(),
+        1
+    );
+}

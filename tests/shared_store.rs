@@ -7,7 +7,7 @@ mod common;
 
 use assert_cmd::Command;
 use common::shared::{BUCKET, Shared, call, distinct_photos, json, output, upload};
-use common::{json_lines, samples_dir};
+use common::{check_schema, json_lines, samples_dir};
 use serde_json::Value;
 
 #[test]
@@ -80,6 +80,7 @@ fn a_store_in_postgres_adds_lists_edits_and_reindexes_with_blobs_in_the_bucket()
         "reindex rebuilds the same index"
     );
     let report = json(&s.ok(&["verify", "--json"]));
+    check_schema("verify.schema.json", &report);
     assert_eq!(
         report["index_mismatches"],
         Value::Array(Vec::new()),

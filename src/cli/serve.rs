@@ -1,8 +1,9 @@
 //! `byline serve`: hold the store as its one writer and answer HTTP until SIGINT or SIGTERM.
 //!
 //! Only the runtime, the listener and the signals live here; routes are in [`crate::http`].
-//! It never serves a store it could not lock: while it runs, other writers are told
-//! "in use by byline serve (pid N)".
+//! It never serves a local store it could not lock: while it runs, other writers are told
+//! "in use by byline serve (pid N)". On a store in PostgreSQL, which several servers share,
+//! it records itself in the database instead, for `migrate --to DIR` to refuse.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -31,18 +32,25 @@ pub fn run(store: &Path, args: &ServeArgs, out: &mut impl Write) -> Result<ExitC
         .enable_all()
         .build()
         .context("starting the HTTP runtime")?;
-    runtime.block_on(async {
+    let serving = runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?;
         let addr = listener.local_addr()?;
+        // On a store in PostgreSQL, other machines cannot see this process: it says in the
+        // database that it is serving, so moving the store out refuses while it runs.
+        let serving = lib
+            .serving(&format!("http://{addr}"))
+            .context("cannot record this server in the database")?;
         // Scripts and tests read this line to learn the port.
         writeln!(out, "listening on http://{addr}")?;
         out.flush()?;
         crate::http::serve(lib, listener, stop_signal())
             .await
-            .context("serving HTTP")
+            .context("serving HTTP")?;
+        anyhow::Ok(serving)
     })?;
+    drop(serving);
     eprintln!("byline serve: stopped; every answered change was saved");
     Ok(ExitCode::SUCCESS)
 }

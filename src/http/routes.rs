@@ -64,8 +64,18 @@ pub(super) async fn show(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let id = path_id(id)?;
-    let photo = reading_quick(&st, &headers, |lib| Ok(lib.photo(&lib.resolve(&id)?)?))?;
+    let photo = reading_quick(&st, &headers, |lib| Ok(lib.photo(&looked_up(lib, &id)?)?))?;
     Ok(json(StatusCode::OK, &photo))
+}
+
+/// The photo id a path names: a full id as it is, to be looked up once by the read that
+/// follows (a missing photo is its "not found"; on PostgreSQL each lookup is a round trip);
+/// only a prefix is resolved first.
+fn looked_up(lib: &Reader, id: &str) -> ApiResult<BlobId> {
+    Ok(match id.parse::<BlobId>() {
+        Ok(full) => full,
+        Err(_) => lib.resolve(id)?,
+    })
 }
 
 /// Query of `GET /photos`.
@@ -163,12 +173,7 @@ pub(super) async fn credit(
     let id = path_id(id)?;
     let q = query(q)?;
     let body = reading_quick(&st, &headers, |lib| {
-        // A full id is looked up once, by the credit itself (a missing photo is its "not
-        // found"); only a prefix is resolved first.
-        let id = match id.parse::<BlobId>() {
-            Ok(full) => full,
-            Err(_) => lib.resolve(&id)?,
-        };
+        let id = looked_up(lib, &id)?;
         let key = (id, format!("{:?}/{:?}", q.style, q.outlet));
         let generation = {
             let mut cache = st.credits.lock().map_err(ApiError::internal)?;

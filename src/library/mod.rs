@@ -22,7 +22,7 @@ mod write;
 pub use crate::records::Committed;
 pub use findings::AuditStream;
 pub use migrate::MigrateReport;
-pub use postgres::PgStore;
+pub use postgres::{PgStore, Serving};
 pub use read::{Identified, RESEMBLES, Reader, SIMILAR_BITS, UseQuery};
 pub use relocate::{MoveProgress, MoveReport, Step};
 pub use transfer::{ExportLine, ImportSummary, VerifyReport};
@@ -79,6 +79,8 @@ pub struct Library {
     /// The store lock of a local store (`None` for records in PostgreSQL, which takes
     /// several writers at once).
     lock: Option<StoreLock>,
+    /// The database of a store in PostgreSQL, for what is not records: the servers using it.
+    pg: Option<crate::records::Postgres>,
 }
 
 /// A library reads like its [`Reader`]: `lib.photo(id)`, `lib.list(q)`, `lib.audit(…)`.
@@ -229,6 +231,7 @@ impl Library {
             expect: Vec::new(),
             warnings,
             lock,
+            pg: None,
         };
         if writable {
             lib.recover_blobs()?;

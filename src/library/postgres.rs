@@ -7,6 +7,8 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::Duration;
 
 use super::{Access, Library, migrate};
 use crate::blob::{BlobBackend, S3Backend};
@@ -86,6 +88,96 @@ impl Library {
     pub fn is_shared(&self) -> bool {
         self.lock.is_none()
     }
+
+    /// On a store in PostgreSQL, record that a server listening on `listen` uses it, until
+    /// the [`Serving`] returned is dropped (it says so again every 5 s on a
+    /// thread of its own); `None` for a local store, which its lock file guards.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`] when PostgreSQL cannot be reached.
+    pub fn serving(&self, listen: &str) -> Result<Option<Serving>> {
+        let Some(pg) = self.pg.clone() else {
+            return Ok(None);
+        };
+        let host = host_name();
+        let pid = std::process::id();
+        let id = pg.serving(&host, pid, listen)?;
+        let (stop, stopped) = mpsc::channel::<()>();
+        let listen = listen.to_string();
+        let beat = std::thread::spawn(move || {
+            while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(SERVER_BEAT) {
+                // PostgreSQL away: the next beat tries again, and the row is made again if
+                // it is gone.
+                let _ = pg.still_serving(id, &host, pid, &listen);
+            }
+            let _ = pg.stopped_serving(id);
+        });
+        Ok(Some(Serving {
+            stop: Some(stop),
+            beat: Some(beat),
+        }))
+    }
+
+    /// Fail when a server uses this store in PostgreSQL (one heard from within
+    /// [`SERVER_GONE`]), naming them: moving the store out must not miss their writes.
+    pub(super) fn refuse_if_served(&self) -> Result<()> {
+        let Some(pg) = &self.pg else { return Ok(()) };
+        let live = pg.servers(SERVER_GONE)?;
+        if live.is_empty() {
+            return Ok(());
+        }
+        let who: Vec<String> = live
+            .iter()
+            .map(|s| {
+                format!(
+                    "byline serve (pid {} on {}, listening on {}, last heard from {} s ago)",
+                    s.pid, s.host, s.listen, s.seen_secs_ago
+                )
+            })
+            .collect();
+        Err(Error::Locked {
+            path: pg.url().into(),
+            holder: format!(
+                "{} (a server that was killed stops counting {} s after it was last heard \
+                 from)",
+                who.join(", "),
+                SERVER_GONE.as_secs()
+            ),
+        })
+    }
+}
+
+/// How often a server on a store in PostgreSQL says it is still there.
+const SERVER_BEAT: Duration = Duration::from_secs(5);
+
+/// A server not heard from for this long is taken to be gone (killed, or its machine down).
+const SERVER_GONE: Duration = Duration::from_secs(20);
+
+/// A server recorded as using a store in PostgreSQL ([`Library::serving`]); dropping it
+/// removes the record.
+pub struct Serving {
+    stop: Option<mpsc::Sender<()>>,
+    beat: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(beat) = self.beat.take() {
+            // A panic there would only leave the row to go stale.
+            let _ = beat.join();
+        }
+    }
+}
+
+/// This machine's name, for telling servers apart (`HOSTNAME`, else /etc/hostname).
+fn host_name() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "unknown host".into())
 }
 
 /// The store's config from the database, recorded from `first` (with `blobs` as its bucket)
@@ -132,13 +224,14 @@ fn open_shared(
     let writable = access != Access::Read;
     let mut lib = Library::assemble(
         work,
-        Arc::new(records),
+        Arc::new(records.clone()),
         blobs,
         config,
         None,
         writable,
         Vec::new(),
     )?;
+    lib.pg = Some(records);
     if access == Access::Reindex {
         lib.rebuild_index()?;
     }

@@ -90,7 +90,8 @@ impl Library {
     ///
     /// # Errors
     /// [`Error::InvalidInput`] for a local store; [`Error::Locked`] when another process holds
-    /// `dir`; [`Error::Conflict`] when a record differs after the copy.
+    /// `dir`, or a server uses this store (before the copy, or started during it);
+    /// [`Error::Conflict`] when a record differs after the copy.
     pub fn move_to_local(
         &self,
         dir: &Path,
@@ -105,6 +106,7 @@ impl Library {
                     .into(),
             ));
         }
+        self.refuse_if_served()?;
         std::fs::create_dir_all(dir).at(dir)?;
         let config = dir.join("config.toml");
         if !config.exists() {
@@ -117,6 +119,8 @@ impl Library {
         }
         let mut target = Library::open(dir, Access::Write, holder)?;
         let mut report = self.copy_into(&mut target, jobs, progress)?;
+        // A server started while copying may have written what the copy missed.
+        self.refuse_if_served()?;
         report.to = dir.display().to_string();
         Ok(report)
     }

@@ -17,15 +17,18 @@
 //!
 //! Never touches blobs, sled or the journal file.
 
+mod pool;
 mod read;
 mod schema;
+mod servers;
 mod write;
+
+pub use servers::Server;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use postgres::{Client, NoTls};
-use r2d2_postgres::PostgresConnectionManager;
+use postgres::Client;
 use r2d2_postgres::r2d2;
 
 use super::{Committed, Fill, PhotoPages, Records, UsePages};
@@ -34,11 +37,13 @@ use crate::error::{Error, Result};
 use crate::id::BlobId;
 use crate::model::{Event, Photo, Rendition, Token, Use};
 
-type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
-type Conn = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
+use pool::{Manager, Session};
+
+type Pool = r2d2::Pool<Manager>;
+type Conn = r2d2::PooledConnection<Manager>;
 
 /// Connections kept open per process: a server's reader threads and its one writer.
-const POOL_SIZE: u32 = 8;
+const POOL_SIZE: u32 = 16;
 
 /// How long to wait for a connection before answering "unavailable".
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -48,6 +53,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Clone)]
 pub struct Postgres {
     pool: Arc<Connections>,
+    /// The URL connected to, its password hidden (for messages).
+    url: Arc<str>,
 }
 
 /// The pool, closed where closing may block: the synchronous client waits on a runtime of
@@ -136,23 +143,54 @@ impl Postgres {
             config.password(p);
         }
         config.connect_timeout(CONNECT_TIMEOUT);
-        let manager = PostgresConnectionManager::new(config, NoTls);
         let pool = r2d2::Pool::builder()
             .max_size(POOL_SIZE)
             .min_idle(Some(1))
+            // Not a test query before every read: see `pool`.
+            .test_on_check_out(false)
             .connection_timeout(CONNECT_TIMEOUT)
-            .build(manager)
+            .build(Manager(config))
             .map_err(|e| Error::Unavailable(format!("postgresql at {}: {e}", redact(url))))?;
         let out = Postgres {
             pool: Arc::new(Connections(Some(pool))),
+            url: redact(url).into(),
         };
-        out.with(schema::migrate)?;
+        out.writing(schema::migrate)?;
         Ok(out)
     }
 
-    /// Run `f` on a pooled connection, where the synchronous client may block.
-    fn with<T: Send>(&self, f: impl FnOnce(&mut Client) -> Result<T> + Send) -> Result<T> {
-        blocking(|| f(&mut *self.conn()?))
+    /// The URL connected to, its password hidden.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Run the read `f` on a pooled connection, where the synchronous client may block. A
+    /// connection found broken by `f` (the server restarted since it was last used) is
+    /// dropped and `f` tried once more on another: a read can be repeated.
+    fn with<T: Send>(&self, f: impl Fn(&mut Session) -> Result<T> + Send + Sync) -> Result<T> {
+        blocking(|| {
+            let mut conn = self.conn()?;
+            match f(&mut conn) {
+                Err(Error::Unavailable(_)) if conn.client.is_closed() => {
+                    drop(conn);
+                    f(&mut *self.conn()?)
+                }
+                done => done,
+            }
+        })
+    }
+
+    /// Run the write `f` on a pooled connection tested first: a write cut off by a broken
+    /// connection may have been applied, so it is never repeated.
+    fn writing<T: Send>(&self, f: impl FnOnce(&mut Client) -> Result<T> + Send) -> Result<T> {
+        blocking(|| {
+            let mut conn = self.conn()?;
+            if conn.client.simple_query("").is_err() {
+                drop(conn);
+                conn = self.conn()?;
+            }
+            f(&mut conn.client)
+        })
     }
 
     fn conn(&self) -> Result<Conn> {
@@ -176,7 +214,7 @@ impl Postgres {
     /// Record `value` as the setting `key` unless one is recorded already (the first server
     /// to set it wins); returns the value recorded.
     pub fn setting_or_insert(&self, key: &str, value: &str) -> Result<String> {
-        self.with(|c| {
+        self.writing(|c| {
             c.execute(
                 "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
                 &[&key, &value],
@@ -220,7 +258,7 @@ pub fn redact(url: &str) -> String {
 
 impl Records for Postgres {
     fn commit(&self, events: Vec<Event>, expect: &[(BlobId, u64)]) -> Result<Committed> {
-        self.with(|c| write::commit(c, events, expect))
+        self.writing(|c| write::commit(c, events, expect))
     }
 
     fn next_seq(&self) -> Result<u64> {
@@ -229,7 +267,7 @@ impl Records for Postgres {
     }
 
     fn reindex(&self, fill: &Fill) -> Result<Vec<String>> {
-        self.with(|c| write::reindex(c, fill))?;
+        self.writing(|c| write::reindex(c, fill))?;
         Ok(Vec::new())
     }
 

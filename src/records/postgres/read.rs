@@ -9,9 +9,9 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use postgres::Client;
 use postgres::types::ToSql;
 
+use super::pool::Session;
 use super::{Postgres, as_i64, as_u64, decode, pg_err, write::page_key};
 use crate::db::{After, COMMON_WORD, Query, normal_name, words};
 use crate::error::{Error, Result};
@@ -43,7 +43,7 @@ fn id_from(bytes: &[u8]) -> Result<BlobId> {
     Ok(BlobId::from_bytes(b))
 }
 
-pub(super) fn has_photo(c: &mut Client, id: &BlobId) -> Result<bool> {
+pub(super) fn has_photo(c: &mut Session, id: &BlobId) -> Result<bool> {
     let row = c
         .query_opt(
             "SELECT 1 FROM photos WHERE id = $1",
@@ -53,7 +53,7 @@ pub(super) fn has_photo(c: &mut Client, id: &BlobId) -> Result<bool> {
     Ok(row.is_some())
 }
 
-pub(super) fn photo(c: &mut Client, id: &BlobId) -> Result<Option<Photo>> {
+pub(super) fn photo(c: &mut Session, id: &BlobId) -> Result<Option<Photo>> {
     let row = c
         .query_opt(
             "SELECT record FROM photos WHERE id = $1",
@@ -63,7 +63,7 @@ pub(super) fn photo(c: &mut Client, id: &BlobId) -> Result<Option<Photo>> {
     row.map(|r| decode(r.get(0))).transpose()
 }
 
-fn pn_of(c: &mut Client, id: &BlobId) -> Result<Option<i64>> {
+fn pn_of(c: &mut Session, id: &BlobId) -> Result<Option<i64>> {
     let row = c
         .query_opt(
             "SELECT pn FROM photos WHERE id = $1",
@@ -92,7 +92,7 @@ fn id_range(prefix: &str) -> (Vec<u8>, Option<Vec<u8>>) {
     (bytes(&digits), None)
 }
 
-pub(super) fn ids_with_prefix(c: &mut Client, prefix: &str, limit: usize) -> Result<Vec<BlobId>> {
+pub(super) fn ids_with_prefix(c: &mut Session, prefix: &str, limit: usize) -> Result<Vec<BlobId>> {
     let (low, high) = id_range(prefix);
     let rows = c
         .query(
@@ -104,7 +104,7 @@ pub(super) fn ids_with_prefix(c: &mut Client, prefix: &str, limit: usize) -> Res
     rows.iter().map(|r| id_from(r.get(0))).collect()
 }
 
-pub(super) fn history(c: &mut Client, id: &BlobId) -> Result<Vec<Event>> {
+pub(super) fn history(c: &mut Session, id: &BlobId) -> Result<Vec<Event>> {
     let rows = c
         .query(
             "SELECT event FROM events WHERE photo = $1 ORDER BY seq",
@@ -114,7 +114,7 @@ pub(super) fn history(c: &mut Client, id: &BlobId) -> Result<Vec<Event>> {
     rows.iter().map(|r| decode(r.get(0))).collect()
 }
 
-pub(super) fn count(c: &mut Client) -> Result<u64> {
+pub(super) fn count(c: &mut Session) -> Result<u64> {
     let row = c
         .query_one("SELECT count(*) FROM photos", &[])
         .map_err(pg_err)?;
@@ -129,7 +129,7 @@ type Fetched<K, T> = (Vec<(K, T)>, usize);
 type Fetch<K, T> = Box<dyn FnMut(&K) -> Result<Fetched<K, T>> + Send>;
 
 /// Whether any photo is stored (without counting them).
-pub(super) fn any(c: &mut Client) -> Result<bool> {
+pub(super) fn any(c: &mut Session) -> Result<bool> {
     let row = c
         .query_one("SELECT EXISTS (SELECT 1 FROM photos)", &[])
         .map_err(pg_err)?;
@@ -198,7 +198,7 @@ pub(super) fn all(pg: Postgres) -> PhotoPages {
 
 /// The words of the index starting with `prefix` (at most `limit`), found by skipping from
 /// one word to the next rather than reading their entries.
-fn words_starting(c: &mut Client, prefix: &str, limit: i64) -> Result<Vec<String>> {
+fn words_starting(c: &mut Session, prefix: &str, limit: i64) -> Result<Vec<String>> {
     let rows = c
         .query(
             "WITH RECURSIVE w(word) AS ( \
@@ -235,7 +235,7 @@ impl Plan {
 }
 
 /// The statement for a page of `q` (see the module docs for the plan).
-fn plan(c: &mut Client, q: &Query) -> Result<Plan> {
+fn plan(c: &mut Session, q: &Query) -> Result<Plan> {
     let mut p = Plan {
         sql: String::new(),
         params: Vec::new(),
@@ -333,7 +333,7 @@ pub(super) fn pages(pg: Postgres, q: &Query, after: Option<After>) -> Result<Pho
         let rows = pg.with(|c| {
             let mut params: Vec<&(dyn ToSql + Sync)> = vec![&last.0, &last.1, &BATCH];
             params.extend(refs(&plan.params));
-            c.query(&plan.sql, &params).map_err(pg_err)
+            c.client.query(&plan.sql, &params).map_err(pg_err)
         })?;
         let mut out: Vec<((i64, i64), Photo)> = Vec::with_capacity(rows.len());
         for r in &rows {
@@ -348,7 +348,7 @@ pub(super) fn pages(pg: Postgres, q: &Query, after: Option<After>) -> Result<Pho
     })))
 }
 
-pub(super) fn rendition(c: &mut Client, id: &BlobId) -> Result<Option<Rendition>> {
+pub(super) fn rendition(c: &mut Session, id: &BlobId) -> Result<Option<Rendition>> {
     let row = c
         .query_opt(
             "SELECT record FROM renditions WHERE id = $1 \
@@ -360,7 +360,7 @@ pub(super) fn rendition(c: &mut Client, id: &BlobId) -> Result<Option<Rendition>
 }
 
 pub(super) fn renditions_with_prefix(
-    c: &mut Client,
+    c: &mut Session,
     prefix: &str,
     limit: usize,
 ) -> Result<Vec<Rendition>> {
@@ -376,7 +376,7 @@ pub(super) fn renditions_with_prefix(
     rows.iter().map(|r| decode(r.get(0))).collect()
 }
 
-pub(super) fn renditions_of(c: &mut Client, photo: &BlobId) -> Result<Vec<Rendition>> {
+pub(super) fn renditions_of(c: &mut Session, photo: &BlobId) -> Result<Vec<Rendition>> {
     let rows = c
         .query(
             "SELECT record FROM renditions WHERE photo = $1 \
@@ -388,7 +388,7 @@ pub(super) fn renditions_of(c: &mut Client, photo: &BlobId) -> Result<Vec<Rendit
 }
 
 pub(super) fn photos_sharing_words(
-    c: &mut Client,
+    c: &mut Session,
     words: &[String],
 ) -> Result<Vec<(BlobId, usize)>> {
     let most = as_i64(COMMON_WORD as u64 + 1)?;
@@ -460,7 +460,7 @@ pub(super) fn uses<'a>(
 }
 
 pub(super) fn page_uses(
-    c: &mut Client,
+    c: &mut Session,
     photo: &BlobId,
     outlet: &str,
     url: &str,
@@ -479,7 +479,7 @@ pub(super) fn page_uses(
 }
 
 pub(super) fn similar(
-    c: &mut Client,
+    c: &mut Session,
     fp: u64,
     bits: u32,
     limit: usize,
@@ -506,7 +506,7 @@ pub(super) fn similar(
         .collect()
 }
 
-pub(super) fn tokens(c: &mut Client) -> Result<Vec<Token>> {
+pub(super) fn tokens(c: &mut Session) -> Result<Vec<Token>> {
     let rows = c
         .query("SELECT record FROM tokens ORDER BY name COLLATE \"C\"", &[])
         .map_err(pg_err)?;
@@ -515,7 +515,7 @@ pub(super) fn tokens(c: &mut Client) -> Result<Vec<Token>> {
 
 /// Every event about a photo must have that photo's row (a photo's history is its events,
 /// so nothing else can be missing from it); the mismatches.
-pub(super) fn check_events(c: &mut Client) -> Result<Vec<String>> {
+pub(super) fn check_events(c: &mut Session) -> Result<Vec<String>> {
     let rows = c
         .query(
             "SELECT e.seq, e.photo FROM events e WHERE e.photo IS NOT NULL \

@@ -92,6 +92,18 @@ const MIGRATIONS: &[&str] = &[
         record text NOT NULL
     );
     "#,
+    // 2: the servers using the store (`servers.rs`), so moving it out can refuse while one
+    // runs. Not derived from the events: a reindex leaves it alone.
+    r#"
+    CREATE TABLE servers (
+        id bigserial PRIMARY KEY,
+        host text NOT NULL,
+        pid bigint NOT NULL,
+        listen text NOT NULL,
+        started timestamptz NOT NULL DEFAULT now(),
+        last_seen timestamptz NOT NULL DEFAULT now()
+    );
+    "#,
 ];
 
 /// The tables derived from the events, emptied by a reindex.
