@@ -158,6 +158,23 @@ fn days_apart(a: Date, b: Date) -> Option<i64> {
     Some(i64::from(a.until(b).ok()?.get_days()))
 }
 
+/// English month names in lower case, January first (also read by the parser, which takes
+/// a date after a credit for a trailer).
+pub(super) const MONTH_NAMES: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
 fn month(word: &str) -> Option<u32> {
     const MONTHS: [&str; 12] = [
         "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
@@ -166,21 +183,7 @@ fn month(word: &str) -> Option<u32> {
     if w.len() < 3 {
         return None;
     }
-    let full = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-    let i = full
+    let i = MONTH_NAMES
         .iter()
         .position(|f| *f == w)
         .or_else(|| MONTHS.iter().position(|m| *m == w))

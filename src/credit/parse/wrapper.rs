@@ -112,22 +112,6 @@ pub(super) fn split_trailer(line: &str) -> (&str, Option<String>) {
     }
 }
 
-/// English month names, as a date after a credit spells them.
-const MONTHS: &[&str] = &[
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
-
 /// Where a date printed after the credit starts (`Name/TPS on 14 August, 2016`, `…, March 3,
 /// 2020`): ` on ` or a comma, then a day and a month name in either order and a year, and
 /// nothing after. A month name alone, without day and year, is not a date.
@@ -142,7 +126,7 @@ fn trailing_date(line: &str) -> Option<usize> {
             .collect();
         let day = |w: &str| w.len() <= 2 && w.chars().all(|c| c.is_ascii_digit());
         let year = |w: &str| w.len() == 4 && w.chars().all(|c| c.is_ascii_digit());
-        let month = |w: &str| MONTHS.contains(&w);
+        let month = |w: &str| crate::credit::check::MONTH_NAMES.contains(&w);
         match words.as_slice() {
             [a, b, y] => year(y) && (day(a) && month(b) || month(a) && day(b)),
             _ => false,
