@@ -382,6 +382,8 @@ fn verify_finds_a_corrupt_blob() {
     let (_, out, _) = s.run(&["verify", "--repair", "--json"]);
     let repaired: serde_json::Value = serde_json::from_str(&out).expect("one JSON object");
     check_schema("verify.schema.json", &repaired);
+    // What `GET /admin/verify` is described as answering is the same report.
+    common::serve::check_component("VerifyReport", &repaired);
     assert!(
         repaired["removed_orphans"].to_string().contains(&orphan),
         "{repaired}"
@@ -615,4 +617,36 @@ fn an_index_of_another_journal_is_rebuilt_and_a_damaged_journal_says_what_to_do(
     let (code, _, err) = a.run(&["list"]);
     assert_eq!(code, 2);
     assert!(err.contains("restore journal.jsonl from a backup"), "{err}");
+}
+
+/// `schema/verify.schema.json` (what `verify --json` prints) and the `VerifyReport` that
+/// `schema/openapi.json` describes for `GET /admin/verify` name the same fields, each as
+/// required or not, with the same types: one report, described twice.
+#[test]
+fn the_verify_report_is_described_alike_in_both_schemas() {
+    let read = |name: &str| -> serde_json::Value {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("schema")
+            .join(name);
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("schema")).expect("JSON")
+    };
+    let cli = read("verify.schema.json");
+    let api = read("openapi.json")["components"]["schemas"]["VerifyReport"].clone();
+    let fields = |s: &serde_json::Value| -> Vec<(String, String)> {
+        let mut f: Vec<(String, String)> = s["properties"]
+            .as_object()
+            .expect("properties")
+            .iter()
+            .map(|(k, v)| {
+                // A `$ref` to the ids list is an array of ids.
+                let kind = v["type"].as_str().unwrap_or("array").to_string();
+                (k.clone(), kind)
+            })
+            .collect();
+        f.sort();
+        f
+    };
+    assert_eq!(fields(&cli), fields(&api));
+    assert_eq!(cli["required"], api["required"]);
+    assert_eq!(cli["additionalProperties"], api["additionalProperties"]);
 }

@@ -327,6 +327,8 @@ fn an_upload_without_its_event_is_an_orphan_that_verify_lists_and_repair_sweeps(
     // Fresh, it may be an upload another server is about to record: kept by default.
     let (code, out, _) = s.run(&["verify", "--repair", "--json"]);
     assert_eq!(code, 1, "{out}");
+    common::check_schema("verify.schema.json", &json(&out));
+    check_component("VerifyReport", &json(&out));
     assert_eq!(
         json(&out)["young_orphans"],
         serde_json::json!([orphan.to_string()]),
