@@ -9,6 +9,7 @@ use assert_cmd::Command;
 use common::shared::{BUCKET, Shared, call, distinct_photos, json, output, upload};
 use common::{check_schema, json_lines, samples_dir};
 use serde_json::Value;
+use std::time::{Duration, Instant};
 
 #[test]
 fn a_store_in_postgres_adds_lists_edits_and_reindexes_with_blobs_in_the_bucket() {
@@ -287,4 +288,113 @@ fn two_servers_on_one_database_store_an_upload_once_and_refuse_a_stale_edit() {
     // A server on PostgreSQL stops cleanly on SIGTERM (its connections close off the runtime).
     let status = a.stop();
     assert!(status.success(), "serve exits 0 on SIGTERM: {status}");
+}
+
+/// How long after a change it showed in `answer`, polled every 20 ms; `None` when it had not
+/// after `limit`.
+fn seen_within(limit: Duration, mut answer: impl FnMut() -> bool) -> Option<Duration> {
+    let start = Instant::now();
+    loop {
+        if answer() {
+            return Some(start.elapsed());
+        }
+        if start.elapsed() > limit {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The credit answers a server keeps (for as long as nothing changes) are forgotten as soon
+/// as any writer changes their photo: another server or a command. PostgreSQL tells every
+/// server as the change commits; with nothing telling them, the answer kept would be served
+/// for as long as it stayed in the cache.
+#[test]
+fn an_edit_made_anywhere_reaches_every_servers_kept_credit_within_a_second() {
+    let Some(s) = Shared::start() else { return };
+    let token = s.write_token();
+    let a = common::serve::Server::start_on(s.server_env());
+    let b = common::serve::Server::start_on(s.server_env());
+    let ids: Vec<String> = distinct_photos(2)
+        .into_iter()
+        .enumerate()
+        .map(|(i, bytes)| {
+            let (status, body) = upload(&a.base, &token, &format!("p{i}.jpg"), bytes);
+            assert_eq!(status, 201, "{body}");
+            body["id"].as_str().expect("an id").to_string()
+        })
+        .collect();
+    let credit = |base: &str, id: &str| {
+        let (status, body) = call(
+            "GET",
+            &format!("{base}/photos/{id}/credit"),
+            &token,
+            &[],
+            Vec::new(),
+        );
+        assert_eq!(status, 200, "{body}");
+        body.to_string()
+    };
+    // Styles may print names in capitals.
+    let shows = |id: &str, name: &str| {
+        credit(&b.base, id)
+            .to_lowercase()
+            .contains(&name.to_lowercase())
+    };
+    // B answers both, and keeps its answers; longer than an answer would be kept untold.
+    let other = credit(&b.base, &ids[1]);
+    assert!(!shows(&ids[0], "Edith Amsel"));
+    std::thread::sleep(Duration::from_millis(700));
+    assert!(!shows(&ids[0], "Edith Amsel"));
+
+    // An edit through server A.
+    let body = serde_json::json!({ "creators": ["Edith Amsel"] });
+    let (status, edited) = call(
+        "PATCH",
+        &format!("{}/photos/{}", a.base, ids[0]),
+        &token,
+        &[("Content-Type", "application/json")],
+        body.to_string().into_bytes(),
+    );
+    assert_eq!(status, 200, "{edited}");
+    let took = seen_within(Duration::from_secs(1), || shows(&ids[0], "Edith Amsel"));
+    assert!(
+        took.is_some(),
+        "B still answers the credit from before A's edit"
+    );
+    eprintln!("an edit through A showed on B after {took:?}");
+    assert_eq!(
+        credit(&b.base, &ids[1]),
+        other,
+        "the other photo is unchanged"
+    );
+
+    // An edit by a command (no server), after B kept the answer again.
+    std::thread::sleep(Duration::from_millis(700));
+    s.ok(&["edit", &ids[0], "--creator", "Cora Command"]);
+    let took = seen_within(Duration::from_secs(1), || shows(&ids[0], "Cora Command"));
+    assert!(
+        took.is_some(),
+        "B still answers the credit from before the command's edit"
+    );
+
+    // The connections the servers listen on are cut: an edit made before they listen again
+    // still shows (answers are forgotten when a connection is lost, and kept only briefly
+    // until another listens).
+    std::thread::sleep(Duration::from_millis(700));
+    let mut admin = postgres::Client::connect(&s.db.url, postgres::NoTls).expect("connect");
+    let cut = admin
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE application_name = 'byline listen' AND datname = current_database()",
+            &[],
+        )
+        .expect("terminate");
+    assert_eq!(cut, 2, "each server listens on a connection of its own");
+    s.ok(&["edit", &ids[0], "--creator", "Una Unheard"]);
+    let took = seen_within(Duration::from_secs(1), || shows(&ids[0], "Una Unheard"));
+    assert!(
+        took.is_some(),
+        "B kept an answer while it could not hear changes"
+    );
 }

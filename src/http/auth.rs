@@ -158,10 +158,7 @@ where
             eprintln!("byline serve: warning: {w}");
         }
         // Whatever the write changed is in the index now; no cached credit may outlive it.
-        let mut cache = st.credits.lock().map_err(ApiError::internal)?;
-        let stale = cache.clear();
-        drop(cache);
-        drop(stale);
+        st.credits.clear()?;
         done
     });
     task.await.map_err(ApiError::internal)?

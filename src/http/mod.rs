@@ -13,14 +13,16 @@
 //! One file per concern: `routes` (the handlers), `auth` (tokens and the reader/writer
 //! hand-off), `blob` (cached byte responses), `error` (the JSON error), `gate` (checks on
 //! the headers before a body is read), `limit` (timeouts and the connection loop),
-//! `admin` (tokens and `verify` while serving) and `crawls` (a bounded `byline crawl` on a
-//! thread of its own, issue 12). This file builds the router and holds the state the
+//! `admin` (tokens and `verify` while serving), `crawls` (a bounded `byline crawl` on a
+//! thread of its own, issue 12) and `credits` (credit answers kept, and forgotten when any
+//! writer changes their photos). This file builds the router and holds the state the
 //! handlers share.
 
 mod admin;
 mod auth;
 mod blob;
 mod crawls;
+mod credits;
 mod error;
 mod gate;
 mod limit;
@@ -28,19 +30,16 @@ mod rate;
 mod routes;
 mod upload;
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, Method, header};
 use axum::routing::get;
 
-use crate::id::BlobId;
 use crate::library::{Library, Reader};
 
 use auth::Need;
@@ -100,13 +99,8 @@ struct Shared {
     /// read as the previous one commits.
     preparing: Mutex<()>,
     read_token_required: bool,
-    /// Credit answers already computed, as JSON, by photo and style. Publishing tools ask for
-    /// the same photos' credits again and again while laying out pages, and a credit costs
-    /// about twice a record read to compute.
-    credits: Mutex<CreditCache>,
-    /// How long a credit answer may be kept: `None` when this server is the store's only
-    /// writer, [`SHARED_CREDIT_AGE`] when others write too.
-    credits_age: Option<Duration>,
+    /// Credit answers already computed (`credits`).
+    credits: credits::Credits,
     /// Permits for uploads and renders, the requests that hold tens of megabytes each
     /// (issue 15): when none is free the answer is 503 with `Retry-After`.
     heavy: Arc<tokio::sync::Semaphore>,
@@ -125,52 +119,6 @@ impl Shared {
         self.writer.lock().map_err(ApiError::internal)
     }
 }
-
-/// Cached credit answers. Every write of this server empties the cache and bumps
-/// `generation` after its change is in the index, and a reader only stores an answer if the
-/// generation is still the one it saw before reading the record; so no entry outlives the
-/// record it was computed from, even though reads never wait for writes. On a store other
-/// servers write too (records in PostgreSQL) their edits are not seen here, so there every
-/// answer is also forgotten once it is [`SHARED_CREDIT_AGE`] old.
-struct CreditCache {
-    generation: u64,
-    answers: HashMap<(BlobId, String), Bytes>,
-    /// When the oldest answer still kept may have been computed.
-    since: Instant,
-}
-
-impl Default for CreditCache {
-    fn default() -> CreditCache {
-        CreditCache {
-            generation: 0,
-            answers: HashMap::new(),
-            since: Instant::now(),
-        }
-    }
-}
-
-impl CreditCache {
-    /// Forget every answer (and let no reader in flight store one): a change was made.
-    fn clear(&mut self) -> HashMap<(BlobId, String), Bytes> {
-        self.generation += 1;
-        self.since = Instant::now();
-        std::mem::take(&mut self.answers)
-    }
-
-    /// Forget the answers once they are older than `max_age`, if given; returns them to be
-    /// freed outside the lock.
-    fn expire(&mut self, max_age: Option<Duration>) -> Option<HashMap<(BlobId, String), Bytes>> {
-        let max = max_age?;
-        (self.since.elapsed() > max).then(|| self.clear())
-    }
-}
-
-/// How long a credit answer is kept on a store shared with other servers: an edit made
-/// through another server shows here within this time, as a revoked token does at once.
-const SHARED_CREDIT_AGE: Duration = Duration::from_millis(500);
-
-/// The credit cache is emptied when it reaches this many answers (about 700 bytes each).
-const CREDITS_CACHED: usize = 50_000;
 
 type AppState = Arc<Shared>;
 
@@ -199,7 +147,7 @@ pub fn router(lib: Library, settings: &Settings) -> std::io::Result<Router> {
     // PostgreSQL): there only what no upload in flight can still be writing goes.
     let older_than = lib.is_shared().then_some(UPLOAD_MAX_AGE);
     sweep_uploads(&lib.root().join("incoming"), older_than)?;
-    app(state(lib, settings), settings)
+    app(state(lib, settings)?, settings)
 }
 
 /// An upload temp file older than this belongs to no request in flight.
@@ -230,24 +178,23 @@ fn sweep_uploads(staging: &std::path::Path, older_than: Option<Duration>) -> std
     Ok(())
 }
 
-fn state(lib: Library, settings: &Settings) -> AppState {
+fn state(lib: Library, settings: &Settings) -> std::io::Result<AppState> {
     // `Library::open` stages blobs in `incoming`; an upload's temp file there is on the
     // blobs' file system and is deleted by the next writer if a crash leaves it.
     let staging = lib.root().join("incoming");
-    let credits_age = lib.is_shared().then_some(SHARED_CREDIT_AGE);
-    Arc::new(Shared {
+    let credits = credits::Credits::new(&lib)?;
+    Ok(Arc::new(Shared {
         reader: lib.reader(),
         writer: Mutex::new(lib),
         preparing: Mutex::new(()),
         read_token_required: settings.read_token_required,
-        credits: Mutex::new(CreditCache::default()),
-        credits_age,
+        credits,
         heavy: Arc::new(tokio::sync::Semaphore::new(settings.max_heavy)),
         staging,
         upload_limit: settings.upload_limit,
         limiter: rate::Limiter::new(settings.rate.0, settings.rate.1),
         crawls: Mutex::new(crawls::Crawls::default()),
-    })
+    }))
 }
 
 fn app(state: AppState, settings: &Settings) -> std::io::Result<Router> {
@@ -386,7 +333,7 @@ mod tests {
         };
         lib.commit().expect("commit");
         let settings = Settings::of(&lib);
-        let st = state(lib, &settings);
+        let st = state(lib, &settings).expect("state");
         let router = app(Arc::clone(&st), &settings).expect("app");
         let rt = tokio::runtime::Runtime::new().expect("runtime");
         let listener = rt

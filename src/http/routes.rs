@@ -11,10 +11,10 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::AppState;
 use super::auth::{reading, reading_quick, writing};
 use super::blob::insert;
 use super::error::{ApiError, ApiResult, parse_body, path_id, query};
-use super::{AppState, CREDITS_CACHED};
 use crate::credit::Style;
 use crate::db::Query as PhotoQuery;
 use crate::error::Error;
@@ -174,17 +174,10 @@ pub(super) async fn credit(
     let q = query(q)?;
     let body = reading_quick(&st, &headers, |lib| {
         let id = looked_up(lib, &id)?;
-        let key = (id, format!("{:?}/{:?}", q.style, q.outlet));
-        let generation = {
-            let mut cache = st.credits.lock().map_err(ApiError::internal)?;
-            let expired = cache.expire(st.credits_age);
-            if let Some(body) = cache.answers.get(&key) {
-                return Ok(body.clone());
-            }
-            let generation = cache.generation;
-            drop(cache);
-            drop(expired);
-            generation
+        let key = format!("{:?}/{:?}", q.style, q.outlet);
+        let generation = match st.credits.get(&id, &key)? {
+            Ok(body) => return Ok(body),
+            Err(generation) => generation,
         };
         let style = match (&q.style, &q.outlet) {
             (Some(_), Some(_)) => {
@@ -199,16 +192,7 @@ pub(super) async fn credit(
         };
         let report = lib.credit(&id, &style)?;
         let body = Bytes::from(serde_json::to_vec(&report).map_err(ApiError::internal)?);
-        let mut cache = st.credits.lock().map_err(ApiError::internal)?;
-        // A write since the record was read: the answer may already be stale.
-        if cache.generation == generation {
-            let full =
-                (cache.answers.len() >= CREDITS_CACHED).then(|| std::mem::take(&mut cache.answers));
-            cache.answers.insert(key, body.clone());
-            drop(cache);
-            // Freeing 50,000 answers takes milliseconds: not while other lookups wait.
-            drop(full);
-        }
+        st.credits.keep(id, key, body.clone(), generation)?;
         Ok(body)
     })?;
     Ok((

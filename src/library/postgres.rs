@@ -14,7 +14,7 @@ use super::{Access, Library, migrate};
 use crate::blob::{BlobBackend, S3Backend};
 use crate::config::{Config, DEFAULT_TOML};
 use crate::error::{Error, IoContext, Result};
-use crate::records::Postgres;
+use crate::records::{OnChange, Postgres, Watch};
 
 /// The setting holding the store's config file.
 const CONFIG: &str = "config.toml";
@@ -87,6 +87,17 @@ impl Library {
     /// Whether this store's records are shared by several writers (PostgreSQL).
     pub fn is_shared(&self) -> bool {
         self.lock.is_none()
+    }
+
+    /// On a store in PostgreSQL, pass every change any writer commits to `on` as it commits
+    /// (on a thread of its own, until the [`Watch`] is dropped); `None` for a local store,
+    /// where this process is the only writer. See [`Watch::is_current`] for when changes may
+    /// have been missed.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`] when the listening thread cannot be started.
+    pub fn watch(&self, on: OnChange) -> Result<Option<Watch>> {
+        self.pg.as_ref().map(|pg| pg.watch(on)).transpose()
     }
 
     /// On a store in PostgreSQL, record that a server listening on `listen` uses it, until

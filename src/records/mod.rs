@@ -29,7 +29,7 @@ mod embedded;
 mod postgres;
 
 pub use embedded::Embedded;
-pub use postgres::{Postgres, Server, has_password, redact};
+pub use postgres::{Changed, OnChange, Postgres, Server, Watch, has_password, redact};
 
 use crate::db::{After, Query};
 use crate::error::Result;

@@ -17,19 +17,20 @@
 //!
 //! Never touches blobs, sled or the journal file.
 
+mod listen;
 mod pool;
 mod read;
 mod schema;
 mod servers;
 mod write;
 
+pub use listen::{Changed, OnChange, Watch};
 pub use servers::Server;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use postgres::Client;
-use r2d2_postgres::r2d2;
 
 use super::{Committed, Fill, PhotoPages, Records, UsePages};
 use crate::db::{After, Query};
@@ -55,6 +56,8 @@ pub struct Postgres {
     pool: Arc<Connections>,
     /// The URL connected to, its password hidden (for messages).
     url: Arc<str>,
+    /// How to connect, for a connection outside the pool ([`Postgres::watch`]).
+    config: Arc<postgres::Config>,
 }
 
 /// The pool, closed where closing may block: the synchronous client waits on a runtime of
@@ -149,11 +152,12 @@ impl Postgres {
             // Not a test query before every read: see `pool`.
             .test_on_check_out(false)
             .connection_timeout(CONNECT_TIMEOUT)
-            .build(Manager(config))
+            .build(Manager(config.clone()))
             .map_err(|e| Error::Unavailable(format!("postgresql at {}: {e}", redact(url))))?;
         let out = Postgres {
             pool: Arc::new(Connections(Some(pool))),
             url: redact(url).into(),
+            config: Arc::new(config),
         };
         out.writing(schema::migrate)?;
         Ok(out)

@@ -12,7 +12,6 @@ use std::collections::HashMap;
 
 use postgres::types::ToSql;
 use postgres::{Client, Config, NoTls, Row, Statement};
-use r2d2_postgres::r2d2;
 
 /// A pooled connection and the statements prepared on it, by their text.
 pub(super) struct Session {

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use postgres::{Client, Transaction};
 
-use super::{as_i64, as_u64, decode, encode, pg_err, schema};
+use super::{as_i64, as_u64, decode, encode, listen, pg_err, schema};
 use crate::db::{indexed_words, normal_name, prints_of};
 use crate::edit;
 use crate::error::{Error, Result};
@@ -52,6 +52,13 @@ pub(super) fn commit(
             None => out.duplicates.extend(id),
         }
     }
+    // Every server keeping answers computed from these photos forgets them once this commits.
+    let changed: Vec<BlobId> = out
+        .events
+        .iter()
+        .filter_map(|e| e.change.photo_id())
+        .collect();
+    listen::notify(&mut tx, &changed)?;
     tx.commit().map_err(pg_err)?;
     Ok(out)
 }
@@ -104,6 +111,7 @@ pub(super) fn reindex(client: &mut Client, fill: &Fill) -> Result<()> {
             apply(&mut tx, event, true)?;
         }
     }
+    listen::notify_everything(&mut tx)?;
     tx.commit().map_err(pg_err)
 }
 
