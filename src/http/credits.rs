@@ -8,7 +8,7 @@
 //!   before reading the record, so an answer read before a change and kept after it is never
 //!   kept, even though reads never wait for writes;
 //! - on a store other servers and commands write too (records in PostgreSQL), each commit
-//!   is told to every server as it commits ([`crate::records::Watch`]); the photos it names
+//!   is told to every server as it commits ([`Watch`]); the photos it names
 //!   lose their answers (and the generation is bumped, for readers in flight), or all
 //!   answers do when it says "everything" or when the listening connection is new;
 //! - while that listening connection is not known to be alive (it broke, or stopped
@@ -23,8 +23,7 @@ use axum::body::Bytes;
 
 use super::error::{ApiError, ApiResult};
 use crate::id::BlobId;
-use crate::library::Library;
-use crate::records::{Changed, Watch};
+use crate::library::{Changed, Library, Watch};
 
 /// How long a credit answer is kept on a store shared with other servers while their
 /// changes cannot be told: an edit made through another server shows here within this time.

@@ -19,7 +19,7 @@ mod relocate;
 mod transfer;
 mod write;
 
-pub use crate::records::Committed;
+pub use crate::records::{Changed, Committed, OnChange, Watch};
 pub use findings::AuditStream;
 pub use migrate::MigrateReport;
 pub use postgres::{PgStore, Serving};

@@ -33,10 +33,10 @@ const CHANNEL: &str = "byline_changes";
 const MAX_IDS: usize = 100;
 
 /// How often an idle listening connection is asked an empty query, to prove it alive.
-pub const BEAT: Duration = Duration::from_millis(250);
+const BEAT: Duration = Duration::from_millis(250);
 
 /// How recently the listening connection must have proved alive for the watch to be current.
-pub const CURRENT: Duration = Duration::from_millis(750);
+const CURRENT: Duration = Duration::from_millis(750);
 
 /// How long a listening connection may leave data unacknowledged before it counts as broken
 /// (a network that drops packets without closing the connection).
@@ -129,8 +129,8 @@ impl State {
 }
 
 impl Watch {
-    /// Whether every change committed until about [`CURRENT`] ago has been passed on: the
-    /// listening connection proved alive since. While false, changes may be missed.
+    /// Whether every change committed until 750 ms ago has been passed on: the listening
+    /// connection proved alive since. While false, changes may be missed.
     pub fn is_current(&self) -> bool {
         match self.state.alive.load(Ordering::Acquire) {
             0 => false,
@@ -151,11 +151,11 @@ impl Drop for Watch {
 impl Postgres {
     /// Listen for committed changes on a connection of its own, passing each to `on` (on a
     /// thread of its own) until the [`Watch`] is dropped. A connection that cannot be opened
-    /// or breaks is opened again every [`BEAT`]; each new one first passes
+    /// or breaks is opened again every 250 ms; each new one first passes
     /// [`Changed::Everything`].
     ///
     /// # Errors
-    /// [`Error::Io`]-like [`Error::Unavailable`] when the thread cannot be started.
+    /// [`Error::Unavailable`] when the thread cannot be started.
     pub fn watch(&self, on: OnChange) -> Result<Watch> {
         let state = Arc::new(State {
             start: Instant::now(),
