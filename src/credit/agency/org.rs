@@ -47,7 +47,6 @@ const ORG_WORDS: &[&str] = &[
     "pool",
     "kremlin",
     "museum",
-    "university",
     "institute",
     "foundation",
     "council",
@@ -193,6 +192,11 @@ const ORG_WORDS: &[&str] = &[
     "universitet",
     "üniversitesi",
     "college",
+    // Publishers credited beside an artist (`Courtesy Name / TBW Books`).
+    "books",
+    "publishing",
+    "publishers",
+    "editions",
 ];
 
 /// One-word names of bodies that issue their own pictures: ministries, armed forces, police,
@@ -285,6 +289,9 @@ const ISSUER_WORDS: &[&str] = &[
     "award",
     "contest",
     "prize",
+    "competition",
+    // Universities issue their own photographers' pictures (`Name, Boston University`).
+    "university",
 ];
 
 /// The ends and starts of German compounds that name an authority issuing its pictures
@@ -332,6 +339,17 @@ const ISSUER_PHRASES: &[&str] = &[
     "red crescent",
     "city hall",
     "пресс служба",
+    // Fire and rescue services credit their own pictures (`Tasmania Fire Service`).
+    "fire service",
+    "fire department",
+    "fire protection",
+    "fire brigade",
+    "fire and rescue",
+    "rescue service",
+    // Photo contests by their titles (`Underwater Photographer of the Year`).
+    "photographer of the year",
+    "photographers of the year",
+    "photo of the year",
 ];
 
 /// The word lists arranged for lookups, built once (they run on every element read).

@@ -125,6 +125,16 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
     for lead in COURTESY_LEADS {
         if let Some(rest) = strip_prefix_ci(&t, lead) {
             seen.kinds.push(Kind::Handout);
+            // One word in capitals (`COURTESY OF PERHILITAN`) is a body's acronym or name:
+            // a person is credited by given and family name.
+            let rest = rest.trim();
+            if !rest.contains(' ')
+                && rest.chars().filter(|c| c.is_alphabetic()).count() >= 3
+                && !rest.chars().any(char::is_lowercase)
+                && agency::lookup(rest).is_none()
+            {
+                return vec![elem(rest, org(org_case(rest)))];
+            }
             return classify(rest, after_via, may_be_cut, seen);
         }
     }
@@ -135,6 +145,9 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
     if let Some(rest) = screen_grab(&t) {
         seen.kinds.push(Kind::ScreenGrab);
         return classify(&rest, after_via, may_be_cut, seen);
+    }
+    if let Some(out) = phrase(&t, after_via, may_be_cut, seen) {
+        return out;
     }
     let lower = t.to_ascii_lowercase();
     // `Getty Images for Apple` is commissioned work (a handout); `Name for the Guardian`
@@ -315,6 +328,11 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
         if agency::is_issuer(&t) {
             seen.kinds.push(Kind::Handout);
         }
+        // `Official White House`: the adjective is not part of the issuer's name.
+        let t = match strip_prefix_ci(&t, "official ") {
+            Some(rest) if agency::is_issuer(rest) => rest.trim().to_string(),
+            _ => t,
+        };
         let canonical = org_case(&t);
         return vec![elem(&t, org(canonical))];
     }

@@ -226,7 +226,12 @@ pub(super) fn unwrap(body: &str, seen: &mut Seen) -> String {
     let mut s = drop_caption_before_copyright(body.trim());
     loop {
         let before = s.clone();
-        s = s.trim().to_string();
+        // A camera or other pictograph as the label (`📷 Name`, as Instagram captions print it).
+        s = s
+            .trim()
+            .trim_start_matches(is_pictograph)
+            .trim()
+            .to_string();
         let mut led = false;
         let shapes: [fn(&str) -> Option<String>; 13] = [
             leading_date,
@@ -293,6 +298,11 @@ pub(super) fn unwrap(body: &str, seen: &mut Seen) -> String {
             return s;
         }
     }
+}
+
+/// A pictograph (emoji) used as a label: the Misc Symbols, Dingbats and emoji blocks.
+fn is_pictograph(c: char) -> bool {
+    ('\u{1F300}'..='\u{1FAFF}').contains(&c) || ('\u{2600}'..='\u{27BF}').contains(&c)
 }
 
 /// A bracket at the end: drop a supplier reference (`(16507315bs)`), turn `Name (AFP)` into
