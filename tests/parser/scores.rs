@@ -129,8 +129,8 @@ const TUNING2_RIGHT: usize = 229;
 /// the tenth round's.
 const HELD_OUT3_RIGHT: usize = 238;
 /// Parts right on the 60 lines of the fourth tuning part (of 240): 204 before the fifth
-/// round's rules, 230 after, 231 with the eighth's.
-const TUNING4_RIGHT: usize = 231;
+/// round's rules, 230 after, 231 with the eighth's, 233 with the tenth's.
+const TUNING4_RIGHT: usize = 233;
 /// Parts right on the 63 lines of the fourth held-out set (of 252): 207 (82.1%) when scored
 /// once; 248 (98.4%) since it was burned and tuned on, 249 with the ninth round's rules.
 const HELD_OUT4_RIGHT: usize = 249;
@@ -259,6 +259,6 @@ fn parser_score_on_the_tenth_tuning_lines() {
     hold("credit-lines-tuning10.tsv", TUNING10_RIGHT);
 }
 
-/// Parts right on the 65 lines of the tenth tuning part (of 260): 218 before its rules, 233
+/// Parts right on the 65 lines of the tenth tuning part (of 260): 218 before its rules, 238
 /// after.
-const TUNING10_RIGHT: usize = 233;
+const TUNING10_RIGHT: usize = 238;

@@ -121,3 +121,33 @@ fn handles_labels_and_publishers() {
         ("📷 Jane Doe", "", "Jane Doe", "", "unknown"),
     ]);
 }
+
+// See: #11. A source label inside the closing bracket (`Name (nguồn Reuters)`), an acronym
+// of three letters or more opening an organisation's name (`ABC Thunder`), and the Vatican's
+// newspaper issuing the Holy See's pictures.
+#[test]
+fn source_labels_acronyms_and_the_vatican() {
+    check(&[
+        (
+            "Jane Doe (nguồn Reuters)",
+            "Reuters",
+            "Jane Doe",
+            "",
+            "staff",
+        ),
+        (
+            "Photograph by Jane Doe / HBT Harbourers",
+            "HBT Harbourers",
+            "Jane Doe",
+            "",
+            "staff",
+        ),
+        (
+            "Photo: L'Osservatore Romano/AP",
+            "AP",
+            "",
+            "L'Osservatore Romano",
+            "handout",
+        ),
+    ]);
+}

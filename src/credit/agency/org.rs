@@ -346,6 +346,9 @@ const ISSUER_PHRASES: &[&str] = &[
     "fire brigade",
     "fire and rescue",
     "rescue service",
+    // The Vatican's newspaper and photo service issue the Holy See's official pictures.
+    "osservatore romano",
+    "vatican media",
     // Photo contests by their titles (`Underwater Photographer of the Year`).
     "photographer of the year",
     "photographers of the year",

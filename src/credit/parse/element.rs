@@ -349,6 +349,9 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
             ),
         ];
     }
+    if acronym_led(&t) {
+        return vec![elem(&t, org(t.clone()))];
+    }
     // `Alessandro Di Mao e Giuseppe Lami`: two names joined by "and" in any language.
     if let Some((l, r)) = split_conjunction(&t) {
         let mut second = elem(r, Class::Person);
@@ -356,6 +359,19 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
         return vec![elem(l, Class::Person), second];
     }
     vec![elem(&t, Class::Person)]
+}
+
+/// `OKC Thunder`, `SFR Sport`: an acronym of three letters or more, then one word in name
+/// case. A person's name never opens with one (initials are one or two letters: `CJ Name`).
+fn acronym_led(t: &str) -> bool {
+    let words: Vec<&str> = t.split_whitespace().collect();
+    let [first, second] = words[..] else {
+        return false;
+    };
+    (3..=5).contains(&first.chars().count())
+        && first.chars().all(|c| c.is_ascii_uppercase())
+        && second.chars().next().is_some_and(char::is_uppercase)
+        && second.chars().skip(1).any(char::is_lowercase)
 }
 
 /// The element before a trailing `File` marker of `kind` (`AP File` → `AP`), when what is left

@@ -314,7 +314,14 @@ pub(super) fn unwrap_tail_bracket(s: &str, seen: &mut Seen) -> String {
         return s.get(..s.len() - 1).unwrap_or(s).to_string();
     };
     let head = s.get(..open).unwrap_or("").trim_end();
-    let inner = s.get(open + 1..s.len() - 1).unwrap_or("").trim();
+    let mut inner = s.get(open + 1..s.len() - 1).unwrap_or("").trim();
+    // `Name (nguồn Reuters)`, `Name (source: AFP)`: a source label before the agency.
+    if let Some((label, rest)) = inner.split_once(' ')
+        && is_label_word(label)
+        && org_alias(rest.trim()).is_some()
+    {
+        inner = rest.trim();
+    }
     // `新華社發(NAME 攝)`: the photographer in brackets after the agency.
     if org_alias(inner).is_some() || is_shot_credit(inner) {
         format!("{head}/{inner}")
