@@ -26,7 +26,7 @@ use element::*;
 use labels::*;
 use lexicon::*;
 use licence::attribution;
-use phrase::phrase;
+use phrase::{acronym_led, phrase, split_conjunction};
 use script::*;
 use shape::*;
 use wrapper::*;

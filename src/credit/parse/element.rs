@@ -361,19 +361,6 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
     vec![elem(&t, Class::Person)]
 }
 
-/// `OKC Thunder`, `SFR Sport`: an acronym of three letters or more, then one word in name
-/// case. A person's name never opens with one (initials are one or two letters: `CJ Name`).
-fn acronym_led(t: &str) -> bool {
-    let words: Vec<&str> = t.split_whitespace().collect();
-    let [first, second] = words[..] else {
-        return false;
-    };
-    (3..=5).contains(&first.chars().count())
-        && first.chars().all(|c| c.is_ascii_uppercase())
-        && second.chars().next().is_some_and(char::is_uppercase)
-        && second.chars().skip(1).any(char::is_lowercase)
-}
-
 /// The element before a trailing `File` marker of `kind` (`AP File` → `AP`), when what is left
 /// is not itself a known name (`PA Archive` is PA's archive brand).
 fn strip_suffix_marker(t: &str, kind: Kind) -> Option<&str> {
@@ -390,31 +377,6 @@ fn strip_suffix_marker(t: &str, kind: Kind) -> Option<&str> {
         // Only the `File` words: `Archive(s)` ends names (`United Archives`).
         let file = agency::key(tail).starts_with("file");
         (file && marker(tail) == Some(Some(kind))).then(|| t.get(..at).map(str::trim))?
-    })
-}
-
-/// "And" between two photographers' names, in the languages credits are printed in. The
-/// one- and two-letter words (`e`, `y`, `i`, `og`) join only names of two words or more.
-fn split_conjunction(t: &str) -> Option<(&str, &str)> {
-    AND_WORDS.iter().find_map(|w| {
-        // As printed, in lower case (`Dan` in a name is no Indonesian "and"), but the
-        // English, German and Nordic words also in capitals (`NAME AND NAME`).
-        let word = format!(" {w} ");
-        let i = t.find(&word).or_else(|| {
-            ["and", "und", "och", "og"]
-                .contains(w)
-                .then(|| t.to_ascii_lowercase().find(&word))
-                .flatten()
-        })?;
-        let (l, r) = (t.get(..i)?.trim(), t.get(i + w.len() + 2..)?.trim());
-        let long = |s: &str| s.split_whitespace().count() >= 2;
-        // A capital, or a letter of a script without case (Gujarati, Arabic, Hangul).
-        let named = |s: &str| {
-            s.chars()
-                .next()
-                .is_some_and(|c| c.is_uppercase() || c.is_alphabetic() && !c.is_lowercase())
-        };
-        (named(l) && named(r) && (w.chars().count() > 2 || long(l) && long(r))).then_some((l, r))
     })
 }
 

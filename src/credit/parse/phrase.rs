@@ -1,6 +1,7 @@
 //! Phrases inside one element that say who made the picture and who sent it: a title or a
 //! label before ` by Name`, an agency commissioned ` for ` a client, a name with a trailing
-//! `PHOTO` or `Pool`, and a handle ` on ` a platform. Nothing here sees the whole line.
+//! `PHOTO` or `Pool`, a handle ` on ` a platform, two names joined by "and", and an
+//! organisation's name opened by an acronym. Nothing here sees the whole line.
 
 use super::*;
 
@@ -168,4 +169,42 @@ fn commissioned_agency(
         after_via,
         joined: false,
     }])
+}
+
+/// `OKC Thunder`, `SFR Sport`: an acronym of three letters or more, then one word in name
+/// case. A person's name never opens with one (initials are one or two letters: `CJ Name`).
+pub(super) fn acronym_led(t: &str) -> bool {
+    let words: Vec<&str> = t.split_whitespace().collect();
+    let [first, second] = words[..] else {
+        return false;
+    };
+    (3..=5).contains(&first.chars().count())
+        && first.chars().all(|c| c.is_ascii_uppercase())
+        && second.chars().next().is_some_and(char::is_uppercase)
+        && second.chars().skip(1).any(char::is_lowercase)
+}
+
+/// "And" between two photographers' names, in the languages credits are printed in. The
+/// one- and two-letter words (`e`, `y`, `i`, `og`) join only names of two words or more.
+pub(super) fn split_conjunction(t: &str) -> Option<(&str, &str)> {
+    AND_WORDS.iter().find_map(|w| {
+        // As printed, in lower case (`Dan` in a name is no Indonesian "and"), but the
+        // English, German and Nordic words also in capitals (`NAME AND NAME`).
+        let word = format!(" {w} ");
+        let i = t.find(&word).or_else(|| {
+            ["and", "und", "och", "og"]
+                .contains(w)
+                .then(|| t.to_ascii_lowercase().find(&word))
+                .flatten()
+        })?;
+        let (l, r) = (t.get(..i)?.trim(), t.get(i + w.len() + 2..)?.trim());
+        let long = |s: &str| s.split_whitespace().count() >= 2;
+        // A capital, or a letter of a script without case (Gujarati, Arabic, Hangul).
+        let named = |s: &str| {
+            s.chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || c.is_alphabetic() && !c.is_lowercase())
+        };
+        (named(l) && named(r) && (w.chars().count() > 2 || long(l) && long(r))).then_some((l, r))
+    })
 }
