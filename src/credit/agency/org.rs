@@ -360,8 +360,9 @@ struct Words {
     org: HashSet<&'static str>,
     /// One-word issuer phrases.
     issuer_words: HashSet<&'static str>,
-    /// Issuer phrases of several words, matched as whole words.
-    issuer_phrases: Vec<&'static str>,
+    /// Issuer phrases of several words, matched as whole words: each with a space on
+    /// either side, built once rather than on every look-up.
+    issuer_phrases: Vec<String>,
     /// Issuer phrases with a dot (`kremlin.ru`, `.gov`), matched anywhere.
     issuer_domains: Vec<&'static str>,
 }
@@ -374,7 +375,12 @@ fn words() -> &'static Words {
         Words {
             org: ORG_WORDS.iter().chain(ISSUER_WORDS).copied().collect(),
             issuer_words: ISSUER_WORDS.iter().copied().collect(),
-            issuer_phrases: ISSUER_PHRASES.iter().copied().filter(several).collect(),
+            issuer_phrases: ISSUER_PHRASES
+                .iter()
+                .copied()
+                .filter(several)
+                .map(|p| format!(" {p} "))
+                .collect(),
             issuer_domains: ISSUER_PHRASES.iter().copied().filter(dotted).collect(),
         }
     })
@@ -413,7 +419,7 @@ pub(crate) fn is_issuer(s: &str) -> bool {
     // A phrase matches whole words only ("army" must not match "Armytage").
     list.issuer_phrases
         .iter()
-        .any(|p| spaced.contains(&format!(" {p} ")))
+        .any(|p| spaced.contains(p.as_str()))
 }
 
 /// Top-level domains a web-site credit ends in (`20.kremlin.ru`).

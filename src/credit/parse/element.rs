@@ -146,10 +146,10 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
         seen.kinds.push(Kind::ScreenGrab);
         return classify(&rest, after_via, may_be_cut, seen);
     }
-    if let Some(out) = phrase(&t, after_via, may_be_cut, seen) {
+    let lower = t.to_ascii_lowercase();
+    if let Some(out) = phrase(&t, &lower, after_via, may_be_cut, seen) {
         return out;
     }
-    let lower = t.to_ascii_lowercase();
     // `Getty Images for Apple` is commissioned work (a handout); `Name for the Guardian`
     // is the outlet's own commission.
     if let Some(i) = lower.find(" for ") {

@@ -6,8 +6,10 @@
 use super::*;
 
 /// Read `t` when it is one of the phrases above; `None` leaves it to the other rules.
+/// `lower` is `t` in ASCII lower case.
 pub(super) fn phrase(
     t: &str,
+    lower: &str,
     after_via: bool,
     may_be_cut: bool,
     seen: &mut Seen,
@@ -25,7 +27,6 @@ pub(super) fn phrase(
         seen.kinds.push(Kind::Pool);
         return Some(vec![elem(name, Class::Person)]);
     }
-    let lower = t.to_ascii_lowercase();
     // `@account on X`: whoever runs the account posted it on the platform.
     if let Some(i) = lower.find(" on ")
         && t.starts_with('@')
@@ -47,10 +48,10 @@ pub(super) fn phrase(
         out.extend(classify(rest, after_via, may_be_cut, seen));
         return Some(out);
     }
-    if let Some(out) = titled_by(t, &lower, after_via, seen) {
+    if let Some(out) = titled_by(t, lower, after_via, seen) {
         return Some(out);
     }
-    commissioned_agency(t, &lower, after_via, seen)
+    commissioned_agency(t, lower, after_via, seen)
 }
 
 /// `ZOË DUCKLOW PHOTO`, `Kim Min-Hee Pool`: a photographer's name of two or three words
@@ -174,8 +175,8 @@ fn commissioned_agency(
 /// `OKC Thunder`, `SFR Sport`: an acronym of three letters or more, then one word in name
 /// case. A person's name never opens with one (initials are one or two letters: `CJ Name`).
 pub(super) fn acronym_led(t: &str) -> bool {
-    let words: Vec<&str> = t.split_whitespace().collect();
-    let [first, second] = words[..] else {
+    let mut words = t.split_whitespace();
+    let (Some(first), Some(second), None) = (words.next(), words.next(), words.next()) else {
         return false;
     };
     (3..=5).contains(&first.chars().count())
