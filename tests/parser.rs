@@ -24,6 +24,10 @@ mod eighth_round;
 #[path = "parser/ninth_round.rs"]
 mod ninth_round;
 
+/// The rules written on held-out set 9 (burned) and the tenth round's tuning lines.
+#[path = "parser/tenth_round.rs"]
+mod tenth_round;
+
 /// The scores on the real credit lines of every round, each held to its floor.
 #[path = "parser/scores.rs"]
 mod scores;

@@ -11,6 +11,7 @@ tuned on them (issue 11). The seeds are fixed so each split can be checked:
     python3 tests/data/split-credit-lines.py seventh # 66 held out (held-out set 7)
     python3 tests/data/split-credit-lines.py eighth  # 66 held out (held-out set 8)
     python3 tests/data/split-credit-lines.py ninth   # 66 held out (held-out set 9)
+    python3 tests/data/split-credit-lines.py tenth   # 66 held out (held-out set 10)
 """
 import random
 import sys
@@ -33,6 +34,8 @@ SPLITS = {
                "credit-lines-heldout8.tsv", 202611288, 66),
     "ninth": ("credit-lines-ninth.tsv", "credit-lines-tuning9.tsv",
               "credit-lines-heldout9.tsv", 202611289, 66),
+    "tenth": ("credit-lines-tenth.tsv", "credit-lines-tuning10.tsv",
+              "credit-lines-heldout10.tsv", 2026112810, 66),
 }
 
 if len(sys.argv) != 2 or sys.argv[1] not in SPLITS:

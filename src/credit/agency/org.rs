@@ -47,7 +47,6 @@ const ORG_WORDS: &[&str] = &[
     "pool",
     "kremlin",
     "museum",
-    "university",
     "institute",
     "foundation",
     "council",
@@ -193,6 +192,11 @@ const ORG_WORDS: &[&str] = &[
     "universitet",
     "üniversitesi",
     "college",
+    // Publishers credited beside an artist (`Courtesy Name / TBW Books`).
+    "books",
+    "publishing",
+    "publishers",
+    "editions",
 ];
 
 /// One-word names of bodies that issue their own pictures: ministries, armed forces, police,
@@ -285,6 +289,9 @@ const ISSUER_WORDS: &[&str] = &[
     "award",
     "contest",
     "prize",
+    "competition",
+    // Universities issue their own photographers' pictures (`Name, Boston University`).
+    "university",
 ];
 
 /// The ends and starts of German compounds that name an authority issuing its pictures
@@ -332,6 +339,20 @@ const ISSUER_PHRASES: &[&str] = &[
     "red crescent",
     "city hall",
     "пресс служба",
+    // Fire and rescue services credit their own pictures (`Tasmania Fire Service`).
+    "fire service",
+    "fire department",
+    "fire protection",
+    "fire brigade",
+    "fire and rescue",
+    "rescue service",
+    // The Vatican's newspaper and photo service issue the Holy See's official pictures.
+    "osservatore romano",
+    "vatican media",
+    // Photo contests by their titles (`Underwater Photographer of the Year`).
+    "photographer of the year",
+    "photographers of the year",
+    "photo of the year",
 ];
 
 /// The word lists arranged for lookups, built once (they run on every element read).
@@ -339,8 +360,9 @@ struct Words {
     org: HashSet<&'static str>,
     /// One-word issuer phrases.
     issuer_words: HashSet<&'static str>,
-    /// Issuer phrases of several words, matched as whole words.
-    issuer_phrases: Vec<&'static str>,
+    /// Issuer phrases of several words, matched as whole words: each with a space on
+    /// either side, built once rather than on every look-up.
+    issuer_phrases: Vec<String>,
     /// Issuer phrases with a dot (`kremlin.ru`, `.gov`), matched anywhere.
     issuer_domains: Vec<&'static str>,
 }
@@ -353,7 +375,12 @@ fn words() -> &'static Words {
         Words {
             org: ORG_WORDS.iter().chain(ISSUER_WORDS).copied().collect(),
             issuer_words: ISSUER_WORDS.iter().copied().collect(),
-            issuer_phrases: ISSUER_PHRASES.iter().copied().filter(several).collect(),
+            issuer_phrases: ISSUER_PHRASES
+                .iter()
+                .copied()
+                .filter(several)
+                .map(|p| format!(" {p} "))
+                .collect(),
             issuer_domains: ISSUER_PHRASES.iter().copied().filter(dotted).collect(),
         }
     })
@@ -392,7 +419,7 @@ pub(crate) fn is_issuer(s: &str) -> bool {
     // A phrase matches whole words only ("army" must not match "Armytage").
     list.issuer_phrases
         .iter()
-        .any(|p| spaced.contains(&format!(" {p} ")))
+        .any(|p| spaced.contains(p.as_str()))
 }
 
 /// Top-level domains a web-site credit ends in (`20.kremlin.ru`).

@@ -125,6 +125,16 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
     for lead in COURTESY_LEADS {
         if let Some(rest) = strip_prefix_ci(&t, lead) {
             seen.kinds.push(Kind::Handout);
+            // One word in capitals (`COURTESY OF PERHILITAN`) is a body's acronym or name:
+            // a person is credited by given and family name.
+            let rest = rest.trim();
+            if !rest.contains(' ')
+                && rest.chars().filter(|c| c.is_alphabetic()).count() >= 3
+                && !rest.chars().any(char::is_lowercase)
+                && agency::lookup(rest).is_none()
+            {
+                return vec![elem(rest, org(org_case(rest)))];
+            }
             return classify(rest, after_via, may_be_cut, seen);
         }
     }
@@ -137,6 +147,9 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
         return classify(&rest, after_via, may_be_cut, seen);
     }
     let lower = t.to_ascii_lowercase();
+    if let Some(out) = phrase(&t, &lower, after_via, may_be_cut, seen) {
+        return out;
+    }
     // `Getty Images for Apple` is commissioned work (a handout); `Name for the Guardian`
     // is the outlet's own commission.
     if let Some(i) = lower.find(" for ") {
@@ -315,6 +328,11 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
         if agency::is_issuer(&t) {
             seen.kinds.push(Kind::Handout);
         }
+        // `Official White House`: the adjective is not part of the issuer's name.
+        let t = match strip_prefix_ci(&t, "official ") {
+            Some(rest) if agency::is_issuer(rest) => rest.trim().to_string(),
+            _ => t,
+        };
         let canonical = org_case(&t);
         return vec![elem(&t, org(canonical))];
     }
@@ -330,6 +348,9 @@ pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut 
                 },
             ),
         ];
+    }
+    if acronym_led(&t) {
+        return vec![elem(&t, org(t.clone()))];
     }
     // `Alessandro Di Mao e Giuseppe Lami`: two names joined by "and" in any language.
     if let Some((l, r)) = split_conjunction(&t) {
@@ -356,31 +377,6 @@ fn strip_suffix_marker(t: &str, kind: Kind) -> Option<&str> {
         // Only the `File` words: `Archive(s)` ends names (`United Archives`).
         let file = agency::key(tail).starts_with("file");
         (file && marker(tail) == Some(Some(kind))).then(|| t.get(..at).map(str::trim))?
-    })
-}
-
-/// "And" between two photographers' names, in the languages credits are printed in. The
-/// one- and two-letter words (`e`, `y`, `i`, `og`) join only names of two words or more.
-fn split_conjunction(t: &str) -> Option<(&str, &str)> {
-    AND_WORDS.iter().find_map(|w| {
-        // As printed, in lower case (`Dan` in a name is no Indonesian "and"), but the
-        // English, German and Nordic words also in capitals (`NAME AND NAME`).
-        let word = format!(" {w} ");
-        let i = t.find(&word).or_else(|| {
-            ["and", "und", "och", "og"]
-                .contains(w)
-                .then(|| t.to_ascii_lowercase().find(&word))
-                .flatten()
-        })?;
-        let (l, r) = (t.get(..i)?.trim(), t.get(i + w.len() + 2..)?.trim());
-        let long = |s: &str| s.split_whitespace().count() >= 2;
-        // A capital, or a letter of a script without case (Gujarati, Arabic, Hangul).
-        let named = |s: &str| {
-            s.chars()
-                .next()
-                .is_some_and(|c| c.is_uppercase() || c.is_alphabetic() && !c.is_lowercase())
-        };
-        (named(l) && named(r) && (w.chars().count() > 2 || long(l) && long(r))).then_some((l, r))
     })
 }
 

@@ -226,7 +226,12 @@ pub(super) fn unwrap(body: &str, seen: &mut Seen) -> String {
     let mut s = drop_caption_before_copyright(body.trim());
     loop {
         let before = s.clone();
-        s = s.trim().to_string();
+        // A camera or other pictograph as the label (`📷 Name`, as Instagram captions print it).
+        s = s
+            .trim()
+            .trim_start_matches(is_pictograph)
+            .trim()
+            .to_string();
         let mut led = false;
         let shapes: [fn(&str) -> Option<String>; 13] = [
             leading_date,
@@ -295,6 +300,11 @@ pub(super) fn unwrap(body: &str, seen: &mut Seen) -> String {
     }
 }
 
+/// A pictograph (emoji) used as a label: the Misc Symbols, Dingbats and emoji blocks.
+fn is_pictograph(c: char) -> bool {
+    ('\u{1F300}'..='\u{1FAFF}').contains(&c) || ('\u{2600}'..='\u{27BF}').contains(&c)
+}
+
 /// A bracket at the end: drop a supplier reference (`(16507315bs)`), turn `Name (AFP)` into
 /// `Name/AFP`, keep what a marker in it says (`Name/AP (File)`), and drop a bracket left
 /// unbalanced.
@@ -304,7 +314,14 @@ pub(super) fn unwrap_tail_bracket(s: &str, seen: &mut Seen) -> String {
         return s.get(..s.len() - 1).unwrap_or(s).to_string();
     };
     let head = s.get(..open).unwrap_or("").trim_end();
-    let inner = s.get(open + 1..s.len() - 1).unwrap_or("").trim();
+    let mut inner = s.get(open + 1..s.len() - 1).unwrap_or("").trim();
+    // `Name (nguồn Reuters)`, `Name (source: AFP)`: a source label before the agency.
+    if let Some((label, rest)) = inner.split_once(' ')
+        && is_label_word(label)
+        && org_alias(rest.trim()).is_some()
+    {
+        inner = rest.trim();
+    }
     // `新華社發(NAME 攝)`: the photographer in brackets after the agency.
     if org_alias(inner).is_some() || is_shot_credit(inner) {
         format!("{head}/{inner}")
