@@ -247,3 +247,78 @@ fn pages_walk_every_filter_oldest_first_and_follow_edits() {
     lib.rebuild_index().expect("rebuild");
     assert_eq!(walk(&reader, &q, 5), after);
 }
+
+/// The whole-store audit judges photos in chunks on several threads: over more photos than a
+/// chunk holds, with uses right, wrong and recorded again for the same page, it finds exactly
+/// what judging each photo and its latest uses one by one finds, and counts every photo and
+/// latest use once.
+#[test]
+fn the_whole_store_audit_judged_in_parallel_chunks_finds_what_one_by_one_judging_finds() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut lib = open(dir.path());
+    let lines = common::lines::records(2_500);
+    let ids: Vec<BlobId> = lines.iter().map(|l| l.photo.id).collect();
+    lib.import(lines).expect("import");
+    let outlets = ["Le Soir", "Sputnik", "The Guardian"];
+    let now = t("2026-03-01T00:00:00Z");
+    for (i, id) in ids.iter().enumerate().step_by(9) {
+        let printed = match i % 2 {
+            0 => lib.photo(id).expect("photo").fields.agency.clone(),
+            _ => Some("Staff".into()),
+        };
+        let new = NewUse {
+            outlet: outlets[i % 3].into(),
+            url: format!("https://news.example/{}", i % 4),
+            printed_credit: printed,
+            ..NewUse::default()
+        };
+        lib.record_use(id, new.clone(), "ed", now).expect("use");
+        if i % 5 == 0 {
+            // The page corrected: only this later record counts.
+            let again = NewUse {
+                printed_credit: Some("Someone Else".into()),
+                ..new
+            };
+            lib.record_use(id, again, "ed", now).expect("use again");
+        }
+    }
+    let report = lib.audit(None, None, None, now).expect("audit");
+    let mut want = Vec::new();
+    let mut uses_checked = 0;
+    for id in &ids {
+        let p = lib.photo(id).expect("photo");
+        let uses = lib
+            .uses(&UseQuery {
+                photo: Some(*id),
+                ..UseQuery::default()
+            })
+            .expect("uses");
+        for u in &uses {
+            let later = uses
+                .iter()
+                .any(|v| v.id > u.id && v.outlet.eq_ignore_ascii_case(&u.outlet) && v.url == u.url);
+            if later {
+                continue;
+            }
+            uses_checked += 1;
+            want.extend(byline::audit::check_use(
+                &p,
+                u,
+                &lib.style_for(&u.outlet, None),
+            ));
+        }
+        want.extend(byline::audit::check_photo(&p));
+    }
+    let sorted = |fs: &[byline::audit::Finding]| -> Vec<String> {
+        let mut v: Vec<String> = fs
+            .iter()
+            .map(|f| serde_json::to_string(f).expect("json"))
+            .collect();
+        v.sort();
+        v
+    };
+    assert!(want.len() > 100, "the store has findings to compare");
+    assert_eq!(sorted(&report.findings), sorted(&want));
+    assert_eq!(report.summary.photos_checked, ids.len());
+    assert_eq!(report.summary.uses_checked, uses_checked);
+}

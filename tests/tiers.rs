@@ -354,3 +354,68 @@ fn an_import_ends_with_the_index_in_runs_and_a_small_edit_does_not() {
     let photo = lib.photo(&ids[0]).expect("photo");
     assert_eq!(photo.fields.agency.as_deref(), Some("Belga"));
 }
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create copy");
+    for entry in std::fs::read_dir(from).expect("read folder") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        match entry.file_type().expect("file type").is_dir() {
+            true => copy_dir(&entry.path(), &target),
+            false => {
+                std::fs::copy(entry.path(), &target).expect("copy file");
+            }
+        }
+    }
+}
+
+/// An index behind its journal (a writer died between the journal's fsync and the index):
+/// a read-only command catches it up in the delta without merging it into runs, even past
+/// the threshold, and reads the late events; the next writer merges.
+#[test]
+fn a_reader_catches_the_index_up_without_merging_it() {
+    let dir = store(Some(1));
+    let lines = records(20);
+    let id = lines[3].photo.id;
+    open(dir.path()).import(lines).expect("import");
+    let index = dir.path().join("index");
+    let behind = dir.path().join("index-behind");
+    copy_dir(&index, &behind);
+    {
+        let mut lib = open(dir.path());
+        let edits = [("agency".into(), Value::from("Belga"))];
+        lib.edit(&id, &edits, "ed", t("2026-02-01T00:00:00Z"))
+            .expect("edit");
+        lib.commit().expect("commit");
+    }
+    std::fs::remove_dir_all(&index).expect("remove index");
+    std::fs::rename(&behind, &index).expect("put the old index back");
+    let was = generation(dir.path());
+    let runs = |index: &Path| -> Vec<std::ffi::OsString> {
+        let mut names: Vec<_> = std::fs::read_dir(index)
+            .expect("index")
+            .map(|e| e.expect("entry").file_name())
+            .filter(|n| n.to_string_lossy().starts_with("runs-"))
+            .collect();
+        names.sort();
+        names
+    };
+    let runs_before = runs(&index);
+    {
+        let reader = Library::open_with_blobs(
+            dir.path(),
+            Access::Read,
+            "test",
+            Box::new(MemBackend::new()),
+        )
+        .expect("open read-only");
+        let photo = reader.photo(&id).expect("photo");
+        assert_eq!(photo.fields.agency.as_deref(), Some("Belga"), "caught up");
+    }
+    assert_eq!(generation(dir.path()), was, "a reader never merges");
+    assert_eq!(runs(&index), runs_before, "no runs folder written");
+    drop(open(dir.path()));
+    assert!(generation(dir.path()) > was, "the next writer merges");
+    let photo = open(dir.path()).photo(&id).expect("photo");
+    assert_eq!(photo.fields.agency.as_deref(), Some("Belga"));
+}

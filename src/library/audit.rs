@@ -68,24 +68,7 @@ impl Reader {
             Ok(())
         };
         if outlet.is_none() && since.is_none() {
-            for item in self.db.all_with_uses()? {
-                let (p, mut uses) = item?;
-                // A use recorded again for the same photo, outlet and URL (the page was
-                // corrected) supersedes the earlier record: only the latest is audited.
-                let mut latest: HashMap<(String, String), u64> = HashMap::new();
-                for u in &uses {
-                    latest.insert((u.outlet.to_lowercase(), u.url.clone()), u.id);
-                }
-                uses.retain(|u| {
-                    latest.get(&(u.outlet.to_lowercase(), u.url.clone())) == Some(&u.id)
-                });
-                uses_checked += uses.len();
-                photos_checked += 1;
-                check_uses(&p, &uses, &mut findings)?;
-                for f in audit::check_photo(&p) {
-                    findings.push(f)?;
-                }
-            }
+            (photos_checked, uses_checked) = self.audit_all(style, &mut findings)?;
         } else {
             let q = UseQuery {
                 photo: None,
@@ -202,6 +185,94 @@ impl Reader {
         findings.finish(now, outlet.map(String::from), None, photos.len(), checked)
     }
 
+    /// The whole-store audit, photo by photo with its own uses: one thread reads and decodes
+    /// the records ([`AUDIT_CHUNK`] at a time) while the chunk before is judged on every
+    /// core, and the findings are written in the records' order. Returns the photos and uses
+    /// checked.
+    fn audit_all(&self, style: Option<&Style>, findings: &mut Spill) -> Result<(usize, usize)> {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get().min(8));
+        let items = self.db.all_with_uses()?;
+        let (mut photos, mut uses) = (0, 0);
+        std::thread::scope(|s| -> Result<()> {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<PhotoUses>>>(2);
+            s.spawn(move || {
+                let mut chunk = Vec::with_capacity(AUDIT_CHUNK);
+                for item in items {
+                    let full = match item {
+                        Ok(x) => {
+                            chunk.push(x);
+                            chunk.len() == AUDIT_CHUNK
+                        }
+                        Err(e) => {
+                            let _ = tx.send(Err(e));
+                            return;
+                        }
+                    };
+                    // The judging side stopped (an error): stop reading.
+                    if full && tx.send(Ok(std::mem::take(&mut chunk))).is_err() {
+                        return;
+                    }
+                }
+                if !chunk.is_empty() {
+                    let _ = tx.send(Ok(chunk));
+                }
+            });
+            for chunk in rx {
+                let chunk = chunk?;
+                let per = chunk.len().div_ceil(cores);
+                let judged: Vec<Vec<Judged>> = std::thread::scope(|s| {
+                    let parts: Vec<_> = chunk
+                        .chunks(per)
+                        .map(|part| s.spawn(move || self.judge_part(part, style)))
+                        .collect();
+                    parts
+                        .into_iter()
+                        .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                        .collect()
+                });
+                for (n, found) in judged.into_iter().flatten() {
+                    photos += 1;
+                    uses += n;
+                    for f in found {
+                        findings.push(f)?;
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        Ok((photos, uses))
+    }
+
+    /// Judge photos with their uses: for each, the uses checked and the findings.
+    fn judge_part(&self, part: &[PhotoUses], style: Option<&Style>) -> Vec<Judged> {
+        // Each outlet's style is looked up once (by the outlet as recorded).
+        let mut styles: HashMap<String, Style> = HashMap::new();
+        part.iter()
+            .map(|(p, uses)| {
+                // A use recorded again for the same photo, outlet and URL (the page was
+                // corrected) supersedes the earlier record: only the latest is audited.
+                let mut latest: HashMap<(String, &str), u64> = HashMap::new();
+                for u in uses {
+                    latest.insert((u.outlet.to_lowercase(), u.url.as_str()), u.id);
+                }
+                let mut found = Vec::new();
+                let mut checked = 0;
+                for u in uses {
+                    if latest.get(&(u.outlet.to_lowercase(), u.url.as_str())) != Some(&u.id) {
+                        continue;
+                    }
+                    checked += 1;
+                    let style = styles
+                        .entry(u.outlet.clone())
+                        .or_insert_with(|| self.style_for(&u.outlet, style));
+                    found.extend(audit::check_use(p, u, style));
+                }
+                found.extend(audit::check_photo(p));
+                (checked, found)
+            })
+            .collect()
+    }
+
     /// The stored photo a page figure shows: by id (original or rendition, full or a prefix of
     /// at least 12 hex digits), else by the best caption (or alt text) match.
     pub(super) fn photo_on_page(&self, fig: &crate::article::Figure) -> Result<Option<Photo>> {
@@ -260,6 +331,16 @@ impl Reader {
         Ok(out)
     }
 }
+
+/// Photos read ahead by the whole-store audit while the chunk before is judged: enough to
+/// keep every core busy for a while (about 75 µs of work a photo), few enough to hold little.
+const AUDIT_CHUNK: usize = 2048;
+
+/// A photo with its recorded uses, as the whole-store audit reads them.
+type PhotoUses = (Photo, Vec<Use>);
+
+/// What judging one photo gave: the uses checked and the findings.
+type Judged = (usize, Vec<audit::Finding>);
 
 /// How many candidate photos of a scraped-text page have their captions compared: a page
 /// prints a few dozen photos at most, and their captions share many words with it.

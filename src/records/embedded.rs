@@ -56,7 +56,7 @@ impl Embedded {
         if fresh && index.exists() {
             fs::remove_dir_all(&index).at(&index)?;
         }
-        let db = open_index(&index, fill, &mut journal, warnings)?;
+        let db = open_index(&index, fill, &mut journal, writable, warnings)?;
         Ok(Embedded {
             journal: Mutex::new(journal),
             db,
@@ -248,10 +248,14 @@ impl Records for Embedded {
 
 /// Open the index at `dir` and catch it up with the journal. An index sled cannot read, of
 /// another layout, or that does not fit the journal is thrown away and rebuilt from it.
+/// Only a writer (`writable`) merges the delta into new runs while catching up: a reader
+/// applies the events it finds past the index to the delta and leaves merging to the next
+/// writer, so a read-only command never spends minutes rewriting runs.
 fn open_index(
     dir: &Path,
     fill: &Fill,
     journal: &mut Journal,
+    writable: bool,
     warnings: &mut Vec<String>,
 ) -> Result<Db> {
     let why = match open_db_waiting(dir, journal.path()) {
@@ -266,7 +270,7 @@ fn open_index(
         Ok(db) => {
             let (seq, offset) = db.applied()?;
             let next = seq.saturating_add(1);
-            match journal.replay_from(offset, next, |events| replay(&db, events, fill)) {
+            match journal.replay_from(offset, next, |events| replay(&db, events, fill, writable)) {
                 Ok(dropped) => {
                     warnings.extend(dropped);
                     return Ok(db);
@@ -402,10 +406,17 @@ fn fill_parallel(
     })
 }
 
-/// Apply events replayed from the journal to the index, each first offered to `fill`.
-fn replay(db: &Db, events: &[(Span, Event)], fill: &Fill) -> Result<()> {
+/// Apply events replayed from the journal to the index, each first offered to `fill`;
+/// merging the delta into runs when it is due only if `compact`.
+fn replay(db: &Db, events: &[(Span, Event)], fill: &Fill, compact: bool) -> Result<()> {
     let filled = filled(events, fill);
-    apply_to_index(db, filled.as_deref().unwrap_or(events))
+    let events = filled.as_deref().unwrap_or(events);
+    match compact {
+        true => apply_to_index(db, events),
+        false => events
+            .chunks(EVENTS_PER_TRANSACTION)
+            .try_for_each(|chunk| db.apply(chunk, &edit::apply)),
+    }
 }
 
 /// The events as `fill` adjusts them, or `None` when it changes none.
