@@ -419,3 +419,137 @@ fn a_reader_catches_the_index_up_without_merging_it() {
     let photo = open(dir.path()).photo(&id).expect("photo");
     assert_eq!(photo.fields.agency.as_deref(), Some("Belga"));
 }
+
+/// Every file under `dir` with its size and modification time.
+fn files(dir: &Path) -> Vec<(std::path::PathBuf, u64, std::time::SystemTime)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("read folder") {
+        let entry = entry.expect("entry");
+        let meta = entry.metadata().expect("metadata");
+        match meta.is_dir() {
+            true => out.extend(files(&entry.path())),
+            false => out.push((entry.path(), meta.len(), meta.modified().expect("mtime"))),
+        }
+    }
+    out.sort();
+    out
+}
+
+fn reader(dir: &Path) -> Library {
+    Library::open_with_blobs(dir, Access::Read, "test", Box::new(MemBackend::new()))
+        .expect("open read-only")
+}
+
+/// The delta marker's text (`index/DELTA`).
+fn marker(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("index/DELTA")).expect("marker")
+}
+
+/// An index whose delta is empty (an import ends merged into runs) is read from its runs
+/// alone: a read-only command neither opens nor writes sled's files, and reads what a
+/// writer (which opens sled) reads.
+#[test]
+fn a_reader_of_an_index_with_an_empty_delta_leaves_sled_untouched() {
+    let dir = store(Some(100));
+    let lines = records(20);
+    open(dir.path()).import(lines).expect("import");
+    let index = dir.path().join("index");
+    let before = files(&index);
+    let (read, len) = {
+        let lib = reader(dir.path());
+        (reads(&lib), lib.len().expect("len"))
+    };
+    assert_eq!(len, 20);
+    assert_eq!(
+        files(&index),
+        before,
+        "the reader wrote nothing in the index"
+    );
+    assert_eq!(
+        reads(&open(dir.path())),
+        read,
+        "runs alone read as runs and sled"
+    );
+}
+
+/// After a small edit the delta holds something and the marker says so; a reader opens sled
+/// and sees the edit, and once a compaction empties the delta readers skip sled again.
+#[test]
+fn after_a_small_edit_a_reader_sees_it_in_the_delta_until_it_is_merged() {
+    let dir = store(Some(100));
+    let lines = records(20);
+    let id = lines[5].photo.id;
+    open(dir.path()).import(lines).expect("import");
+    let was = generation(dir.path());
+    {
+        let mut lib = open(dir.path());
+        let edits = [("agency".into(), Value::from("Belga"))];
+        lib.edit(&id, &edits, "ed", t("2026-02-01T00:00:00Z"))
+            .expect("edit");
+        lib.commit().expect("commit");
+    }
+    assert_eq!(generation(dir.path()), was, "the edit stays in the delta");
+    assert!(
+        !marker(dir.path()).contains("empty"),
+        "{}",
+        marker(dir.path())
+    );
+    let photo = reader(dir.path()).photo(&id).expect("photo");
+    assert_eq!(photo.fields.agency.as_deref(), Some("Belga"));
+    let index = dir.path().join("index");
+    std::fs::write(index.join("compact-every"), "1").expect("threshold");
+    {
+        let mut lib = open(dir.path());
+        let edits = [("caption".into(), Value::from("moved harbour"))];
+        lib.edit(&id, &edits, "ed", t("2026-02-02T00:00:00Z"))
+            .expect("edit");
+        lib.commit().expect("commit");
+    }
+    assert!(generation(dir.path()) > was, "merged");
+    let before = files(&index);
+    let photo = reader(dir.path()).photo(&id).expect("photo");
+    assert_eq!(photo.fields.agency.as_deref(), Some("Belga"));
+    assert_eq!(photo.fields.caption.as_deref(), Some("moved harbour"));
+    assert_eq!(files(&index), before, "sled not opened once merged");
+}
+
+/// Crash-like states: a writer that died after the journal's fsync but before it marked the
+/// delta (the marker says empty, the index is behind), and one that marked the delta and
+/// wrote nothing (the marker says not empty of an empty delta). Readers read both right,
+/// and the second marker is corrected for the next reader.
+#[test]
+fn a_reader_reads_right_whatever_a_crash_left_in_the_marker() {
+    let dir = store(Some(100));
+    let lines = records(20);
+    let id = lines[7].photo.id;
+    open(dir.path()).import(lines).expect("import");
+    let index = dir.path().join("index");
+    let behind = dir.path().join("index-behind");
+    copy_dir(&index, &behind);
+    {
+        let mut lib = open(dir.path());
+        let edits = [("agency".into(), Value::from("Belga"))];
+        lib.edit(&id, &edits, "ed", t("2026-02-01T00:00:00Z"))
+            .expect("edit");
+        lib.commit().expect("commit");
+    }
+    std::fs::remove_dir_all(&index).expect("remove index");
+    std::fs::rename(&behind, &index).expect("put the old index back");
+    assert!(
+        marker(dir.path()).contains("empty"),
+        "the old index says empty"
+    );
+    let photo = reader(dir.path()).photo(&id).expect("photo");
+    assert_eq!(photo.fields.agency.as_deref(), Some("Belga"), "caught up");
+
+    let dir = store(Some(100));
+    open(dir.path()).import(records(20)).expect("import");
+    let text = marker(dir.path()).replace("empty", "dirty");
+    std::fs::write(dir.path().join("index/DELTA"), &text).expect("write marker");
+    let first = reads(&reader(dir.path()));
+    assert!(marker(dir.path()).contains("empty"), "corrected");
+    let index = dir.path().join("index");
+    let before = files(&index);
+    assert_eq!(reads(&reader(dir.path())), first);
+    assert_eq!(files(&index), before, "the next reader skips sled");
+}

@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 use super::run::{Run, RunWriter};
 use super::tier::{T, Tier};
-use super::{Db, db_err};
+use super::{Db, SCHEMA, db_err};
 use crate::error::{Error, IoContext, Result};
 
 /// A generation: its number, its delta set (0 or 1) and the tiers of every tree.
@@ -39,6 +39,7 @@ impl Gen {
 }
 
 const POINTER: &str = "CURRENT";
+const MARKER: &str = "DELTA";
 
 fn runs_dir(index: &Path, number: u64) -> PathBuf {
     index.join(format!("runs-{number:06}"))
@@ -50,6 +51,21 @@ fn set_key(set: u8) -> String {
 
 fn delta_tree(db: &sled::Db, set: u8, t: T) -> Result<sled::Tree> {
     db.open_tree(format!("{set}:{}", t.name())).map_err(db_err)
+}
+
+/// Whether the marker says generation `number`'s delta (of this layout) is empty.
+pub(super) fn marked_empty(index: &Path, number: u64) -> bool {
+    let Ok(text) = fs::read_to_string(index.join(MARKER)) else {
+        return false;
+    };
+    let expected = format!("{SCHEMA} {number} empty");
+    text.trim() == expected
+}
+
+/// Replace the marker: generation `number`'s delta is `empty` or not (see the module docs).
+pub(super) fn write_marker(index: &Path, number: u64, empty: bool) -> Result<()> {
+    let state = if empty { "empty" } else { "dirty" };
+    replace(index, MARKER, &format!("{SCHEMA} {number} {state}\n"))
 }
 
 /// `(generation, delta set)` from `CURRENT`, or `None` when there is none.
@@ -71,11 +87,17 @@ pub(super) fn read_pointer(index: &Path) -> Result<Option<(u64, u8)>> {
 }
 
 fn write_pointer(index: &Path, number: u64, set: u8) -> Result<()> {
-    let tmp = index.join("CURRENT.tmp");
-    let path = index.join(POINTER);
+    replace(index, POINTER, &format!("{number} {set}\n"))
+}
+
+/// Replace `index/name` with `text` atomically and durably (temp file, fsync, rename, fsync
+/// of the folder).
+fn replace(index: &Path, name: &str, text: &str) -> Result<()> {
+    let tmp = index.join(format!("{name}.tmp"));
+    let path = index.join(name);
     {
         let mut f = fs::File::create(&tmp).at(&tmp)?;
-        std::io::Write::write_all(&mut f, format!("{number} {set}\n").as_bytes()).at(&tmp)?;
+        std::io::Write::write_all(&mut f, text.as_bytes()).at(&tmp)?;
         f.sync_all().at(&tmp)?;
     }
     fs::rename(&tmp, &path).at(&path)?;
@@ -105,11 +127,26 @@ pub(super) fn load(
             delta.clear().map_err(db_err)?;
         }
         let base = Arc::new(Run::open(&dir.join(format!("{}.run", t.name())))?);
-        tiers.push(Tier { delta, base });
+        tiers.push(Tier {
+            delta: Some(delta),
+            base,
+        });
     }
     if fresh {
         meta.insert(set_key(set), &number.to_be_bytes())
             .map_err(db_err)?;
+    }
+    Ok(Gen { number, set, tiers })
+}
+
+/// Load generation `number` from its runs alone, without a delta: only when the marker says
+/// its delta is empty.
+pub(super) fn load_runs(index: &Path, number: u64, set: u8) -> Result<Gen> {
+    let dir = runs_dir(index, number);
+    let mut tiers = Vec::with_capacity(T::ALL.len());
+    for t in T::ALL {
+        let base = Arc::new(Run::open(&dir.join(format!("{}.run", t.name())))?);
+        tiers.push(Tier { delta: None, base });
     }
     Ok(Gen { number, set, tiers })
 }
@@ -171,11 +208,15 @@ impl Db {
         let old = self.current();
         let (number, set) = (old.number + 1, 1 - old.set);
         remove_other_runs(&s.dir, old.number)?;
-        let new = write(&s.sled, &s.plain_meta, &s.dir, number, set, fill)?;
+        let (db, meta) = self.sled()?;
+        let new = write(db, meta, &s.dir, number, set, fill)?;
         write_pointer(&s.dir, number, set)?;
+        write_marker(&s.dir, number, true)?;
         *s.current.write().map_err(|_| poisoned())? = Arc::new(new);
         s.delta_events
             .store(0, std::sync::atomic::Ordering::Relaxed);
+        s.marked_dirty
+            .store(false, std::sync::atomic::Ordering::SeqCst);
         drop(old);
         remove_other_runs(&s.dir, number)
     }
@@ -185,6 +226,7 @@ impl Db {
 pub(super) fn create(db: &sled::Db, meta: &sled::Tree, index: &Path) -> Result<Gen> {
     let g = write(db, meta, index, 1, 0, &mut |_, _| Ok(()))?;
     write_pointer(index, 1, 0)?;
+    write_marker(index, 1, true)?;
     Ok(g)
 }
 

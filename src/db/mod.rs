@@ -7,7 +7,10 @@
 //! holds a bounded delta; opening sled costs time in proportion to its pages). When the delta
 //! holds [`COMPACT_EVERY`] events, and after a rebuild, base and delta are merged into a new
 //! generation of runs behind an atomically replaced pointer (`generation.rs`); a rebuild from
-//! the journal writes runs directly (`bulk.rs`).
+//! the journal writes runs directly (`bulk.rs`). A reader of an index whose delta is empty
+//! (a marker beside `CURRENT` says so, written before the delta is first touched) and that
+//! is not behind the journal opens the runs alone ([`Db::open_runs_only`]): sled is neither
+//! read nor written.
 //!
 //! Nothing here is the truth — every tree can be rebuilt by replaying the journal — so sled's
 //! lack of fsync (0.34 `flush` uses `sync_file_range`) loses nothing: `applied_seq` is written in
@@ -62,7 +65,7 @@ pub use prints::prints_of;
 pub use read::{COMMON_WORD, Pages, UsePages};
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use sled::Tree;
@@ -109,14 +112,16 @@ pub struct Db {
 }
 
 struct Shared {
-    sled: sled::Db,
-    /// Not tiered: the layout version and the generation each delta set belongs to.
-    plain_meta: Tree,
+    /// With the plain `meta` tree (not tiered: the layout version and the generation each delta
+    /// set belongs to); `None` when opened from the runs alone ([`Db::open_runs_only`]).
+    sled: Option<(sled::Db, Tree)>,
     dir: PathBuf,
     events: EventReader,
     current: RwLock<Arc<Gen>>,
     /// Journal events applied to the delta since the base was written.
     delta_events: AtomicU64,
+    /// Whether the marker (`generation.rs`) already says the current delta is not empty.
+    marked_dirty: AtomicBool,
     compact_every: u64,
 }
 
@@ -155,6 +160,18 @@ fn tx_err(e: TransactionError<Error>) -> Error {
         TransactionError::Abort(e) => e,
         TransactionError::Storage(e) => db_err(e),
     }
+}
+
+/// Whether every delta tree of `g` is empty.
+fn empty_delta(g: &Gen) -> Result<bool> {
+    for t in T::ALL {
+        if let Some(d) = &g.tier(t).delta
+            && !d.is_empty()
+        {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 impl Db {
@@ -208,21 +225,17 @@ impl Db {
                 )));
             }
         };
-        let compact_every = std::fs::read_to_string(dir.join("compact-every"))
-            .ok()
-            .and_then(|s| s.trim().parse().ok())
-            .unwrap_or(COMPACT_EVERY);
-        let out = Db {
-            shared: Arc::new(Shared {
-                events: EventReader::open(journal)?,
-                sled: db,
-                plain_meta,
-                dir: dir.to_path_buf(),
-                current: RwLock::new(Arc::new(first)),
-                delta_events: AtomicU64::new(0),
-                compact_every,
-            }),
-        };
+        let mut marked_dirty = !generation::marked_empty(dir, first.number);
+        // An index the marker does not call empty (made before the marker, or whose delta
+        // a compaction or a lost write emptied): say so when it is, for the next reader. Only
+        // a hint, so a failure to write it leaves the marker as it was.
+        if marked_dirty
+            && empty_delta(&first)?
+            && generation::write_marker(dir, first.number, true).is_ok()
+        {
+            marked_dirty = false;
+        }
+        let out = Db::assemble(dir, journal, Some((db, plain_meta)), first, marked_dirty)?;
         let base = match out
             .current()
             .tier(T::Meta)
@@ -238,6 +251,80 @@ impl Db {
             .delta_events
             .store(applied.saturating_sub(base), Ordering::Relaxed);
         Ok(out)
+    }
+
+    /// Open the index at `dir` from its runs alone, without opening sled, if the marker says the
+    /// current generation's delta is empty and the index is not behind the journal at
+    /// `journal` (nothing to replay); otherwise `None`, and the caller opens it with
+    /// [`Db::open`]. Only for reading: writes fail. Opening sled costs time in proportion to
+    /// what it holds and writes to its files even to read; the runs are what a cold read-only
+    /// command needs.
+    pub fn open_runs_only(dir: &Path, journal: &Path) -> Result<Option<Db>> {
+        let Some((number, set)) = generation::read_pointer(dir)? else {
+            return Ok(None);
+        };
+        if !generation::marked_empty(dir, number) {
+            return Ok(None);
+        }
+        let db = Db::assemble(
+            dir,
+            journal,
+            None,
+            generation::load_runs(dir, number, set)?,
+            false,
+        )?;
+        // A writer may have compacted between the reads above: then open with sled.
+        if generation::read_pointer(dir)? != Some((number, set))
+            || !generation::marked_empty(dir, number)
+        {
+            return Ok(None);
+        }
+        let (_, offset) = db.applied()?;
+        let journal_len = std::fs::metadata(journal).map(|m| m.len()).unwrap_or(0);
+        Ok((journal_len == offset).then_some(db))
+    }
+
+    fn assemble(
+        dir: &Path,
+        journal: &Path,
+        sled: Option<(sled::Db, Tree)>,
+        first: Gen,
+        marked_dirty: bool,
+    ) -> Result<Db> {
+        let compact_every = std::fs::read_to_string(dir.join("compact-every"))
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(COMPACT_EVERY);
+        Ok(Db {
+            shared: Arc::new(Shared {
+                events: EventReader::open(journal)?,
+                sled,
+                dir: dir.to_path_buf(),
+                current: RwLock::new(Arc::new(first)),
+                delta_events: AtomicU64::new(0),
+                marked_dirty: AtomicBool::new(marked_dirty),
+                compact_every,
+            }),
+        })
+    }
+
+    /// sled and its plain `meta` tree, which a [`Db::open_runs_only`] handle does not have.
+    fn sled(&self) -> Result<(&sled::Db, &Tree)> {
+        match &self.shared.sled {
+            Some((db, meta)) => Ok((db, meta)),
+            None => Err(Error::Db(
+                "the index was opened from its runs alone, for reading".into(),
+            )),
+        }
+    }
+
+    /// Make the marker say the delta is not empty, before the first write to it.
+    fn mark_dirty(&self, number: u64) -> Result<()> {
+        if !self.shared.marked_dirty.load(Ordering::SeqCst) {
+            generation::write_marker(&self.shared.dir, number, false)?;
+            self.shared.marked_dirty.store(true, Ordering::SeqCst);
+        }
+        Ok(())
     }
 
     /// The current generation (a compaction replaces it; readers keep the one they took).
@@ -311,6 +398,9 @@ impl Db {
 
     /// Ask sled to write its caches out. Not a durability point (the journal is).
     pub fn flush(&self) -> Result<()> {
-        self.shared.sled.flush().map(|_| ()).map_err(db_err)
+        match &self.shared.sled {
+            Some((db, _)) => db.flush().map(|_| ()).map_err(db_err),
+            None => Ok(()),
+        }
     }
 }

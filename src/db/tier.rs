@@ -92,7 +92,9 @@ impl T {
 /// A tree's base run and delta. Cloning is cheap.
 #[derive(Clone)]
 pub(super) struct Tier {
-    pub(super) delta: sled::Tree,
+    /// `None` when the index was opened from its runs alone, its delta known to be empty
+    /// (`generation.rs`, the marker).
+    pub(super) delta: Option<sled::Tree>,
     pub(super) base: Arc<Run>,
 }
 
@@ -115,7 +117,11 @@ fn tagged(v: &[u8]) -> Vec<u8> {
 impl Tier {
     /// The value at `key`.
     pub(super) fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        match self.delta.get(key).map_err(db_err)? {
+        let found = match &self.delta {
+            Some(d) => d.get(key).map_err(db_err)?,
+            None => None,
+        };
+        match found {
             Some(v) => untag(&v),
             None => Ok(self.base.get(key)?.flatten()),
         }
@@ -129,7 +135,10 @@ impl Tier {
     /// Entries from `start` on, in key order.
     pub(super) fn range_from(&self, start: &[u8]) -> Result<TierIter> {
         Ok(TierIter {
-            delta: self.delta.range(start.to_vec()..).peekable(),
+            delta: self
+                .delta
+                .as_ref()
+                .map(|d| d.range(start.to_vec()..).peekable()),
             base: self.base.range_from(start)?.peekable(),
             prefix: None,
         })
@@ -163,14 +172,17 @@ impl Tier {
 /// A merged walk of a tier: delta and base side by side, the delta winning on equal keys and
 /// its tombstones dropped with the base entries they hide.
 pub(super) struct TierIter {
-    delta: std::iter::Peekable<sled::Iter>,
+    delta: Option<std::iter::Peekable<sled::Iter>>,
     base: std::iter::Peekable<RunIter>,
     prefix: Option<Vec<u8>>,
 }
 
 impl TierIter {
     fn step(&mut self) -> Result<Option<Entry>> {
-        let order = match (self.delta.peek(), self.base.peek()) {
+        let Some(delta) = self.delta.as_mut() else {
+            return self.base.next().transpose();
+        };
+        let order = match (delta.peek(), self.base.peek()) {
             (None, None) => return Ok(None),
             (Some(Err(_)), _) | (Some(Ok(_)), None) => std::cmp::Ordering::Less,
             (None, Some(_)) | (_, Some(Err(_))) => std::cmp::Ordering::Greater,
@@ -182,7 +194,7 @@ impl TierIter {
         if order == std::cmp::Ordering::Equal {
             self.base.next().transpose()?;
         }
-        match self.delta.next() {
+        match delta.next() {
             Some(kv) => {
                 let (k, v) = kv.map_err(db_err)?;
                 Ok(Some((k.to_vec(), untag(&v)?)))

@@ -23,7 +23,15 @@ impl Db {
             return Ok(());
         }
         let g = self.current();
-        let deltas: Vec<&sled::Tree> = T::ALL.iter().map(|t| &g.tier(*t).delta).collect();
+        self.sled()?;
+        let deltas = T::ALL
+            .iter()
+            .map(|t| g.tier(*t).delta.as_ref())
+            .collect::<Option<Vec<&sled::Tree>>>()
+            .ok_or_else(|| Error::Db("an index tree has no delta".into()))?;
+        // Before anything can reach the delta: a crash past here must not leave a marker that
+        // lets a reader skip it.
+        self.mark_dirty(g.number)?;
         deltas[..]
             .transaction(|tx| {
                 let layers = TxLayers {

@@ -248,7 +248,9 @@ impl Records for Embedded {
 
 /// Open the index at `dir` and catch it up with the journal. An index sled cannot read, of
 /// another layout, or that does not fit the journal is thrown away and rebuilt from it.
-/// Only a writer (`writable`) merges the delta into new runs while catching up: a reader
+/// A reader opens the runs alone when the delta is empty and nothing is to be caught up
+/// (`Db::open_runs_only`). Only a writer (`writable`) merges the delta into new runs while
+/// catching up: a reader
 /// applies the events it finds past the index to the delta and leaves merging to the next
 /// writer, so a read-only command never spends minutes rewriting runs.
 fn open_index(
@@ -258,6 +260,11 @@ fn open_index(
     writable: bool,
     warnings: &mut Vec<String>,
 ) -> Result<Db> {
+    // A reader of an index whose delta is empty and that is not behind the journal needs only
+    // the runs: sled is not opened (nor written to). Anything else, or any doubt, opens sled.
+    if !writable && let Ok(Some(db)) = Db::open_runs_only(dir, journal.path()) {
+        return Ok(db);
+    }
     let why = match open_db_waiting(dir, journal.path()) {
         // A new index (or one `reindex` threw away) is built straight into runs.
         Ok(db)
