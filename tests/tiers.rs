@@ -369,6 +369,23 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// Edit `id`'s agency to `Belga` in the journal while the index stays as it was: what a
+/// writer that died between the journal's fsync and the index leaves.
+fn edit_behind_the_index(dir: &Path, id: &BlobId) {
+    let index = dir.join("index");
+    let behind = dir.join("index-behind");
+    copy_dir(&index, &behind);
+    {
+        let mut lib = open(dir);
+        let edits = [("agency".into(), Value::from("Belga"))];
+        lib.edit(id, &edits, "ed", t("2026-02-01T00:00:00Z"))
+            .expect("edit");
+        lib.commit().expect("commit");
+    }
+    std::fs::remove_dir_all(&index).expect("remove index");
+    std::fs::rename(&behind, &index).expect("put the old index back");
+}
+
 /// An index behind its journal (a writer died between the journal's fsync and the index):
 /// a read-only command catches it up in the delta without merging it into runs, even past
 /// the threshold, and reads the late events; the next writer merges.
@@ -379,17 +396,7 @@ fn a_reader_catches_the_index_up_without_merging_it() {
     let id = lines[3].photo.id;
     open(dir.path()).import(lines).expect("import");
     let index = dir.path().join("index");
-    let behind = dir.path().join("index-behind");
-    copy_dir(&index, &behind);
-    {
-        let mut lib = open(dir.path());
-        let edits = [("agency".into(), Value::from("Belga"))];
-        lib.edit(&id, &edits, "ed", t("2026-02-01T00:00:00Z"))
-            .expect("edit");
-        lib.commit().expect("commit");
-    }
-    std::fs::remove_dir_all(&index).expect("remove index");
-    std::fs::rename(&behind, &index).expect("put the old index back");
+    edit_behind_the_index(dir.path(), &id);
     let was = generation(dir.path());
     let runs = |index: &Path| -> Vec<std::ffi::OsString> {
         let mut names: Vec<_> = std::fs::read_dir(index)
@@ -523,18 +530,7 @@ fn a_reader_reads_right_whatever_a_crash_left_in_the_marker() {
     let lines = records(20);
     let id = lines[7].photo.id;
     open(dir.path()).import(lines).expect("import");
-    let index = dir.path().join("index");
-    let behind = dir.path().join("index-behind");
-    copy_dir(&index, &behind);
-    {
-        let mut lib = open(dir.path());
-        let edits = [("agency".into(), Value::from("Belga"))];
-        lib.edit(&id, &edits, "ed", t("2026-02-01T00:00:00Z"))
-            .expect("edit");
-        lib.commit().expect("commit");
-    }
-    std::fs::remove_dir_all(&index).expect("remove index");
-    std::fs::rename(&behind, &index).expect("put the old index back");
+    edit_behind_the_index(dir.path(), &id);
     assert!(
         marker(dir.path()).contains("empty"),
         "the old index says empty"

@@ -157,6 +157,18 @@ struct Elem {
     joined: bool,
 }
 
+impl Elem {
+    /// An element read on its own (not joined to the one before by "and").
+    fn new(text: &str, class: Class, after_via: bool) -> Elem {
+        Elem {
+            text: text.to_string(),
+            class,
+            after_via,
+            joined: false,
+        }
+    }
+}
+
 /// Split at the first ` via ` (Spanish ` vía `): what comes after names the distributor.
 fn split_via(s: &str) -> (&str, Option<&str>) {
     let lower = s.to_ascii_lowercase();

@@ -6,12 +6,7 @@ use super::*;
 
 /// Classify one element (it may yield two: `Name for Outlet`, `AP by Name`, `Name NYT`).
 pub(super) fn classify(raw: &str, after_via: bool, may_be_cut: bool, seen: &mut Seen) -> Vec<Elem> {
-    let elem = |text: &str, class: Class| Elem {
-        text: text.to_string(),
-        class,
-        after_via,
-        joined: false,
-    };
+    let elem = |text: &str, class: Class| Elem::new(text, class, after_via);
     let mut t = raw
         .trim()
         .trim_matches(|c: char| c.is_whitespace() || ":;\"'“”".contains(c))

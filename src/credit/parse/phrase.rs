@@ -14,12 +14,7 @@ pub(super) fn phrase(
     may_be_cut: bool,
     seen: &mut Seen,
 ) -> Option<Vec<Elem>> {
-    let elem = |text: &str, class: Class| Elem {
-        text: text.to_string(),
-        class,
-        after_via,
-        joined: false,
-    };
+    let elem = |text: &str, class: Class| Elem::new(text, class, after_via);
     if let Some(name) = name_before(t, &["photo", "photos"]) {
         return Some(vec![elem(name, Class::Person)]);
     }
@@ -97,12 +92,7 @@ fn titled_by(t: &str, lower: &str, after_via: bool, seen: &mut Seen) -> Option<V
     if !person_like(right) || org_alias(own_label).is_some() {
         return None;
     }
-    let person = Elem {
-        text: right.to_string(),
-        class: Class::Person,
-        after_via,
-        joined: false,
-    };
+    let person = Elem::new(right, Class::Person, after_via);
     // `Photo for OUTLET by Name`: the outlet's own commission.
     if let Some(j) = left.to_ascii_lowercase().find("for ")
         && left
@@ -164,12 +154,7 @@ fn commissioned_agency(
         return None;
     }
     seen.kinds.push(Kind::Handout);
-    Some(vec![Elem {
-        text: left.to_string(),
-        class: org(left.to_string()),
-        after_via,
-        joined: false,
-    }])
+    Some(vec![Elem::new(left, org(left.to_string()), after_via)])
 }
 
 /// `OKC Thunder`, `SFR Sport`: an acronym of three letters or more, then one word in name

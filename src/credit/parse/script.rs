@@ -143,12 +143,7 @@ pub(super) fn classify_unspaced(t: &str, after_via: bool, seen: &mut Seen) -> Op
     if !has_unspaced(t) {
         return None;
     }
-    let elem = |text: &str, class: Class| Elem {
-        text: text.to_string(),
-        class,
-        after_via,
-        joined: false,
-    };
+    let elem = |text: &str, class: Class| Elem::new(text, class, after_via);
     let mut t = t.trim().trim_start_matches('=').trim();
     // `撮影者は` ("the photographers are") opens a list of names.
     let mut shot = false;

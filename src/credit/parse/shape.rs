@@ -33,12 +33,7 @@ pub(super) fn shaped(
     may_be_cut: bool,
     seen: &mut Seen,
 ) -> Option<Vec<Elem>> {
-    let elem = |text: &str, class: Class| Elem {
-        text: text.to_string(),
-        class,
-        after_via,
-        joined: false,
-    };
+    let elem = |text: &str, class: Class| Elem::new(text, class, after_via);
     if ROLE_NOUNS.contains(&t.to_lowercase().as_str()) || is_date(t) {
         return Some(Vec::new());
     }
